@@ -1,0 +1,76 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { Event } from "../../src/core/event";
+import { parserFor } from "../../src/core/parser/index";
+import { corpusPresent, hubTestsDir, loadHubCases } from "./corpus";
+import { familyOf, unsupportedCases } from "./exceptions";
+import { checkField, readParserAssert } from "./parser-assert";
+
+// CrowdSec assumes the current year for yearless syslog lines; the hub asserts were
+// regenerated in 2026, so the conformance tier pins the year instead of reading a clock.
+const NOW = Date.UTC(2026, 10, 27);
+const tally = new Map<string, { pass: number; total: number }>();
+
+const cases = loadHubCases().filter((c) => c.parserAssert.length > 0 && !c.ignoreParsers);
+
+describe.skipIf(!corpusPresent)("hub parser.assert conformance", () => {
+  for (const c of cases) {
+    const reason = unsupportedCases[c.name];
+    if (reason) {
+      it.skip(`${c.name}: not supported: ${reason}`, () => {});
+      continue;
+    }
+    it(`${familyOf(c.logType)}: ${c.name}`, () => {
+      const family = familyOf(c.logType);
+      const t = tally.get(family) ?? { pass: 0, total: 0 };
+      tally.set(family, t);
+      t.total++;
+      const parser = parserFor(c.logType);
+      expect(parser, `no parser for type ${c.logType}`).toBeDefined();
+      const problems: string[] = [];
+      const expectations = readParserAssert(c.parserAssert, c.lines.length);
+      c.lines.forEach((line, i) => {
+        const exp = expectations[i];
+        const evt = parser?.parse(
+          line,
+          {
+            src: `${hubTestsDir}/${c.name}/${c.logFile}`,
+            module: "file",
+            labels: { type: c.logType },
+          },
+          { now: NOW },
+        );
+        if (!exp) return;
+        if (exp.parsed !== undefined && (evt !== null) !== exp.parsed) {
+          problems.push(
+            `line ${i + 1}: expected ${exp.parsed ? "parsed" : "unparsed"}: ${line.slice(0, 120)}`,
+          );
+          return;
+        }
+        if (!evt) return;
+        for (const check of exp.fields.values()) {
+          const p = checkField(evt as unknown as Record<string, unknown>, check);
+          if (p) problems.push(`line ${i + 1}: ${p}`);
+        }
+      });
+      expect(problems, problems.slice(0, 30).join("\n")).toEqual([]);
+      t.pass++;
+    });
+  }
+  afterAll(() => {
+    const rows = [...tally.entries()].map(([f, t]) => `  ${f}: ${t.pass}/${t.total}`);
+    const skipped = cases
+      .filter((c) => unsupportedCases[c.name])
+      .map((c) => `  ${c.name}: ${unsupportedCases[c.name]}`);
+    console.log(
+      `parser conformance (hub parser.assert):\n${rows.join("\n")}\nnot supported:\n${skipped.join("\n")}`,
+    );
+  });
+});
+
+if (!corpusPresent) {
+  describe("hub parser.assert conformance", () => {
+    it.skip(`SKIPPED: corpus not found at ${hubTestsDir}; the conformance tier needs ../shared/corpus`, () => {});
+  });
+}
+
+export type { Event };
