@@ -89,3 +89,172 @@ export function ipToRange(ipText: string, prefix: number): string | undefined {
   if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) return undefined;
   return `${networkOf(ip, prefix).toString()}/${prefix}`;
 }
+
+export function isIp(text: string): boolean {
+  return parseIp(text) !== undefined;
+}
+
+/** Canonical CIDR text (`10.1.2.3/8` → `10.0.0.0/8`, a bare IP → `/32` or `/128`), or undefined. */
+export function normalizeCidr(text: string): string | undefined {
+  return parseCidr(text)?.text;
+}
+
+/** An address as an unsigned integer: 32 bits for IPv4, 128 for IPv6. */
+export function addrToBigInt(addr: ipaddr.IPv4 | ipaddr.IPv6): bigint {
+  if (addr.kind() === "ipv4") {
+    const o = (addr as ipaddr.IPv4).octets;
+    const n = (o[0] as number) * 16_777_216 + (o[1] as number) * 65_536 + (o[2] as number) * 256;
+    return BigInt(n + (o[3] as number));
+  }
+  let n = 0n;
+  for (const part of (addr as ipaddr.IPv6).parts) n = (n << 16n) | BigInt(part);
+  return n;
+}
+
+/**
+ * Orders two IPs: every IPv4 address before every IPv6 one, then numerically.
+ * Undefined when either is not an IP.
+ */
+export function compareIps(a: string, b: string): number | undefined {
+  const x = parseIp(a);
+  const y = parseIp(b);
+  if (!x || !y) return undefined;
+  if (x.kind() !== y.kind()) return x.kind() === "ipv4" ? -1 : 1;
+  const d = addrToBigInt(x) - addrToBigInt(y);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
+
+/** The first and last address of a network, as integers of its version. */
+export interface IpBounds {
+  version: IpVersion;
+  first: bigint;
+  last: bigint;
+}
+
+export function cidrBounds(cidr: Cidr): IpBounds {
+  const bits = cidr.version === 4 ? 32n : 128n;
+  const first = addrToBigInt(cidr.addr);
+  const size = 1n << (bits - BigInt(cidr.prefix));
+  return { version: cidr.version, first, last: first + size - 1n };
+}
+
+/** True when the two networks share at least one address. */
+export function cidrOverlaps(a: Cidr, b: Cidr): boolean {
+  if (a.version !== b.version) return false;
+  const x = cidrBounds(a);
+  const y = cidrBounds(b);
+  return x.first <= y.last && y.first <= x.last;
+}
+
+/** True when every address of `inner` is in `outer`. */
+export function cidrCovers(outer: Cidr, inner: Cidr): boolean {
+  return (
+    outer.version === inner.version && outer.prefix <= inner.prefix && cidrOverlaps(outer, inner)
+  );
+}
+
+interface RangeTable<T> {
+  first: bigint[];
+  last: bigint[];
+  /** Index of the nearest entry enclosing entry i, or -1. */
+  parent: Int32Array;
+  values: T[];
+}
+
+interface IndexedRange<T> {
+  first: bigint;
+  last: bigint;
+  value: T;
+}
+
+/**
+ * A set of networks with a value each, answering "which entry contains this IP" in
+ * O(log n): networks sorted by first address, each knowing its nearest enclosing network.
+ * CIDR blocks never partly overlap (they nest or are disjoint), which is what makes a
+ * binary search plus a walk up the enclosing chain exact.
+ */
+export class IpRangeIndex<T> {
+  private readonly v4: RangeTable<T>;
+  private readonly v6: RangeTable<T>;
+
+  constructor(entries: Iterable<{ cidr: Cidr; value: T }>) {
+    const v4: IndexedRange<T>[] = [];
+    const v6: IndexedRange<T>[] = [];
+    for (const { cidr, value } of entries) {
+      const b = cidrBounds(cidr);
+      (b.version === 4 ? v4 : v6).push({ first: b.first, last: b.last, value });
+    }
+    this.v4 = buildTable(v4);
+    this.v6 = buildTable(v6);
+  }
+
+  /** Number of distinct networks (a network listed twice keeps its first value). */
+  get size(): number {
+    return this.v4.values.length + this.v6.values.length;
+  }
+
+  /** The value of the most specific network containing the IP, or undefined. */
+  lookup(ipText: string): T | undefined {
+    const addr = parseIp(ipText);
+    return addr ? this.lookupAddr(addr) : undefined;
+  }
+
+  lookupAddr(addr: ipaddr.IPv4 | ipaddr.IPv6): T | undefined {
+    const table = addr.kind() === "ipv4" ? this.v4 : this.v6;
+    const x = addrToBigInt(addr);
+    let i = lastStartingAtOrBefore(table, x);
+    while (i >= 0 && (table.last[i] as bigint) < x) i = table.parent[i] as number;
+    return i >= 0 ? table.values[i] : undefined;
+  }
+
+  /** The value of some network sharing an address with `cidr` (the most specific one found), or undefined. */
+  overlapping(cidr: Cidr): T | undefined {
+    const table = cidr.version === 4 ? this.v4 : this.v6;
+    const { first, last } = cidrBounds(cidr);
+    let i = lastStartingAtOrBefore(table, last);
+    while (i >= 0 && (table.last[i] as bigint) < first) i = table.parent[i] as number;
+    return i >= 0 ? table.values[i] : undefined;
+  }
+}
+
+function buildTable<T>(ranges: IndexedRange<T>[]): RangeTable<T> {
+  // Wider first on equal starts, so an enclosing network always precedes what it encloses.
+  ranges.sort((a, b) => (a.first !== b.first ? cmp(a.first, b.first) : cmp(b.last, a.last)));
+  const table: RangeTable<T> = {
+    first: [],
+    last: [],
+    parent: new Int32Array(ranges.length),
+    values: [],
+  };
+  const open: number[] = [];
+  for (const r of ranges) {
+    const n = table.values.length;
+    if (n > 0 && table.first[n - 1] === r.first && table.last[n - 1] === r.last) continue;
+    while (open.length > 0 && (table.last[open[open.length - 1] as number] as bigint) < r.first)
+      open.pop();
+    table.parent[n] = open.length > 0 ? (open[open.length - 1] as number) : -1;
+    table.first.push(r.first);
+    table.last.push(r.last);
+    table.values.push(r.value);
+    open.push(n);
+  }
+  return table;
+}
+
+function cmp(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function lastStartingAtOrBefore<T>(table: RangeTable<T>, x: bigint): number {
+  let lo = 0;
+  let hi = table.first.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((table.first[mid] as bigint) <= x) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}

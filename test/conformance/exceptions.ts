@@ -12,3 +12,15 @@ export function familyOf(logType: string): string {
   if (logType === "syslog") return "sshd";
   return logType;
 }
+
+/**
+ * Asserted fields Palisade's parse output deliberately does not carry, per case. Every
+ * other field of these cases is still checked.
+ */
+export const ignoredFields: Record<string, { fields: string[]; reason: string }> = {
+  whitelists: {
+    fields: ["Whitelisted", "WhitelistReason"],
+    reason:
+      "CrowdSec whitelists at parse time (s02-enrich); Palisade applies its allowlist when alerts become decisions, so the event stays unmarked (the alert is reported with allowlisted:true and no decision).",
+  },
+};

@@ -7,6 +7,8 @@ import { goUnquote } from "./corpus";
 const STAGES = ["s00-raw", "s01-parse", "s02-enrich"] as const;
 const HEAD = /^results\["([^"]+)"\]\["([^"]+)"\]\[(\d+)\]/;
 const STR = /("(?:[^"\\]|\\.)*")/.source;
+/** STR without its capture, for use inside a larger pattern whose groups are numbered. */
+const STR_NC = /"(?:[^"\\]|\\.)*"/.source;
 
 export interface FieldCheck {
   /** e.g. ["Parsed","request"], ["Unmarshaled","traefik","ClientHost"], ["Whitelisted"] */
@@ -80,7 +82,7 @@ export function readParserAssert(asserts: string[], lineCount: number): LineExpe
 }
 
 function parseCheck(rest: string, source: string): FieldCheck | undefined {
-  const m = new RegExp(`^\\.Evt\\.(\\w+)((?:\\[${STR}\\])*)(\\[4:\\])? (==|~=) (.+)$`).exec(rest);
+  const m = new RegExp(`^\\.Evt\\.(\\w+)((?:\\[${STR_NC}\\])*)(\\[4:\\])? (==|~=) (.+)$`).exec(rest);
   if (!m) return undefined;
   const keys = [...(m[2] ?? "").matchAll(new RegExp(`\\[${STR}\\]`, "g"))].map((k) =>
     goUnquote(k[1] as string),

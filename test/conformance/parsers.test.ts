@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Event } from "../../src/core/event";
 import { parserFor } from "../../src/core/parser/index";
 import { corpusPresent, hubTestsDir, loadHubCases } from "./corpus";
-import { familyOf, unsupportedCases } from "./exceptions";
+import { familyOf, ignoredFields, unsupportedCases } from "./exceptions";
 import { checkField, readParserAssert } from "./parser-assert";
 
 // CrowdSec assumes the current year for yearless syslog lines; the hub asserts were
@@ -33,7 +33,7 @@ describe.skipIf(!corpusPresent)("hub parser.assert conformance", () => {
         const evt = parser?.parse(
           line,
           {
-            src: `${hubTestsDir}/${c.name}/${c.logFile}`,
+            src: c.logFile,
             module: "file",
             labels: { type: c.logType },
           },
@@ -47,7 +47,9 @@ describe.skipIf(!corpusPresent)("hub parser.assert conformance", () => {
           return;
         }
         if (!evt) return;
+        const ignored = ignoredFields[c.name]?.fields ?? [];
         for (const check of exp.fields.values()) {
+          if (ignored.includes(check.path[0] as string)) continue;
           const p = checkField(evt as unknown as Record<string, unknown>, check);
           if (p) problems.push(`line ${i + 1}: ${p}`);
         }

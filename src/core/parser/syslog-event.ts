@@ -1,0 +1,44 @@
+import { type Event, type LineOrigin, newEvent } from "../event";
+import { parseProgramMessage } from "./program";
+import { frameTime, type SyslogFrame } from "./syslog-frame";
+import type { ZoneOptions } from "./timestamp-syslog";
+
+/**
+ * Builds the event CrowdSec's stages leave for a syslog line, in one pass:
+ * s00 syslog-logs (`Parsed.program/pid/message/timestamp|timestamp8601`,
+ * `Parsed.logsource: syslog`, `Meta.machine`, `Meta.datasource_path/type`), the s01
+ * program parser, then s02 dateparse-enrich (`Enriched.MarshaledTime`, `Meta.timestamp`).
+ * Null when no s01 parser recognises the message: hubtest counts it unparsed.
+ */
+export function frameEvent(
+  raw: string,
+  origin: LineOrigin,
+  frame: SyslogFrame,
+  opts: ZoneOptions,
+): Event | null {
+  const evt = newEvent(raw, origin);
+  if (!parseProgramMessage(frame.program, frame.message, evt)) return null;
+  const time = frameTime(frame, opts);
+  if (!time) return null;
+  const p = evt.Parsed;
+  // s01 captures win over s00 ones of the same name, as in CrowdSec's merge order.
+  p.logsource ??= "syslog";
+  p.program ??= frame.program;
+  if (frame.pid !== "") p.pid ??= frame.pid;
+  p.message ??= frame.message;
+  p[frame.stampField] ??= frame.stamp;
+  const r = frame.rfc5424;
+  if (r) {
+    p.syslog_priority ??= r.priority;
+    p.syslog_version ??= r.version;
+    if (r.seqId !== "") p.seq_id ??= r.seqId;
+  }
+  const meta = evt.Meta;
+  if (frame.host !== "") meta.machine = frame.host;
+  if (origin.src !== "") meta.datasource_path = origin.src;
+  if (origin.module !== "") meta.datasource_type = origin.module;
+  evt.Time = time.ms;
+  evt.Enriched.MarshaledTime = time.marshaled;
+  meta.timestamp = time.marshaled;
+  return evt;
+}
