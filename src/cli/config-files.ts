@@ -1,0 +1,113 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { type DataStore, dataStoreFrom } from "../core/data";
+import { type Diagnostic, formatDiagnostic } from "../core/diagnostic";
+import { hubFiles } from "../hub/pack.gen";
+import { fail } from "./errors";
+
+/** A configuration file as core takes it: a path for diagnostics and its text. */
+export interface TextFile {
+  path: string;
+  text: string;
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    const code = e instanceof Error && "code" in e ? String(e.code) : "";
+    fail(
+      `cannot read ${what} ${path}${code ? ` (${code})` : ""}. Check the path and its permissions.`,
+    );
+  }
+}
+
+function yamlFilesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((d) => {
+      const p = join(dir, d.name);
+      if (d.isDirectory()) return yamlFilesUnder(p);
+      return /\.ya?ml$/i.test(d.name) ? [p] : [];
+    });
+}
+
+/** `--scenarios PATH...`: YAML files, or folders walked recursively for *.yaml / *.yml. */
+export function scenarioFilesFrom(paths: readonly string[]): TextFile[] {
+  const files = paths.flatMap((p) => {
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      fail(
+        `--scenarios ${p}: no such file or folder. Give scenario YAML files or folders holding them.`,
+      );
+    }
+    return isDir ? yamlFilesUnder(p) : [p];
+  });
+  if (files.length === 0)
+    fail(`--scenarios ${paths.join(" ")}: no .yaml or .yml files found there.`);
+  return files.map((path) => ({ path, text: readText(path, "scenario file") }));
+}
+
+/** The built-in pack's files under `prefix` (e.g. `scenarios/`), as shipped in src/hub. */
+export function hubFilesUnder(prefix: string): TextFile[] {
+  return Object.keys(hubFiles)
+    .filter((k) => k.startsWith(prefix) && /\.ya?ml$/.test(k))
+    .sort()
+    .map((k) => ({ path: `hub/${k}`, text: hubFiles[k] as string }));
+}
+
+export function hubFile(name: string): TextFile {
+  const text = hubFiles[name];
+  if (text === undefined)
+    throw new Error(`built-in hub file ${name} is missing: run npm run build`);
+  return { path: `hub/${name}`, text };
+}
+
+/** `--data DIR`: files read on first use; without it, the built-in pack's data files. */
+export function dataStoreFor(dir: string | undefined): DataStore {
+  if (dir === undefined) {
+    const files: Record<string, string> = {};
+    for (const [k, v] of Object.entries(hubFiles)) if (k.startsWith("data/")) files[k.slice(5)] = v;
+    return dataStoreFrom(files);
+  }
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    fail(
+      `--data ${dir}: no such folder. Give the folder holding the files scenarios name under data:.`,
+    );
+  }
+  if (!isDir) fail(`--data ${dir} is not a folder. Give the folder holding the data files.`);
+  const cache = new Map<string, readonly string[] | undefined>();
+  return {
+    lines(name) {
+      if (!cache.has(name)) {
+        let text: string | undefined;
+        try {
+          text = readFileSync(join(dir, name), "utf8");
+        } catch {
+          text = undefined;
+        }
+        cache.set(
+          name,
+          text === undefined ? undefined : dataStoreFrom({ [name]: text }).lines(name),
+        );
+      }
+      return cache.get(name);
+    },
+  };
+}
+
+export function readConfigFile(path: string, what: string): TextFile {
+  return { path, text: readText(path, what) };
+}
+
+/** Prints diagnostics to stderr; fails (exit 1) if any is an error. */
+export function reportDiagnostics(diags: readonly Diagnostic[], what: string): void {
+  for (const d of diags) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  const errors = diags.filter((d) => d.severity === "error").length;
+  if (errors > 0) fail(`${errors} error(s) in ${what}; nothing was run. Fix them and retry.`);
+}

@@ -1,0 +1,63 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { fixtures, jsonLines, palisade } from "./run";
+
+describe("palisade parse", () => {
+  it("prints one JSON object per input line, in order, with meta and parsed fields", () => {
+    const r = palisade(["parse", "--type", "nginx", `${fixtures}probe.log`]);
+    expect(r.status).toBe(0);
+    const out = jsonLines(r.stdout);
+    expect(out).toHaveLength(21);
+    expect(out.map((o) => o.line)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
+    expect(out[5]).toEqual({ line: 6, ok: false });
+    const first = out[0] as {
+      ok: boolean;
+      time: string;
+      meta: Record<string, string>;
+      parsed: Record<string, string>;
+    };
+    expect(first.ok).toBe(true);
+    expect(first.time).toBe("2025-03-10T14:00:00.000Z");
+    expect(first.meta).toMatchObject({
+      source_ip: "203.0.113.7",
+      http_status: "404",
+      http_path: "/probe-0.php",
+      log_type: "http_access-log",
+    });
+    expect(first.parsed).toMatchObject({ verb: "GET", request: "/probe-0.php" });
+    expect(r.stderr).toMatch(/21 lines, 20 parsed, 1 unparsed/);
+  });
+
+  it("reads standard input with - and no file", () => {
+    const input = readFileSync(`${fixtures}probe.log`);
+    const a = palisade(["parse", "--type", "nginx", "-"], input);
+    const b = palisade(["parse", "--type", "nginx"], input);
+    expect(jsonLines(a.stdout)).toHaveLength(21);
+    expect(b.stdout).toBe(a.stdout);
+  });
+
+  it("rejects an unknown type with the list of known ones and exit code 1, no stack trace", () => {
+    const r = palisade(["parse", "--type", "iis", `${fixtures}probe.log`]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/unknown --type "iis"\. Known types: .*nginx/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("names a missing file and how to fix it", () => {
+    const r = palisade(["parse", "--type", "nginx", "/nonexistent/access.log"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/cannot read \/nonexistent\/access\.log: no such file/);
+  });
+
+  it("gives yearless syslog lines the --year asked for", () => {
+    const line =
+      "Feb 12 14:10:21 web1 sshd[16378]: Invalid user pascal from 203.0.113.9 port 53502\n";
+    const r = palisade(["parse", "--type", "syslog", "--year", "2023"], line);
+    const [o] = jsonLines(r.stdout) as { time: string; meta: Record<string, string> }[];
+    expect(o?.time).toBe("2023-02-12T14:10:21.000Z");
+    expect(o?.meta.source_ip).toBe("203.0.113.9");
+    const bad = palisade(["parse", "--type", "syslog", "--year", "23"], line);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/--year "23" is not a year/);
+  });
+});
