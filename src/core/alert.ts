@@ -12,7 +12,13 @@ export interface AlertSource {
 export interface Alert {
   scenario: string;
   message: string;
+  /** The first source (CrowdSec's `Alert.Source`); `sources` lists them all. */
   source: AlertSource;
+  /**
+   * Every distinct source in the bucket's events (CrowdSec's `Overflow.Sources`), first
+   * seen first. Always set by the bucket engine; optional so hand-built alerts stay valid.
+   */
+  sources?: AlertSource[];
   events_count: number;
   start_at: number;
   stop_at: number;

@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { type PourResult, pour } from "../../../src/core/bucket/pour";
+import { type BucketState, isBucketState } from "../../../src/core/bucket/state";
+import type { Event } from "../../../src/core/event";
+import { deepFreeze, event, leakyYaml, load, SEC, T0 } from "./support";
+
+const scenarios = load(`${leakyYaml("distinct: evt.Meta.target_user\nblackhole: 30s\n")}---
+type: counter
+name: test/count
+description: test
+filter: "evt.Meta.log_type == 'fail'"
+capacity: -1
+duration: 20s
+---
+type: conditional
+name: test/cond
+description: test
+filter: "evt.Meta.log_type == 'fail'"
+capacity: -1
+leakspeed: 1m
+condition: len(queue.Queue) > 4
+`);
+
+/** A mixed stream: bursts, pauses and repeated users, over a few minutes. */
+function stream(): Event[] {
+  const out: Event[] = [];
+  let t = T0;
+  for (let i = 0; i < 120; i++) {
+    t += i % 17 === 0 ? 45 * SEC : (i % 5) * 700;
+    out.push(event("1.2.3.4", t, { target_user: `u${i % 9}` }));
+  }
+  return out;
+}
+
+type Step = (state: BucketState | undefined, e: Event) => PourResult;
+
+function replay(step: Step, events: readonly Event[]) {
+  const outcomes: unknown[] = [];
+  let state: BucketState | undefined;
+  for (const e of events) {
+    const r = step(state, e);
+    outcomes.push([r.overflow?.events_count, r.overflow?.stop_at, r.expired?.events_count]);
+    state = r.state;
+  }
+  return { outcomes, state };
+}
+
+describe("bucket state", () => {
+  for (const scenario of scenarios) {
+    it(`behaves identically after a JSON round trip at every step (${scenario.name})`, () => {
+      const events = stream();
+      const direct = replay((s, e) => pour(s, scenario, e, e.Time), events);
+      const stored = replay((s, e) => {
+        const revived = s === undefined ? undefined : (JSON.parse(JSON.stringify(s)) as unknown);
+        if (revived !== undefined && !isBucketState(revived))
+          throw new Error("state did not survive JSON");
+        return pour(revived, scenario, e, e.Time);
+      }, events);
+      expect(stored.outcomes).toEqual(direct.outcomes);
+      expect(JSON.parse(JSON.stringify(stored.state ?? null))).toEqual(
+        JSON.parse(JSON.stringify(direct.state ?? null)),
+      );
+      expect(direct.outcomes.some((o) => (o as unknown[]).some((x) => x !== undefined))).toBe(true);
+    });
+
+    it(`never modifies its inputs (${scenario.name})`, () => {
+      let state: BucketState | undefined;
+      for (const e of stream()) {
+        const frozenState = state === undefined ? undefined : deepFreeze(state);
+        const snapshot = JSON.stringify([frozenState, e]);
+        const r = pour(frozenState, scenario, deepFreeze(e), e.Time);
+        expect(JSON.stringify([frozenState, e])).toBe(snapshot);
+        state = r.state;
+      }
+    });
+  }
+
+  it("is versioned plain JSON", () => {
+    const first = scenarios[0];
+    if (!first) throw new Error("no scenario");
+    const r = pour(undefined, first, event("1.2.3.4", T0, { target_user: "a" }), T0);
+    expect(r.state?.v).toBe(1);
+    expect(isBucketState(r.state)).toBe(true);
+    expect(isBucketState({ v: 2 })).toBe(false);
+    expect(isBucketState({ v: 1, live: { first: 1 } })).toBe(false);
+  });
+});

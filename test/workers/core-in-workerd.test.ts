@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { loadAllowlist } from "../../src/core/allowlist";
+import { dataStoreFrom } from "../../src/core/data";
+import { parserFor } from "../../src/core/parser/index";
+import { loadProfiles } from "../../src/core/profile";
+import { Replay } from "../../src/core/replay";
+import { loadScenarios } from "../../src/core/scenario/index";
+import { hubFiles } from "../../src/hub/pack.gen";
+
+// The pure core runs unchanged inside workerd (no eval, no Node APIs): the whole
+// pipeline, built-in pack included, on an ssh brute force.
+function hub(prefix: string) {
+  return Object.entries(hubFiles)
+    .filter(([k]) => k.startsWith(prefix) && k.endsWith(".yaml"))
+    .map(([path, text]) => ({ path, text }));
+}
+
+describe("detection core in workerd", () => {
+  it("parses, detects and decides with the built-in pack", () => {
+    const data = dataStoreFrom(
+      Object.fromEntries(Object.entries(hubFiles).filter(([k]) => k.startsWith("data/")).map(([k, v]) => [k.slice(5), v])),
+    );
+    const scenarios = loadScenarios(hub("scenarios/"), { data });
+    const profiles = loadProfiles(hub("profiles.yaml"), { data });
+    const allowlist = loadAllowlist([], { builtin: { path: "allowlist.yaml", text: hubFiles["allowlist.yaml"] ?? "" } });
+    if (!scenarios.ok || !profiles.ok || !allowlist.ok) throw new Error("built-in pack failed to load");
+    const parser = parserFor("syslog");
+    if (!parser) throw new Error("no syslog parser");
+    const replay = new Replay({
+      parser,
+      parseOptions: { now: Date.UTC(2026, 0, 1), year: 2025 },
+      scenarios: scenarios.value,
+      profiles: profiles.value,
+      allowlist: allowlist.value,
+    });
+    const origin = { src: "auth.log", module: "file", labels: { type: "syslog" } };
+    for (let i = 0; i < 12; i++) {
+      const s = String(10 + i).padStart(2, "0");
+      replay.line(`Mar  3 09:15:${s} web1 sshd[4242]: Failed password for root from 198.51.100.23 port 4${s}22 ssh2`, origin);
+    }
+    replay.line("Mar  3 09:16:00 web1 CRON[1]: (root) CMD (true)", origin);
+    const out = replay.results();
+    expect(replay.stats).toMatchObject({ read: 13, parsed: 12, unparsed: 1 });
+    expect(out.length).toBeGreaterThan(0);
+    const first = out[0];
+    expect(first?.alert.source.value).toBe("198.51.100.23");
+    expect(first?.result.decisions[0]).toMatchObject({ type: "ban", scope: "Ip", value: "198.51.100.23" });
+  });
+});
