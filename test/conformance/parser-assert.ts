@@ -82,7 +82,9 @@ export function readParserAssert(asserts: string[], lineCount: number): LineExpe
 }
 
 function parseCheck(rest: string, source: string): FieldCheck | undefined {
-  const m = new RegExp(`^\\.Evt\\.(\\w+)((?:\\[${STR_NC}\\])*)(\\[4:\\])? (==|~=) (.+)$`).exec(rest);
+  const m = new RegExp(`^\\.Evt\\.(\\w+)((?:\\[${STR_NC}\\])*)(\\[4:\\])? (==|~=) (.+)$`).exec(
+    rest,
+  );
   if (!m) return undefined;
   const keys = [...(m[2] ?? "").matchAll(new RegExp(`\\[${STR}\\]`, "g"))].map((k) =>
     goUnquote(k[1] as string),

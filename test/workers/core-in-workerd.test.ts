@@ -18,12 +18,19 @@ function hub(prefix: string) {
 describe("detection core in workerd", () => {
   it("parses, detects and decides with the built-in pack", () => {
     const data = dataStoreFrom(
-      Object.fromEntries(Object.entries(hubFiles).filter(([k]) => k.startsWith("data/")).map(([k, v]) => [k.slice(5), v])),
+      Object.fromEntries(
+        Object.entries(hubFiles)
+          .filter(([k]) => k.startsWith("data/"))
+          .map(([k, v]) => [k.slice(5), v]),
+      ),
     );
     const scenarios = loadScenarios(hub("scenarios/"), { data });
     const profiles = loadProfiles(hub("profiles.yaml"), { data });
-    const allowlist = loadAllowlist([], { builtin: { path: "allowlist.yaml", text: hubFiles["allowlist.yaml"] ?? "" } });
-    if (!scenarios.ok || !profiles.ok || !allowlist.ok) throw new Error("built-in pack failed to load");
+    const allowlist = loadAllowlist([], {
+      builtin: { path: "allowlist.yaml", text: hubFiles["allowlist.yaml"] ?? "" },
+    });
+    if (!scenarios.ok || !profiles.ok || !allowlist.ok)
+      throw new Error("built-in pack failed to load");
     const parser = parserFor("syslog");
     if (!parser) throw new Error("no syslog parser");
     const replay = new Replay({
@@ -36,7 +43,10 @@ describe("detection core in workerd", () => {
     const origin = { src: "auth.log", module: "file", labels: { type: "syslog" } };
     for (let i = 0; i < 12; i++) {
       const s = String(10 + i).padStart(2, "0");
-      replay.line(`Mar  3 09:15:${s} web1 sshd[4242]: Failed password for root from 198.51.100.23 port 4${s}22 ssh2`, origin);
+      replay.line(
+        `Mar  3 09:15:${s} web1 sshd[4242]: Failed password for root from 198.51.100.23 port 4${s}22 ssh2`,
+        origin,
+      );
     }
     replay.line("Mar  3 09:16:00 web1 CRON[1]: (root) CMD (true)", origin);
     const out = replay.results();
@@ -44,6 +54,10 @@ describe("detection core in workerd", () => {
     expect(out.length).toBeGreaterThan(0);
     const first = out[0];
     expect(first?.alert.source.value).toBe("198.51.100.23");
-    expect(first?.result.decisions[0]).toMatchObject({ type: "ban", scope: "Ip", value: "198.51.100.23" });
+    expect(first?.result.decisions[0]).toMatchObject({
+      type: "ban",
+      scope: "Ip",
+      value: "198.51.100.23",
+    });
   });
 });

@@ -1,31 +1,145 @@
-import type { DataStore } from "../data";
+import { type DataStore, emptyDataStore } from "../data";
 import type { Result } from "../diagnostic";
+import type { Node } from "./ast";
+import { compileNode } from "./compile";
+import { type Ctx, diagnostic, ROOT_SCOPE, type Scope } from "./compiler";
+import type { HostFunction } from "./functions";
+import { SyntaxFailure } from "./lexer";
+import { parse } from "./parser";
+import { ExprEvalError, type Fn, newRuntime, type Runtime } from "./runtime";
+import { typeName } from "./values";
+
+/**
+ * CrowdSec's `expr` language (antonmedv/expr as embedded in CrowdSec), compiled once to
+ * closures — Workers forbid eval — and run against plain objects with CrowdSec's field
+ * names. README.md in this folder describes the value model, the helpers and what callers
+ * must do with evaluation errors.
+ */
+
+export { UNSUPPORTED as UNSUPPORTED_HELPERS } from "./calls";
+export type { HostFunction } from "./functions";
+export type { ExprErrorCode } from "./runtime";
+export { ExprEvalError } from "./runtime";
+export { formatValue as exprToString } from "./values";
+
+export const DEFAULT_STEP_BUDGET = 100_000;
 
 export interface ExprOptions {
   /** Where the expression comes from, used in diagnostics (`ssh-bf.yaml#0:filter`). */
   path?: string;
-  /** Data files for `File`, `RegexpInFile`, … */
+  /** Data files for `File`, `RegexpInFile`, `LookupFile`, … */
   data?: DataStore;
-  /** Maximum evaluation steps per run; exceeding it is an evaluation error. */
+  /** Maximum evaluation steps per run (predicate iterations, range elements); default 100,000. */
   stepBudget?: number;
+  /** The variables the expression may read (`evt`, `queue`, `leaky`, `Alert`); others are compile errors. */
+  names?: readonly string[];
+  /** Extra functions the host provides, callable by name; they take precedence over helpers. */
+  functions?: Readonly<Record<string, HostFunction>>;
 }
 
 /** An expression compiled once to closures; `run` evaluates it against named variables. */
 export interface CompiledExpr {
   readonly source: string;
+  /**
+   * The expression's value (nil is `null`). Throws ExprEvalError when the input makes
+   * evaluation fail (wrong operand types, index out of range, step budget exceeded); any
+   * other exception is a bug.
+   */
   run(env: Record<string, unknown>): unknown;
 }
 
-export function compileExpr(source: string, _options: ExprOptions = {}): Result<CompiledExpr> {
-  return {
-    ok: false,
-    errors: [
-      {
-        code: "expr.unimplemented",
-        path: _options.path ?? "",
-        message: `expression interpreter not built yet: ${source}`,
-        severity: "error",
-      },
-    ],
+export function compileExpr(source: string, options: ExprOptions = {}): Result<CompiledExpr> {
+  const ctx: Ctx = {
+    src: source,
+    path: options.path ?? "",
+    data: options.data ?? emptyDataStore,
+    names: options.names ? new Set(options.names) : null,
+    functions: options.functions ?? {},
+    slots: 0,
+    errors: [],
+    warnings: [],
+    compile: (node: Node, scope: Scope) => compileNode(node, scope, ctx),
   };
+  let ast: Node;
+  try {
+    ast = parse(source);
+  } catch (e) {
+    if (!(e instanceof SyntaxFailure)) throw e;
+    return {
+      ok: false,
+      errors: [diagnostic(ctx, e.pos, "expr.syntax", `syntax error: ${e.message}`)],
+    };
+  }
+  const root = ctx.compile(ast, ROOT_SCOPE).fn;
+  if (ctx.errors.length > 0) return { ok: false, errors: ctx.errors };
+  const budget = options.stepBudget ?? DEFAULT_STEP_BUDGET;
+  const value = new Program(source, root, newRuntime(budget, ctx.slots));
+  return { ok: true, value, warnings: ctx.warnings };
+}
+
+class Program implements CompiledExpr {
+  constructor(
+    readonly source: string,
+    private readonly root: Fn,
+    private readonly rt: Runtime,
+  ) {}
+
+  run(env: Record<string, unknown>): unknown {
+    let rt = this.rt;
+    // A host function may run this same expression again; that run gets its own frame.
+    if (rt.busy) rt = newRuntime(rt.budget, rt.frame.length);
+    rt.busy = true;
+    rt.steps = 0;
+    try {
+      const v = this.root(env, rt);
+      return v === undefined ? null : v;
+    } catch (e) {
+      // Strings or arrays grown past the engine's limits: the input's fault, not a bug.
+      if (e instanceof RangeError)
+        throw new ExprEvalError("expr.eval", `evaluation failed: ${e.message}`);
+      throw e;
+    } finally {
+      rt.busy = false;
+    }
+  }
+}
+
+/**
+ * CrowdSec's rule for filters, conditions, cancel_on and whitelists: true only when the
+ * expression yields the boolean true. A non-boolean result is false; an evaluation error
+ * is false too and is passed to `onError` so callers can count it.
+ */
+export function evalBool(
+  expr: CompiledExpr,
+  env: Record<string, unknown>,
+  onError?: (e: ExprEvalError) => void,
+): boolean {
+  try {
+    return expr.run(env) === true;
+  } catch (e) {
+    if (!(e instanceof ExprEvalError)) throw e;
+    onError?.(e);
+    return false;
+  }
+}
+
+/**
+ * For groupby, distinct and scope expressions, which must yield a string: the string, or
+ * undefined when evaluation fails or yields another type (reported to `onError`).
+ */
+export function evalString(
+  expr: CompiledExpr,
+  env: Record<string, unknown>,
+  onError?: (e: ExprEvalError) => void,
+): string | undefined {
+  try {
+    const v = expr.run(env);
+    if (typeof v === "string") return v;
+    onError?.(new ExprEvalError("expr.eval", `expected a string result, got ${typeName(v)}`));
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof ExprEvalError)) throw e;
+    onError?.(e);
+    return undefined;
+  }
 }
