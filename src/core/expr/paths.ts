@@ -1,0 +1,91 @@
+import type { Node, NodeOf } from "./ast";
+import { type Compiled, type Ctx, dynamic, lookupVar, type Scope } from "./compiler";
+import type { Fn } from "./runtime";
+import { BLOCKED_KEYS, fetch } from "./values";
+
+/**
+ * `evt.Meta.log_type` and other chains of literal keys compiled to a single closure: the
+ * hot path of every filter. Each level reads an own property directly and only falls back
+ * to the general fetch (nil errors, Go zero values, Maps, arrays) when that read misses.
+ */
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+interface Level {
+  key: string;
+  /** What an absent key yields at this level ("" under Meta/Parsed/…, else nil). */
+  missing: unknown;
+}
+
+/**
+ * Keys a direct read could resolve through a prototype or an array: those go through the
+ * general member access instead.
+ */
+function pathSafe(key: string): boolean {
+  return (
+    !BLOCKED_KEYS.has(key) && !(key in Object.prototype) && key !== "length" && !/^\d/.test(key)
+  );
+}
+
+function levels(
+  node: NodeOf<"member">,
+  missingFor: (object: Node) => unknown,
+): { base: Node; levels: Level[] } | null {
+  const out: Level[] = [];
+  let n: Node = node;
+  while (n.kind === "member" && !n.optional && n.property.kind === "literal") {
+    const key = n.property.value;
+    if (typeof key !== "string" || !pathSafe(key)) return null;
+    out.push({ key, missing: missingFor(n.object) });
+    n = n.object;
+  }
+  return out.length === 0 ? null : { base: n, levels: out.reverse() };
+}
+
+function read(o: unknown, l: Level): unknown {
+  if (typeof o === "object" && o !== null) {
+    const v = (o as Record<string, unknown>)[l.key];
+    if (v !== undefined && hasOwn.call(o, l.key)) return v;
+  }
+  return fetch(o, l.key, l.missing);
+}
+
+function rootFn(base: Node, scope: Scope, ctx: Ctx): Fn {
+  const name = base.kind === "name" ? base.name : "";
+  const isEnvVar =
+    base.kind === "name" &&
+    name !== "$env" &&
+    pathSafe(name) &&
+    lookupVar(scope, name) === undefined &&
+    (!ctx.names || ctx.names.has(name));
+  if (!isEnvVar) return ctx.compile(base, scope).fn;
+  return (env) => {
+    const v = env[name];
+    return v !== undefined && hasOwn.call(env, name) ? v : null;
+  };
+}
+
+export function compilePath(
+  node: NodeOf<"member">,
+  scope: Scope,
+  ctx: Ctx,
+  missingFor: (object: Node) => unknown,
+): Compiled | null {
+  const p = levels(node, missingFor);
+  if (!p) return null;
+  const root = rootFn(p.base, scope, ctx);
+  const ls = p.levels;
+  if (ls.length === 2) {
+    const [a, b] = ls as [Level, Level];
+    return dynamic((env, rt) => read(read(root(env, rt), a), b));
+  }
+  if (ls.length === 1) {
+    const a = ls[0] as Level;
+    return dynamic((env, rt) => read(root(env, rt), a));
+  }
+  return dynamic((env, rt) => {
+    let o = root(env, rt);
+    for (let i = 0; i < ls.length; i++) o = read(o, ls[i] as Level);
+    return o;
+  });
+}
