@@ -29,7 +29,9 @@ const files = (prefix: string) =>
     .map(([path, text]) => ({ path, text }));
 const pack = loadScenarios(files("scenarios/"), { data });
 const profiles = loadProfiles(files("profiles.yaml"), { data });
-const allowlist = loadAllowlist([], { builtin: { path: "allowlist.yaml", text: hubFiles["allowlist.yaml"] ?? "" } });
+const allowlist = loadAllowlist([], {
+  builtin: { path: "allowlist.yaml", text: hubFiles["allowlist.yaml"] ?? "" },
+});
 
 interface CaseSpec {
   type: string;
@@ -61,7 +63,9 @@ describe("built-in pack golden cases", () => {
       const spec = parseYaml(readFileSync(join(dir, "case.yaml"), "utf8")) as CaseSpec;
       const parser = parserFor(spec.type);
       if (!parser) throw new Error(`case ${name}: unknown type ${spec.type}`);
-      const scenarios = spec.scenarios ? pack.value.filter((s) => spec.scenarios?.includes(s.name)) : pack.value;
+      const scenarios = spec.scenarios
+        ? pack.value.filter((s) => spec.scenarios?.includes(s.name))
+        : pack.value;
       expect(scenarios.length).toBe(spec.scenarios?.length ?? pack.value.length);
       const replay = new Replay({
         parser,
