@@ -13,8 +13,12 @@ import type { LogParser, ParseOptions } from "./types";
 
 export type HttpFamily = "nginx" | "apache2" | "traefik";
 
-/** An s01 parser: fills the event from `evt.Parsed.message`; StrTime, or null if no node matched. */
-type S01 = (evt: Event) => string | null;
+/**
+ * An s01 parser: fills the event from `evt.Parsed.message`; StrTime, or null if no node
+ * matched. `fresh`: the event holds only what non-syslog set, so its field map may be
+ * replaced rather than extended.
+ */
+type S01 = (evt: Event, fresh: boolean) => string | null;
 
 const S01_BY_FAMILY: Record<HttpFamily, S01> = {
   nginx: nginxS01,
@@ -35,8 +39,12 @@ export const MAX_HTTP_LINE = 64 * 1024;
  * matched or the event has no valid source IP.
  */
 export function httpStages(family: HttpFamily, evt: Event, opts: ParseOptions): boolean {
+  return stages(family, evt, opts, false);
+}
+
+function stages(family: HttpFamily, evt: Event, opts: ParseOptions, fresh: boolean): boolean {
   if ((evt.Parsed.message ?? "").length > MAX_HTTP_LINE) return false;
-  const strTime = S01_BY_FAMILY[family](evt);
+  const strTime = S01_BY_FAMILY[family](evt, fresh);
   return strTime !== null && finishHttp(evt, strTime, opts);
 }
 
@@ -47,7 +55,7 @@ function httpParser(family: HttpFamily): LogParser {
       if (raw.length > MAX_HTTP_LINE) return null;
       const evt = newEvent(raw, origin);
       nonSyslog(evt, origin.labels.type || family);
-      return httpStages(family, evt, opts) ? evt : null;
+      return stages(family, evt, opts, true) ? evt : null;
     },
   };
 }
