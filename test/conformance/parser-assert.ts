@@ -24,6 +24,8 @@ export interface LineExpectation {
   line: number;
   /** Whether some s01-parse node parsed it; undefined when the asserts do not say. */
   parsed: boolean | undefined;
+  /** Whether the s00 syslog-logs node read its syslog frame; undefined when not asserted. */
+  framed: boolean | undefined;
   fields: Map<string, FieldCheck>;
 }
 
@@ -54,6 +56,7 @@ export function readParserAssert(asserts: string[], lineCount: number): LineExpe
   const out: LineExpectation[] = Array.from({ length: lineCount }, (_, line) => ({
     line,
     parsed: undefined,
+    framed: undefined,
     fields: new Map(),
   }));
   // s00 and s01 nodes see every line; s02 nodes see only lines some s01 node parsed.
@@ -61,6 +64,16 @@ export function readParserAssert(asserts: string[], lineCount: number): LineExpe
     if (r.stage !== "s01-parse" || !r.rest.startsWith(".Success")) continue;
     const e = out[r.index];
     if (e) e.parsed = (e.parsed ?? false) || r.rest.endsWith("true");
+  }
+  for (const r of raws) {
+    if (
+      r.stage !== "s00-raw" ||
+      r.node !== "crowdsecurity/syslog-logs" ||
+      !r.rest.startsWith(".Success")
+    )
+      continue;
+    const e = out[r.index];
+    if (e) e.framed = r.rest.endsWith("true");
   }
   const s02Lines = out.filter((e) => e.parsed !== false).map((e) => e.line);
   const successful = new Set<string>();

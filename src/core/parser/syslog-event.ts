@@ -8,7 +8,11 @@ import type { ZoneOptions } from "./timestamp-syslog";
  * s00 syslog-logs (`Parsed.program/pid/message/timestamp|timestamp8601`,
  * `Parsed.logsource: syslog`, `Meta.machine`, `Meta.datasource_path/type`), the s01
  * program parser, then s02 dateparse-enrich (`Enriched.MarshaledTime`, `Meta.timestamp`).
- * Null when no s01 parser recognises the message: hubtest counts it unparsed.
+ * When no s01 parser recognises the message (CRON, sudo, an sshd "Received disconnect"),
+ * the line is still a well-formed syslog line: it becomes an event with the s00 fields
+ * only and no `Meta.log_type`, so no scenario matches it, and only lines that are not
+ * syslog at all count as unparsed. (CrowdSec drops such events after s01; hubtest's
+ * "s01 failure" is this event's missing log_type.)
  */
 export function frameEvent(
   raw: string,
@@ -17,7 +21,7 @@ export function frameEvent(
   opts: ZoneOptions,
 ): Event | null {
   const evt = newEvent(raw, origin);
-  if (!parseProgramMessage(frame.program, frame.message, evt)) return null;
+  parseProgramMessage(frame.program, frame.message, evt);
   const time = frameTime(frame, opts);
   if (!time) return null;
   const p = evt.Parsed;

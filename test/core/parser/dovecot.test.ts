@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import type { Event, LineOrigin } from "../../../src/core/event";
 import { compileExpr } from "../../../src/core/expr/index";
 import { parserFor } from "../../../src/core/parser/index";
+import { recognised } from "./syslog-support";
 
 const origin: LineOrigin = { src: "/var/log/mail.log", module: "file", labels: { type: "syslog" } };
 const syslog = parserFor("syslog");
@@ -13,7 +14,9 @@ const lines = readFileSync(
 )
   .split("\n")
   .filter((l) => l !== "");
-const events = lines.map((l) => syslog?.parse(l, origin, { now: Date.UTC(2026, 0, 1) }) ?? null);
+const events = lines.map((l) =>
+  recognised(syslog?.parse(l, origin, { now: Date.UTC(2026, 0, 1) })),
+);
 const at = (n: number): Event | null => events[n - 1] ?? null;
 
 describe("dovecot: hub dovecot-logs fields", () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { LineOrigin } from "../../../src/core/event";
 import { parserFor } from "../../../src/core/parser/index";
 import { decodeUtf8 } from "../../../src/core/parser/journald";
+import { recognised } from "./syslog-support";
 
 const origin: LineOrigin = { src: "journald", module: "journald", labels: { type: "journald" } };
 const journald = parserFor("journald");
@@ -13,7 +14,7 @@ const lines = readFileSync(
   .split("\n")
   .filter((l) => l !== "");
 const parse = (l: string) =>
-  journald?.parse(l, origin, { now: 0, timezone: "Europe/Paris" }) ?? null;
+  recognised(journald?.parse(l, origin, { now: 0, timezone: "Europe/Paris" }));
 const events = lines.map(parse);
 
 describe("journald: journalctl -o json", () => {

@@ -5,6 +5,7 @@ import type { Event, LineOrigin } from "../../../src/core/event";
 import { compileExpr } from "../../../src/core/expr/index";
 import { parserFor } from "../../../src/core/parser/index";
 import { parseKv } from "../../../src/core/parser/postfix";
+import { recognised } from "./syslog-support";
 
 const origin: LineOrigin = { src: "/var/log/mail.log", module: "file", labels: { type: "syslog" } };
 const syslog = parserFor("syslog");
@@ -14,7 +15,9 @@ const lines = readFileSync(
 )
   .split("\n")
   .filter((l) => l !== "");
-const events = lines.map((l) => syslog?.parse(l, origin, { now: Date.UTC(2026, 0, 1) }) ?? null);
+const events = lines.map((l) =>
+  recognised(syslog?.parse(l, origin, { now: Date.UTC(2026, 0, 1) })),
+);
 const at = (n: number): Event | null => events[n - 1] ?? null;
 
 describe("postfix: hub postfix-logs and postscreen-logs fields", () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Event } from "../../../src/core/event";
 import { parseIp } from "../../../src/core/ip";
 import { parserFor } from "../../../src/core/parser/index";
+import { recognised } from "./syslog-support";
 
 // A real three-week Ubuntu auth.log (elastic/examples, see ../shared/corpus/SOURCES.md).
 const path = new URL(
@@ -53,18 +54,27 @@ describe.skipIf(!present)("sshd: a real auth.log", () => {
         .split("\n")
         .filter((l) => l !== "")
     : [];
-  const results = lines.map((l) => ({
+  const parsed = lines.map((l) =>
+    parser?.parse(
+      l,
+      { src: "auth.log", module: "file", labels: { type: "syslog" } },
+      { now: Date.UTC(2017, 5, 1) },
+    ),
+  );
+  const results = lines.map((l, i) => ({
     line: l,
     program: LINE.exec(l)?.[1] ?? "?",
     message: LINE.exec(l)?.[2] ?? "",
-    evt: parser?.parse(
-      l,
-      { src: "auth.log", module: "file", labels: { type: "syslog" } },
-      {
-        now: Date.UTC(2017, 5, 1),
-      },
-    ) as Event | null,
+    evt: recognised(parsed[i]) as Event | null,
   }));
+
+  it("parses every line as syslog: none of this real file is malformed", () => {
+    const unparsed = lines.filter((_, i) => !parsed[i]);
+    expect(unparsed).toEqual([]);
+    const cron = parsed.find((e) => e?.Parsed.program === "CRON");
+    expect(cron?.Meta.log_type).toBeUndefined();
+    expect(cron?.Meta.machine).toBe("ip-10-77-20-248");
+  });
 
   it("reads every line and parses only sshd", () => {
     expect(results).toHaveLength(7121);

@@ -2,11 +2,12 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Event, LineOrigin } from "../../../src/core/event";
 import { parserFor } from "../../../src/core/parser/index";
+import { recognised } from "./syslog-support";
 
 const origin: LineOrigin = { src: "/var/log/auth.log", module: "file", labels: { type: "syslog" } };
 const NOW = Date.UTC(2026, 10, 27);
 const syslog = parserFor("syslog");
-const parse = (line: string): Event | null | undefined => syslog?.parse(line, origin, { now: NOW });
+const parse = (line: string): Event | null => recognised(syslog?.parse(line, origin, { now: NOW }));
 const fixture = (name: string) =>
   readFileSync(new URL(`../../fixtures/parser/syslog/${name}`, import.meta.url), "utf8")
     .split("\n")

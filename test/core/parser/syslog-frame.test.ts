@@ -4,12 +4,13 @@ import { parserFor } from "../../../src/core/parser/index";
 import { frameTime, parseSyslogFrame } from "../../../src/core/parser/syslog-frame";
 import { isValidTimezone } from "../../../src/core/parser/timestamp-syslog";
 import type { ParseOptions } from "../../../src/core/parser/types";
+import { recognised } from "./syslog-support";
 
 const origin: LineOrigin = { src: "/var/log/auth.log", module: "file", labels: { type: "syslog" } };
 const NOW = Date.UTC(2026, 10, 27, 12);
 const syslog = parserFor("syslog");
 const parse = (line: string, opts: ParseOptions = { now: NOW }) =>
-  syslog?.parse(line, origin, opts);
+  recognised(syslog?.parse(line, origin, opts));
 const INVALID = "Invalid user bob from 203.0.113.7 port 4242";
 
 describe("syslog frame: RFC 3164", () => {
@@ -193,5 +194,34 @@ describe("syslog frame: programs", () => {
   it("says which zone names are valid, so callers can reject a bad --timezone", () => {
     expect(isValidTimezone("Europe/Paris")).toBe(true);
     expect(isValidTimezone("Mars/Olympus")).toBe(false);
+  });
+});
+
+describe("well-formed syslog lines no program parser reads", () => {
+  it("are events with the frame's fields and no log_type, so no scenario counts them", () => {
+    const evt = syslog?.parse(
+      "Feb 12 14:17:01 web1 CRON[4211]: (root) CMD (run-parts /etc/cron.hourly)",
+      origin,
+      {
+        now: NOW,
+      },
+    );
+    expect(evt?.Parsed).toMatchObject({
+      program: "CRON",
+      pid: "4211",
+      message: "(root) CMD (run-parts /etc/cron.hourly)",
+    });
+    expect(evt?.Meta.machine).toBe("web1");
+    expect(evt?.Meta.log_type).toBeUndefined();
+    expect(evt?.Meta.source_ip).toBeUndefined();
+    expect(new Date(evt?.Time ?? 0).toISOString()).toBe("2026-02-12T14:17:01.000Z");
+  });
+  it("while a line that is not syslog at all stays unparsed", () => {
+    expect(syslog?.parse("this is not syslog", origin, { now: NOW })).toBeNull();
+    expect(
+      syslog?.parse("Feb 30 14:10:21 h sshd[1]: Invalid user x from 192.0.2.1", origin, {
+        now: NOW,
+      }),
+    ).toBeNull();
   });
 });
