@@ -61,3 +61,32 @@ describe("palisade parse", () => {
     expect(bad.stderr).toMatch(/--year "23" is not a year/);
   });
 });
+
+describe("hostile input", () => {
+  it("counts binary bytes, invalid UTF-8 and a 1 MB line as unparsed and carries on", () => {
+    const good = readFileSync(`${fixtures}probe.log`);
+    const garbage = Buffer.concat([
+      Buffer.from([0x00, 0xff, 0xfe, 0xc3, 0x28, 0x0a]), // NUL, invalid UTF-8
+      Buffer.from(`${"A".repeat(1024 * 1024)}\n`), // a 1 MB line
+      Buffer.from(
+        `203.0.113.9 - - [10/Mar/2025:14:00:00 +0000] "GET /${"%00".repeat(1000)} HTTP/1.1" 404 1 "-" "\u0007\u001b[31m"\n`,
+      ),
+      good,
+    ]);
+    const r = palisade(["parse", "--type", "nginx", "-"], garbage);
+    expect(r.status).toBe(0);
+    const out = jsonLines(r.stdout);
+    expect(out).toHaveLength(24);
+    expect(out.slice(0, 2)).toEqual([
+      { line: 1, ok: false },
+      { line: 2, ok: false },
+    ]);
+    expect(out.filter((o) => o.ok)).toHaveLength(21);
+    const replay = palisade(
+      ["replay", "--type", "nginx", "--scenarios", `${fixtures}probe-scenario.yaml`, "-"],
+      garbage,
+    );
+    expect(replay.status).toBe(0);
+    expect(replay.stderr).toMatch(/lines read=24 parsed=21 unparsed=3 alerts=1/);
+  });
+});
