@@ -49,8 +49,9 @@ describe("detection core in workerd", () => {
       );
     }
     replay.line("Mar  3 09:16:00 web1 CRON[1]: (root) CMD (true)", origin);
+    replay.line("not a syslog line", origin);
     const out = replay.results();
-    expect(replay.stats).toMatchObject({ read: 13, parsed: 12, unparsed: 1 });
+    expect(replay.stats).toMatchObject({ read: 14, parsed: 13, unparsed: 1 });
     expect(out.length).toBeGreaterThan(0);
     const first = out[0];
     expect(first?.alert.source.value).toBe("198.51.100.23");
