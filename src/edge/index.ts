@@ -1,11 +1,12 @@
 import { parserFor } from "../core/parser/index";
+import type { Env } from "../env";
 
-export interface Env {
-  PALISADE_ENV: string;
-}
+export { Ledger } from "../durable/ledger";
+export { SourceTracker } from "../durable/source-tracker";
+export type { Env } from "../env";
 
-// The edge (ingest, Durable Objects, enforcement) is a later issue; until it lands the
-// Worker answers its health route and proves the core runs in workerd.
+// The edge (ingest, Durable Objects, enforcement) is being built (issue 4); until it lands
+// the Worker answers its health route and proves the core runs in workerd.
 export default {
   async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
