@@ -1,18 +1,17 @@
-import { parserFor } from "../core/parser/index";
 import type { Env } from "../env";
+import { consumeIngest, ingestRoutes, ledgerHousekeeping } from "../ingest/index";
+import { createEdgeWorker } from "./app";
 
 export { Ledger } from "../durable/ledger";
 export { SourceTracker } from "../durable/source-tracker";
 export type { Env } from "../env";
 
-// The edge (ingest, Durable Objects, enforcement) is being built (issue 4); until it lands
-// the Worker answers its health route and proves the core runs in workerd.
+// The Worker: Palisade's routes under /_palisade/ (ingest plugs in through `routes`),
+// enforcement, then the origin; the ingest queue's consumer; the cron.
+const worker = createEdgeWorker({ routes: [ingestRoutes] });
+
 export default {
-  async fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    if (url.pathname === "/_palisade/v1/health") {
-      return Response.json({ ok: true, parsers: parserFor("nginx") ? "loaded" : "missing" });
-    }
-    return new Response("Palisade: edge not built yet\n", { status: 501 });
-  },
+  fetch: (request, env, ctx) => worker.fetch(request, env, ctx),
+  queue: (batch, env) => consumeIngest(batch, env),
+  scheduled: (_controller, env) => ledgerHousekeeping(env),
 } satisfies ExportedHandler<Env>;

@@ -1,0 +1,169 @@
+import { type Allowlist, loadAllowlist } from "../core/allowlist";
+import { type Blocklist, type DecisionEntry, typeRank } from "../core/blocklist/index";
+import { hubFiles } from "../hub/pack.gen";
+import { BlocklistCache, type WaitUntil } from "./blocklist-cache";
+import { challenge, hasClearance, VERIFY_PATH, verifyCaptcha } from "./captcha";
+import { type Client, clientOf } from "./client";
+import {
+  type EdgeConfig,
+  type EdgeVarOverrides,
+  type EdgeVars,
+  edgeConfig,
+  varsWith,
+} from "./config";
+import { PalisadeHttpError } from "./http-error";
+import { banned, throttled, unavailable } from "./pages";
+
+export interface PalisadeOptions {
+  /** The KV namespace holding the blocklist; default the `BLOCKLIST` binding. */
+  kv?: (env: PalisadeBindings) => KVNamespace;
+  /** Settings on top of the app's vars (same names and parsing as wrangler.toml [vars]). */
+  vars?: EdgeVarOverrides;
+  /** Sources that always pass; default Palisade's built-in allowlist (src/hub/allowlist.yaml). */
+  allowlist?: Allowlist;
+  /** Where the Turnstile form posts; default /_palisade/v1/captcha/verify. */
+  verifyPath?: string;
+  /** Clock in ms; default Date.now. */
+  now?: () => number;
+  /** How long an isolate's first request waits for the blocklist before the fail mode applies. */
+  firstLoadTimeoutMs?: number;
+}
+
+/** What enforcement reads from the app's bindings. */
+export type PalisadeBindings = Partial<EdgeVars> & { BLOCKLIST?: KVNamespace };
+
+export type Verdict = Response | undefined;
+
+/**
+ * Enforcement without a framework: `guard` answers a request that must be stopped (or
+ * the captcha verify POST) and returns undefined for one that goes on. A clean visitor's
+ * check is synchronous (no promise, no KV, no allocation in the lookup) once the isolate
+ * holds the blocklist. The Hono middleware and the Worker's fast path both wrap one.
+ */
+export class Enforcer {
+  readonly verifyPath: string;
+  private readonly now: () => number;
+  private readonly failLog = new FailModeLog();
+  private cache: BlocklistCache | undefined;
+
+  constructor(private readonly options: PalisadeOptions = {}) {
+    this.verifyPath = options.verifyPath ?? VERIFY_PATH;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** `path` is the request's URL path (decoded, as Hono's `c.req.path`). */
+  guard(
+    request: Request,
+    env: PalisadeBindings | undefined,
+    path: string,
+    waitUntil: WaitUntil,
+  ): Verdict | Promise<Verdict> {
+    const cfg = edgeConfig(varsWith(env ?? {}, this.options.vars));
+    if (path === this.verifyPath) return this.verify(request, cfg);
+    if (path.startsWith("/_palisade/")) return undefined;
+    const kv = this.options.kv ? this.options.kv(env ?? {}) : env?.BLOCKLIST;
+    if (!kv) throw new Error("palisade: no BLOCKLIST KV binding and no kv option");
+    const list = this.cacheFor(cfg).current(kv, waitUntil);
+    return list instanceof Promise
+      ? list.then((l) => this.decide(request, cfg, l))
+      : this.decide(request, cfg, list);
+  }
+
+  private verify(request: Request, cfg: EdgeConfig): Promise<Response> {
+    if (request.method !== "POST") {
+      throw new PalisadeHttpError(405, "method_not_allowed", `${this.verifyPath} takes a POST.`, {
+        headers: { Allow: "POST" },
+      });
+    }
+    return verifyCaptcha(request, clientOf(request, false), cfg, this.verifyPath, this.now());
+  }
+
+  private cacheFor(cfg: EdgeConfig): BlocklistCache {
+    const timeout = this.options.firstLoadTimeoutMs;
+    this.cache ??= new BlocklistCache({
+      refreshMs: cfg.refreshMs,
+      ipv6Prefix: cfg.ipv6Prefix,
+      now: this.now,
+      ...(timeout === undefined ? {} : { firstLoadTimeoutMs: timeout }),
+    });
+    return this.cache;
+  }
+
+  private decide(
+    request: Request,
+    cfg: EdgeConfig,
+    list: Blocklist | undefined,
+  ): Verdict | Promise<Verdict> {
+    if (!list) {
+      this.failLog.hit(cfg.failMode, this.now());
+      return cfg.failMode === "closed" ? unavailable(request) : undefined;
+    }
+    const client = clientOf(request, list.usesGeo);
+    const ip = client.ip;
+    if (ip === undefined && client.country === undefined && client.asn === undefined)
+      return undefined;
+    const at = this.now();
+    const d = list.lookup({ ip: ip ?? "", country: client.country, asn: client.asn }, at);
+    if (!d || (ip !== undefined && this.allowlist().lookupIp(ip))) return undefined;
+    return enforce(request, client, d, cfg, this.verifyPath, at);
+  }
+
+  private allowlist(): Allowlist {
+    return this.options.allowlist ?? builtinAllowlist();
+  }
+}
+
+/** ban and unknown types: 403 (CrowdSec bouncers' default fallback); captcha; throttle: 429. */
+function enforce(
+  request: Request,
+  client: Client,
+  d: DecisionEntry,
+  cfg: EdgeConfig,
+  verifyPath: string,
+  now: number,
+): Verdict | Promise<Verdict> {
+  switch (typeRank(d.type)) {
+    case 1:
+      return hasClearance(request, client, cfg, now).then((cleared) =>
+        cleared ? undefined : challenge(request, cfg, verifyPath),
+      );
+    case 2:
+      return throttled(request, Math.max(1, Math.ceil((d.until - now) / 1000)), d.id);
+    default:
+      return banned(request, d.id);
+  }
+}
+
+let builtin: Allowlist | undefined;
+
+function builtinAllowlist(): Allowlist {
+  if (!builtin) {
+    const loaded = loadAllowlist([], {
+      builtin: { path: "allowlist.yaml", text: hubFiles["allowlist.yaml"] ?? "" },
+    });
+    if (!loaded.ok) throw new Error("the built-in allowlist does not load");
+    builtin = loaded.value;
+  }
+  return builtin;
+}
+
+/** Logs visitors let through (open) or turned away (closed) without a blocklist, once a second. */
+class FailModeLog {
+  private count = 0;
+  private loggedAt = Number.NEGATIVE_INFINITY;
+
+  hit(mode: "open" | "closed", now: number): void {
+    this.count++;
+    if (now - this.loggedAt < 1000) return;
+    console.error("palisade.failmode", {
+      mode,
+      requests: this.count,
+      message:
+        mode === "open"
+          ? "The blocklist is unavailable; visitors are let through unchecked (FAIL_MODE=open)."
+          : "The blocklist is unavailable; visitors are answered 503 (FAIL_MODE=closed).",
+    });
+    this.loggedAt = now;
+    this.count = 0;
+  }
+}
