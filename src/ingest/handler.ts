@@ -1,0 +1,87 @@
+import type { IngestCounts, IngestResponse } from "../contract/ingest";
+import { ledgerOf } from "../durable/stubs";
+import { PalisadeHttpError } from "../edge/http-error";
+import type { Env } from "../env";
+import { authenticate } from "./auth";
+import { parserOfBatch, routeBatch } from "./batch";
+import { bodyKind, parseBatch, readBody } from "./body";
+import { ingestConfig, messageItems } from "./config";
+import { pourAll, sendAll } from "./deliver";
+import { planDispatch } from "./dispatch";
+
+/** Ledger calls of a batch besides authentication: its status, its completion. */
+const LEDGER_CALLS = 2;
+
+/**
+ * `POST /_palisade/v1/ingest`. Every check that can reject the request (token, content
+ * type, size, syntax, schema, source type) runs before anything is written; then the
+ * Ledger says whether the batch id was already completed; then the lines are parsed and
+ * routed, the sources poured (directly, or through the queue past the budget), and the
+ * batch recorded as completed with its counts.
+ */
+export async function handleIngest(request: Request, env: Env): Promise<Response> {
+  const cfg = ingestConfig(env);
+  const caller = await authenticate(request, env);
+  const kind = bodyKind(request);
+  const batch = parseBatch(await readBody(request, cfg.maxBytes), kind);
+  const parser = parserOfBatch(batch);
+  const ledger = ledgerOf(env);
+  const id = batch.batch_id;
+  const done = await unavailableOnError(() => ledger.batchStatus(caller.machine, id));
+  if (done) return answer({ batch_id: id, ...(done as IngestCounts), duplicate: true });
+  const routed = routeBatch(batch, parser, cfg.ipv6Prefix, Date.now());
+  const avail = cfg.budget - caller.ledgerCalls - LEDGER_CALLS;
+  const plan = await planDispatch(
+    routed.groups,
+    `${caller.machine}:${id}`,
+    avail,
+    messageItems(cfg.budget),
+  );
+  const totals = await unavailableOnError(async () => {
+    // Both settle before the answer, so a failed batch has no work left running.
+    const [poured, sent] = await Promise.allSettled([
+      pourAll(env, plan.direct),
+      sendAll(env.INGEST_QUEUE, plan.sends),
+    ]);
+    if (poured.status === "rejected") throw poured.reason;
+    if (sent.status === "rejected") throw sent.reason;
+    return poured.value;
+  });
+  const counts: IngestCounts = {
+    accepted: routed.accepted,
+    parsed: routed.parsed,
+    unparsed: routed.unparsed,
+    filtered: routed.filtered,
+    forwarded: plan.forwarded,
+    queued: plan.queued,
+    sources: routed.groups.length,
+    alerts: totals.alerts,
+    decisions: totals.decisions,
+  };
+  await unavailableOnError(() => ledger.completeBatch(caller.machine, id, counts));
+  return answer({ batch_id: id, ...counts, duplicate: false });
+}
+
+function answer(body: IngestResponse): Response {
+  return Response.json(body, { headers: { "Cache-Control": "no-store" } });
+}
+
+/**
+ * A Durable Object, the Ledger or the queue failing mid-batch: 503, and the shipper
+ * retries the whole batch, which is safe (the batch is not marked completed, and each
+ * source tracker applies a batch id once).
+ */
+async function unavailableOnError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof PalisadeHttpError) throw e;
+    console.error(`palisade.ingest.unavailable: ${e instanceof Error ? e.message : String(e)}`);
+    throw new PalisadeHttpError(
+      503,
+      "unavailable",
+      "Palisade could not finish this batch (a Durable Object or the queue failed); retry it, nothing is counted twice.",
+      { headers: { "Retry-After": "5" }, cause: e },
+    );
+  }
+}
