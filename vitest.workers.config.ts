@@ -7,8 +7,9 @@ export default defineConfig({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         bindings: {
-          // Secrets tests authenticate with (test/workers/ingest*.test.ts).
+          // Secrets tests authenticate with (test/workers/ingest*.test.ts, api*.test.ts).
           PALISADE_MACHINE_TOKEN: "test-machine-token",
+          PALISADE_ADMIN_TOKEN: "test-admin-token",
         },
       },
     }),

@@ -41,7 +41,10 @@ export interface KvState {
   lastWrite: number;
 }
 
-export type FlushOutcome = "idle" | "delta" | "base";
+export type FlushOutcome = "idle" | "delta" | "base" | "allow";
+
+/** The operator allowlist's KV key (`bl:allow:<n>`), named by the manifest's `allow`. */
+export const allowKey = (n: number): string => `bl:allow:${n}`;
 
 export class KvWriter {
   private running: Promise<unknown> = Promise.resolve();
@@ -73,8 +76,10 @@ export class KvWriter {
     };
   }
 
+  /** Changes waiting for a flush (an allowlist waiting to be published counts as one). */
   pending(): number {
-    return Number(this.sql.exec("SELECT COUNT(*) AS n FROM kv_pending").one().n);
+    const ops = Number(this.sql.exec("SELECT COUNT(*) AS n FROM kv_pending").one().n);
+    return ops + (metaText(this.sql, "kv_allow_pending") ? 1 : 0);
   }
 
   /** Writes pending changes as a delta, or compacts when the epoch is full. Serialised. */
@@ -115,8 +120,19 @@ export class KvWriter {
       )
       .toArray();
     const last = rows[rows.length - 1];
-    if (!last) return "idle";
     const st = this.state();
+    if (!last) {
+      if (!metaText(this.sql, "kv_allow_pending")) return "idle";
+      await this.putManifest({
+        v: 1,
+        epoch: st.epoch,
+        base: st.base,
+        deltas: st.deltas,
+        updated: now,
+      });
+      setMeta(this.sql, "kv_last_write", now);
+      return "allow";
+    }
     if (
       st.deltas.length + 1 > COMPACT_AFTER_KEYS ||
       st.entries + rows.length > COMPACT_AFTER_ENTRIES
@@ -165,8 +181,32 @@ export class KvWriter {
     return "base";
   }
 
+  /** Writes the manifest, publishing a changed operator allowlist first (src/durable/ledger-allowlist.ts). */
   private async putManifest(m: Manifest): Promise<void> {
-    await this.kv.put(KV_KEYS.manifest, JSON.stringify(m));
+    const allow = await this.publishAllow(m.updated);
+    await this.kv.put(KV_KEYS.manifest, JSON.stringify(allow ? { ...m, allow } : m));
+  }
+
+  private async publishAllow(now: number): Promise<string | undefined> {
+    const text = metaText(this.sql, "kv_allow_pending");
+    if (text) {
+      const n = (metaNumber(this.sql, "kv_allow_n") ?? 0) + 1;
+      await this.kv.put(allowKey(n), text);
+      const old = metaText(this.sql, "kv_allow");
+      if (old) {
+        this.sql.exec(
+          "INSERT OR REPLACE INTO kv_garbage (key, after) VALUES (?, ?)",
+          old,
+          now + GARBAGE_GRACE_MS,
+        );
+      }
+      setMeta(this.sql, "kv_allow", allowKey(n));
+      setMeta(this.sql, "kv_allow_n", n);
+      // A change made while the put was in flight stays pending for the next flush.
+      if (metaText(this.sql, "kv_allow_pending") === text)
+        setMeta(this.sql, "kv_allow_pending", "");
+    }
+    return metaText(this.sql, "kv_allow") || undefined;
   }
 }
 

@@ -1,4 +1,7 @@
 import type { DecisionEntry, DeltaOp } from "../core/blocklist/index";
+import { bump } from "./ledger-counters";
+import { ipKeyOfDecision } from "./ledger-ipkey";
+import { LEDGER_V2 } from "./ledger-schema";
 import type { BatchCounts, DecisionInput, RecordItem, RecordResult } from "./ledger-types";
 import { type Migration, metaNumber, setMeta } from "./migrate";
 
@@ -29,6 +32,7 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
     "CREATE TABLE kv_pending (n INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL)",
     "CREATE TABLE kv_garbage (key TEXT PRIMARY KEY, after INTEGER NOT NULL)",
   ],
+  LEDGER_V2,
 ];
 
 // A type, not an interface: SqlStorage rows must be indexable records.
@@ -46,7 +50,23 @@ export type LedgerDecisionRow = {
   alert_seq: number | null;
   deleted_seq: number | null;
   deleted_at: number | null;
+  ip_size: number | null;
+  ip_start: string | null;
+  ip_end: string | null;
+  /** `expired`, `deleted`, `allowlisted` (null while live). */
+  deleted_reason: string | null;
 };
+
+/** Why a decision ended. */
+export type EndReason = "expired" | "deleted" | "allowlisted";
+
+/** What `record` needs from the Ledger besides the tables. */
+export interface RecordHooks {
+  /** The blocklist entry of a decision (null: the edge cannot enforce its scope). */
+  toEntry(d: LedgerDecisionRow): DecisionEntry | null;
+  /** The operator allowlist entry covering a decision (`reason (cidr)`), if any. */
+  allowed(d: DecisionInput): string | undefined;
+}
 
 /** Typed access to the Ledger's tables. Every change takes the next `seq`. */
 export class LedgerStore {
@@ -62,12 +82,13 @@ export class LedgerStore {
     return seq;
   }
 
-  /** Records alerts and decisions; an item whose ref is known returns its first result. */
-  record(
-    item: RecordItem,
-    now: number,
-    toEntry: (d: LedgerDecisionRow) => DecisionEntry | null,
-  ): RecordResult {
+  /**
+   * Records alerts and decisions; an item whose ref is known returns its first result. A
+   * decision the operator's allowlist covers is recorded as already ended
+   * (`allowlisted`): it keeps its id (trackers map their rows by position) but never
+   * reaches KV or a bouncer, and its alert is marked allowlisted.
+   */
+  record(item: RecordItem, now: number, hooks: RecordHooks): RecordResult {
     const known = this.sql
       .exec<{ alert_seq: number | null; ids: string }>(
         "SELECT alert_seq, ids FROM refs WHERE ref = ?",
@@ -77,13 +98,19 @@ export class LedgerStore {
     if (known) {
       return { ref: item.ref, alertSeq: known.alert_seq, ids: JSON.parse(known.ids) as number[] };
     }
+    const gates = item.decisions.map((d) => hooks.allowed(d));
     let alertSeq: number | null = null;
     if (item.alert) {
       alertSeq = this.nextSeq();
-      const a = item.alert;
+      const a = { ...item.alert };
+      const by = gates.find((g) => g !== undefined);
+      if (by !== undefined && gates.every((g) => g !== undefined)) {
+        a.allowlisted = true;
+        a.allowlisted_by = by;
+      }
       this.sql.exec(
-        `INSERT INTO alerts (seq, scenario, scope, value, created, allowlisted, alert)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO alerts (seq, scenario, scope, value, created, allowlisted, alert, machine)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         alertSeq,
         a.scenario,
         a.source.scope,
@@ -91,9 +118,13 @@ export class LedgerStore {
         now,
         a.allowlisted ? 1 : 0,
         JSON.stringify(a),
+        item.machine ?? null,
       );
+      bump(this.sql, "alerts", a.scenario, a.allowlisted ? "allowlisted" : "", 1, now);
     }
-    const ids = item.decisions.map((d) => this.addDecision(d, alertSeq, toEntry));
+    const ids = item.decisions.map((d, i) =>
+      this.addDecision(d, alertSeq, hooks, gates[i] !== undefined, now),
+    );
     this.sql.exec(
       "INSERT INTO refs (ref, alert_seq, ids, at) VALUES (?, ?, ?, ?)",
       item.ref,
@@ -107,13 +138,17 @@ export class LedgerStore {
   private addDecision(
     d: DecisionInput,
     alertSeq: number | null,
-    toEntry: (d: LedgerDecisionRow) => DecisionEntry | null,
+    hooks: RecordHooks,
+    allowlisted: boolean,
+    now: number,
   ): number {
     const seq = this.nextSeq();
+    const ip = ipKeyOfDecision(d.scope, d.value);
     const row = this.sql
       .exec<LedgerDecisionRow>(
         `INSERT INTO decisions (uuid, seq, origin, type, scope, value, start, until, scenario,
-           alert_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+           alert_seq, ip_size, ip_start, ip_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         RETURNING *`,
         crypto.randomUUID(),
         seq,
         d.origin,
@@ -124,32 +159,47 @@ export class LedgerStore {
         d.until,
         d.scenario,
         alertSeq,
+        ip?.size ?? null,
+        ip?.start ?? null,
+        ip?.end ?? null,
       )
       .one();
-    const entry = toEntry(row);
+    bump(this.sql, "decisions", d.origin, d.type, 1, now);
+    if (allowlisted) {
+      this.endDecision(row.id, now, "allowlisted");
+      return row.id;
+    }
+    const entry = hooks.toEntry(row);
     if (entry) this.pushOp({ op: "add", d: entry });
     return row.id;
   }
 
-  /** Marks decisions deleted (expired or removed); returns the ids that were still live. */
-  delete(ids: readonly number[], now: number): number[] {
+  /**
+   * Marks decisions ended (expired, deleted, allowlisted); returns the ids that were
+   * still live. Each end takes a seq (the bouncer stream's `deleted`) and a KV `del`.
+   */
+  delete(ids: readonly number[], now: number, reason: EndReason = "expired"): number[] {
     const done: number[] = [];
     for (const id of ids) {
       const live = this.sql
         .exec("SELECT 1 FROM decisions WHERE id = ? AND deleted_seq IS NULL", id)
         .toArray();
       if (live.length === 0) continue;
-      const seq = this.nextSeq();
-      this.sql.exec(
-        "UPDATE decisions SET deleted_seq = ?, deleted_at = ? WHERE id = ?",
-        seq,
-        now,
-        id,
-      );
+      this.endDecision(id, now, reason);
       this.pushOp({ op: "del", id });
       done.push(id);
     }
     return done;
+  }
+
+  private endDecision(id: number, now: number, reason: EndReason): void {
+    this.sql.exec(
+      "UPDATE decisions SET deleted_seq = ?, deleted_at = ?, deleted_reason = ? WHERE id = ?",
+      this.nextSeq(),
+      now,
+      reason,
+      id,
+    );
   }
 
   /** Live decisions whose time is up (their tracker's alarm has not told us yet). */
@@ -162,6 +212,28 @@ export class LedgerStore {
       )
       .toArray()
       .map((r) => r.id);
+  }
+
+  /** Fills the address bounds of decisions recorded before schema version 2 (once). */
+  backfillIpKeys(): void {
+    if (metaNumber(this.sql, "ip_keys") === 1) return;
+    const rows = this.sql
+      .exec<{ id: number; scope: string; value: string }>(
+        "SELECT id, scope, value FROM decisions WHERE ip_size IS NULL AND scope IN ('Ip', 'Range')",
+      )
+      .toArray();
+    for (const r of rows) {
+      const k = ipKeyOfDecision(r.scope, r.value);
+      if (!k) continue;
+      this.sql.exec(
+        "UPDATE decisions SET ip_size = ?, ip_start = ?, ip_end = ? WHERE id = ?",
+        k.size,
+        k.start,
+        k.end,
+        r.id,
+      );
+    }
+    setMeta(this.sql, "ip_keys", 1);
   }
 
   decision(id: number): LedgerDecisionRow | undefined {
@@ -213,24 +285,5 @@ export class LedgerStore {
   prune(before: number): void {
     this.sql.exec("DELETE FROM batches WHERE at < ?", before);
     this.sql.exec("DELETE FROM refs WHERE at < ?", before);
-  }
-
-  machines(): { name: string; token_hash: string }[] {
-    return this.sql
-      .exec<{ name: string; token_hash: string }>("SELECT name, token_hash FROM machines")
-      .toArray();
-  }
-
-  addMachine(name: string, tokenHash: string, now: number): void {
-    this.sql.exec(
-      "INSERT INTO machines (name, token_hash, created) VALUES (?, ?, ?)",
-      name,
-      tokenHash,
-      now,
-    );
-  }
-
-  removeMachine(name: string): boolean {
-    return this.sql.exec("DELETE FROM machines WHERE name = ?", name).rowsWritten > 0;
   }
 }

@@ -10,7 +10,8 @@ import type { Event } from "../core/event";
 export interface AlertRecord {
   scenario: string;
   message: string;
-  source: AlertSource;
+  /** CrowdSec's source; a watcher's alert may carry `cn`, `as_number`, `as_name`, … too. */
+  source: AlertSource & LapiSourceExtras;
   events_count: number;
   start_at: number;
   stop_at: number;
@@ -26,9 +27,22 @@ export interface AlertRecord {
   allowlisted_by?: string;
   /** The profile whose decisions these are. */
   profile?: string;
+  /** A watcher's alert (`POST /v1/alerts`): CrowdSec's fields kept as sent. */
+  scenario_hash?: string;
+  scenario_version?: string;
+  simulated?: boolean;
 }
 
 export const ALERT_EVENT_SAMPLE = 20;
+
+/** What a CrowdSec agent tells about a source besides its address. */
+export interface LapiSourceExtras {
+  cn?: string;
+  as_number?: string;
+  as_name?: string;
+  latitude?: number;
+  longitude?: number;
+}
 
 export interface DecisionInput {
   type: string;
@@ -46,6 +60,8 @@ export interface RecordItem {
   ref: string;
   alert: AlertRecord | null;
   decisions: DecisionInput[];
+  /** The watcher machine that sent the alert (null: Palisade's own detection). */
+  machine?: string;
 }
 
 export interface RecordResult {

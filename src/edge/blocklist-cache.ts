@@ -1,3 +1,4 @@
+import { type Allowlist, loadAllowlist } from "../core/allowlist";
 import { Blocklist, type DeltaOp, KV_KEYS, type Manifest } from "../core/blocklist/index";
 
 /**
@@ -27,6 +28,9 @@ export interface BlocklistCacheOptions {
 export type WaitUntil = (promise: Promise<unknown>) => void;
 
 export class BlocklistCache {
+  /** The operator allowlist the manifest names (`allow`), checked after a blocklist hit. */
+  allowlist: Allowlist | undefined;
+  private allowKey: string | null = null;
   private list: Blocklist | undefined;
   private base: string | null = null;
   private epoch = -1;
@@ -104,9 +108,11 @@ export class BlocklistCache {
       // Nothing was ever written: an empty blocklist, not a failure.
       if (!this.list || this.base !== null || this.applied.size > 0)
         this.swap(emptyManifest(), null, []);
+      await this.loadAllow(kv, null);
       return;
     }
     const manifest = checkManifest(raw);
+    await this.loadAllow(kv, (raw as { allow?: unknown }).allow);
     if (this.list && manifest.epoch === this.epoch && manifest.base === this.base) {
       const fresh = manifest.deltas.filter((k) => !this.applied.has(k));
       const ops = await Promise.all(fresh.map((k) => readDelta(kv, k)));
@@ -121,6 +127,22 @@ export class BlocklistCache {
       Promise.all(manifest.deltas.map((k) => readDelta(kv, k))),
     ]);
     this.swap(manifest, bytes, ops);
+  }
+
+  /** Reads the allowlist key when the manifest names a new one (written by the Ledger). */
+  private async loadAllow(kv: KVNamespace, key: unknown): Promise<void> {
+    const name = typeof key === "string" && key !== "" ? key : null;
+    if (name === this.allowKey) return;
+    if (name === null) {
+      this.allowlist = undefined;
+    } else {
+      const text = await kv.get(name, "text");
+      if (text === null) throw new Error(`${name} is named by the manifest but not visible yet`);
+      const loaded = loadAllowlist([{ path: name, text }]);
+      if (!loaded.ok) throw new Error(`${name} is not an allowlist: ${loaded.errors[0]?.message}`);
+      this.allowlist = loaded.value;
+    }
+    this.allowKey = name;
   }
 
   private swap(manifest: Manifest, bytes: ArrayBuffer | null, ops: DeltaOp[][]): void {

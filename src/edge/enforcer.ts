@@ -12,6 +12,7 @@ import {
   varsWith,
 } from "./config";
 import { PalisadeHttpError } from "./http-error";
+import { type EdgeMetricsSink, OUTCOME, OutcomeCounter } from "./outcome-counter";
 import { banned, throttled, unavailable } from "./pages";
 
 export interface PalisadeOptions {
@@ -27,6 +28,10 @@ export interface PalisadeOptions {
   now?: () => number;
   /** How long an isolate's first request waits for the blocklist before the fail mode applies. */
   firstLoadTimeoutMs?: number;
+  /** Receives the isolate's request counts by outcome, at most every `metricsIntervalMs`. */
+  metrics?: EdgeMetricsSink;
+  /** Default 60 s. */
+  metricsIntervalMs?: number;
 }
 
 /** What enforcement reads from the app's bindings. */
@@ -44,11 +49,13 @@ export class Enforcer {
   readonly verifyPath: string;
   private readonly now: () => number;
   private readonly failLog = new FailModeLog();
+  private readonly outcomes: OutcomeCounter;
   private cache: BlocklistCache | undefined;
 
   constructor(private readonly options: PalisadeOptions = {}) {
     this.verifyPath = options.verifyPath ?? VERIFY_PATH;
     this.now = options.now ?? Date.now;
+    this.outcomes = new OutcomeCounter(options.metrics, options.metricsIntervalMs);
   }
 
   /** `path` is the request's URL path (decoded, as Hono's `c.req.path`). */
@@ -65,8 +72,8 @@ export class Enforcer {
     if (!kv) throw new Error("palisade: no BLOCKLIST KV binding and no kv option");
     const list = this.cacheFor(cfg).current(kv, waitUntil);
     return list instanceof Promise
-      ? list.then((l) => this.decide(request, cfg, l))
-      : this.decide(request, cfg, list);
+      ? list.then((l) => this.decide(request, cfg, l, env, waitUntil))
+      : this.decide(request, cfg, list, env, waitUntil);
   }
 
   private verify(request: Request, cfg: EdgeConfig): Promise<Response> {
@@ -93,23 +100,44 @@ export class Enforcer {
     request: Request,
     cfg: EdgeConfig,
     list: Blocklist | undefined,
+    env: PalisadeBindings | undefined,
+    waitUntil: WaitUntil,
   ): Verdict | Promise<Verdict> {
+    const at = this.now();
     if (!list) {
-      this.failLog.hit(cfg.failMode, this.now());
+      this.failLog.hit(cfg.failMode, at);
+      this.outcomes.hit(
+        cfg.failMode === "closed" ? OUTCOME.fail_closed : OUTCOME.fail_open,
+        at,
+        env,
+        waitUntil,
+      );
       return cfg.failMode === "closed" ? unavailable(request) : undefined;
     }
     const client = clientOf(request, list.usesGeo);
     const ip = client.ip;
-    if (ip === undefined && client.country === undefined && client.asn === undefined)
+    const d =
+      ip === undefined && client.country === undefined && client.asn === undefined
+        ? undefined
+        : list.lookup({ ip: ip ?? "", country: client.country, asn: client.asn }, at);
+    if (!d) {
+      this.outcomes.hit(OUTCOME.pass, at, env, waitUntil);
       return undefined;
-    const at = this.now();
-    const d = list.lookup({ ip: ip ?? "", country: client.country, asn: client.asn }, at);
-    if (!d || (ip !== undefined && this.allowlist().lookupIp(ip))) return undefined;
+    }
+    if (ip !== undefined && this.allowed(ip)) {
+      this.outcomes.hit(OUTCOME.allowlisted, at, env, waitUntil);
+      return undefined;
+    }
+    const rank = typeRank(d.type);
+    const outcome = rank === 1 ? OUTCOME.captcha : rank === 2 ? OUTCOME.throttle : OUTCOME.ban;
+    this.outcomes.hit(outcome, at, env, waitUntil);
     return enforce(request, client, d, cfg, this.verifyPath, at);
   }
 
-  private allowlist(): Allowlist {
-    return this.options.allowlist ?? builtinAllowlist();
+  /** The built-in (or configured) allowlist, then the operator's from KV (`bl:allow:*`). */
+  private allowed(ip: string): boolean {
+    const base = this.options.allowlist ?? builtinAllowlist();
+    return base.lookupIp(ip) !== undefined || this.cache?.allowlist?.lookupIp(ip) !== undefined;
   }
 }
 

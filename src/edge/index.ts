@@ -1,3 +1,4 @@
+import { apiRoutes, ledgerEdgeMetrics } from "../api/index";
 import type { Env } from "../env";
 import { consumeIngest, ingestRoutes, ledgerHousekeeping } from "../ingest/index";
 import { createEdgeWorker } from "./app";
@@ -6,9 +7,13 @@ export { Ledger } from "../durable/ledger";
 export { SourceTracker } from "../durable/source-tracker";
 export type { Env } from "../env";
 
-// The Worker: Palisade's routes under /_palisade/ (ingest plugs in through `routes`),
-// enforcement, then the origin; the ingest queue's consumer; the cron.
-const worker = createEdgeWorker({ routes: [ingestRoutes] });
+// The Worker: Palisade's routes under /_palisade/ (ingest, then the bouncer, watcher and
+// admin API plug in through `routes`), enforcement (its outcome counts go to the Ledger),
+// then the origin; the ingest queue's consumer; the cron.
+const worker = createEdgeWorker({
+  routes: [ingestRoutes, apiRoutes],
+  palisade: { metrics: ledgerEdgeMetrics },
+});
 
 export default {
   fetch: (request, env, ctx) => worker.fetch(request, env, ctx),

@@ -58,7 +58,8 @@ export async function handleIngest(request: Request, env: Env): Promise<Response
     alerts: totals.alerts,
     decisions: totals.decisions,
   };
-  await unavailableOnError(() => ledger.completeBatch(caller.machine, id, counts));
+  const source = { type: batch.source.type };
+  await unavailableOnError(() => ledger.completeBatch(caller.machine, id, counts, source));
   return answer({ batch_id: id, ...counts, duplicate: false });
 }
 

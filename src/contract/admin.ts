@@ -1,0 +1,181 @@
+import { z } from "zod";
+import { goDurationSchema } from "./duration";
+
+/**
+ * The admin API (`/_palisade/v1/admin/…`, `Authorization: Bearer <PALISADE_ADMIN_TOKEN>`):
+ * decisions and alerts. Keys, allowlist and metrics are in admin-access.ts. Fields may
+ * be added, never removed or renamed; times are ISO 8601 UTC; list answers are pages
+ * (`next_cursor`: pass it as `cursor` for the next page, null on the last one).
+ */
+
+const iso = z.iso.datetime({ offset: true });
+const id = z.number().int().nonnegative();
+const flag = z.enum(["true", "false"]).transform((v) => v === "true");
+const limit = z
+  .string()
+  .regex(/^\d{1,4}$/, { error: "a number from 1 to 1000" })
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 1000, { error: "a number from 1 to 1000" });
+const cursor = z
+  .string()
+  .regex(/^\d{1,15}$/, { error: "the next_cursor of the previous page" })
+  .transform(Number);
+
+/** Decision filters (query) of list and delete; `ip`/`range` follow cscli's `contains`. */
+const decisionFilter = {
+  /** Decisions applying to this IP: its `Ip` decision and `Range`s containing it. */
+  ip: z.string().min(1).max(64).optional(),
+  /** Decisions applying to this CIDR (with `contains=false`: decisions inside it). */
+  range: z.string().min(1).max(64).optional(),
+  contains: flag.optional(),
+  value: z.string().min(1).max(256).optional(),
+  scope: z.string().min(1).max(64).optional(),
+  type: z.string().min(1).max(64).optional(),
+  origin: z.string().min(1).max(64).optional(),
+  /** Exact scenario (for manual decisions: their reason). */
+  scenario: z.string().min(1).max(1024).optional(),
+};
+
+export const adminDecisionSchema = z.object({
+  id,
+  uuid: z.string(),
+  /** `palisade` (detected), `cscli` (added by hand here), `crowdsec` (a watcher's alert), … */
+  origin: z.string(),
+  type: z.string(),
+  /** `Ip`, `Range`, `Country`, `AS`, or a custom scope. */
+  scope: z.string(),
+  value: z.string(),
+  /** The scenario that caused it; a manual decision's reason. */
+  scenario: z.string(),
+  alert_id: id.nullable(),
+  created_at: iso,
+  until: iso,
+  /** Time left, Go form (`3h59m12s`); `0s` or negative once ended. */
+  duration: z.string(),
+  active: z.boolean(),
+  deleted_at: iso.nullable(),
+  /** `expired`, `deleted` (by the admin API or a watcher), `allowlisted`. */
+  deleted_reason: z.string().nullable(),
+});
+
+export const adminDecisionsQuerySchema = z.object({
+  ...decisionFilter,
+  /** Include ended decisions (expired or deleted); default only active ones. */
+  all: flag.optional(),
+  limit: limit.optional(),
+  cursor: cursor.optional(),
+});
+
+export const adminDecisionPageSchema = z.object({
+  /** Newest first. */
+  decisions: z.array(adminDecisionSchema),
+  next_cursor: id.nullable(),
+});
+
+export const adminDecisionAddSchema = z
+  .object({
+    /** Shorthand for `scope: "Ip", value: ip`. */
+    ip: z.string().min(1).max(64).optional(),
+    /** Shorthand for `scope: "Range", value: range`. */
+    range: z.string().min(1).max(64).optional(),
+    /** With `scope`: an IP, a CIDR, a country code (`Country`), an AS number (`AS`). */
+    value: z.string().min(1).max(256).optional(),
+    scope: z.string().min(1).max(64).optional(),
+    /** `ban` (default), `captcha`, `throttle`, or a custom type bouncers know. */
+    type: z.string().min(1).max(64).default("ban"),
+    /** Go duration (`4h`, `30m`, `720h`); default 4h. */
+    duration: goDurationSchema.default("4h"),
+    /** Shown as the decision's scenario, as cscli does; default `manual '<type>' from 'admin'`. */
+    reason: z.string().min(1).max(1024).optional(),
+  })
+  .refine((b) => [b.ip, b.range, b.value].filter((v) => v !== undefined).length === 1, {
+    error: "give exactly one of ip, range or value (with scope)",
+    path: ["value"],
+  })
+  .refine((b) => b.value === undefined || b.scope !== undefined, {
+    error: "value needs a scope (Ip, Range, Country, AS)",
+    path: ["scope"],
+  });
+
+export const adminDecisionAddedSchema = z.object({
+  decision: adminDecisionSchema,
+  /** The alert recorded with it (cscli records one too). */
+  alert_id: id,
+});
+
+export const adminDecisionsDeleteQuerySchema = z.object({
+  ...decisionFilter,
+  /** Required to delete every active decision when no filter is given. */
+  all: flag.optional(),
+});
+
+export const adminDeletedSchema = z.object({
+  deleted: z.number().int().nonnegative(),
+  /** The decisions (or entries) deleted. */
+  ids: z.array(id),
+});
+
+const alertDecision = adminDecisionSchema;
+
+export const adminAlertSchema = z.object({
+  id,
+  scenario: z.string(),
+  message: z.string(),
+  scope: z.string(),
+  value: z.string(),
+  events_count: z.number().int(),
+  start_at: iso,
+  stop_at: iso,
+  created_at: iso,
+  /** The machine that sent it (a watcher's id), `palisade` for Palisade's own detection. */
+  machine: z.string(),
+  allowlisted: z.boolean(),
+  allowlisted_by: z.string().nullable(),
+  decisions: z.array(alertDecision),
+});
+
+export const adminAlertDetailSchema = adminAlertSchema.extend({
+  capacity: z.number().int(),
+  /** Go duration. */
+  leakspeed: z.string(),
+  remediation: z.boolean(),
+  labels: z.record(z.string(), z.unknown()),
+  profile: z.string().nullable(),
+  source: z.record(z.string(), z.unknown()),
+  /** A sample of the events (the latest 20 for Palisade's own alerts). */
+  events: z.array(z.object({ time: iso, meta: z.record(z.string(), z.string()) })),
+});
+
+export const adminAlertsQuerySchema = z.object({
+  ip: z.string().min(1).max(64).optional(),
+  range: z.string().min(1).max(64).optional(),
+  value: z.string().min(1).max(256).optional(),
+  scope: z.string().min(1).max(64).optional(),
+  /** Scenario contains this (case-insensitive). */
+  scenario: z.string().min(1).max(1024).optional(),
+  /** Newer than: a Go duration ago (`24h`) or an ISO time. */
+  since: z.string().min(1).max(64).optional(),
+  /** Older than: a Go duration ago or an ISO time. */
+  until: z.string().min(1).max(64).optional(),
+  has_active_decision: flag.optional(),
+  allowlisted: flag.optional(),
+  /** Alerts with a decision of this origin / type. */
+  origin: z.string().min(1).max(64).optional(),
+  type: z.string().min(1).max(64).optional(),
+  limit: limit.optional(),
+  cursor: cursor.optional(),
+});
+
+export const adminAlertPageSchema = z.object({
+  /** Newest first. */
+  alerts: z.array(adminAlertSchema),
+  next_cursor: id.nullable(),
+});
+
+export type AdminDecision = z.infer<typeof adminDecisionSchema>;
+export type AdminDecisionsQuery = z.infer<typeof adminDecisionsQuerySchema>;
+export type AdminDecisionAdd = z.infer<typeof adminDecisionAddSchema>;
+export type AdminDecisionsDeleteQuery = z.infer<typeof adminDecisionsDeleteQuerySchema>;
+export type AdminAlert = z.infer<typeof adminAlertSchema>;
+export type AdminAlertDetail = z.infer<typeof adminAlertDetailSchema>;
+export type AdminAlertsQuery = z.infer<typeof adminAlertsQuerySchema>;

@@ -1,0 +1,16 @@
+import { z } from "zod";
+
+/**
+ * Every Palisade HTTP error (src/edge/http-error.ts renders it): a stable `code` to
+ * branch on, a message for people, and where in the request the problem is
+ * (`body.duration`, `query.ip`, `headers.authorization`, `params.id`).
+ */
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    path: z.string().optional(),
+  }),
+});
+
+export type ErrorBody = z.infer<typeof errorBodySchema>;
