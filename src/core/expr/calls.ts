@@ -1,6 +1,7 @@
 import type { Node, NodeOf } from "./ast";
 import { LANG_BUILTINS } from "./builtins";
 import { type Compiled, type Ctx, dynamic, fold, report, type Scope, warn } from "./compiler";
+import { cachedFn, slotFor } from "./cse";
 import { type FixedCall, type FnDef, type HostFunction, memoised, type Site } from "./functions";
 import { DATA_HELPERS, FILE_ARGUMENT } from "./helpers-data";
 import { NET_HELPERS } from "./helpers-net";
@@ -8,7 +9,8 @@ import { TEXT_HELPERS } from "./helpers-text";
 import { compileInChain } from "./members";
 import { METHODS } from "./methods";
 import { compilePredicateCall, isPredicateBuiltin } from "./predicates";
-import { type Fn, fail, SHORT } from "./runtime";
+import { type Fn, fail, newRuntime, SHORT } from "./runtime";
+import { helperKey } from "./subject";
 import { isNil, ownGet, typeName } from "./values";
 
 /** Function calls (builtins, CrowdSec helpers, host functions) and method calls. */
@@ -112,8 +114,24 @@ export function compileCall(node: NodeOf<"call">, scope: Scope, ctx: Ctx): Compi
   const args = node.args.map((a) => ctx.compile(a, scope));
   checkDataFile(node, args, ctx);
   const site: Site = { name: node.name, data: ctx.data, state: null };
-  const fn = callFn(def, site, args);
+  let fn = callFn(def, site, args, true);
+  const key = args.every((a) => a.constant) ? null : helperKey(node, scope, ctx);
+  if (key !== null) fn = cachedFn(slotFor(key), fn, callFn(def, site, args, false));
   return def.pure ? fold(ctx, node.pos, args, fn) : dynamic(fn);
+}
+
+/**
+ * A one-argument helper of the registry as a plain function of its argument, for a caller
+ * that already has the argument's value (a guard index reading event fields itself). It
+ * throws what the call in an expression would throw; not memoised.
+ */
+export function helperFunction(name: string, ctx: Ctx): ((v: unknown) => unknown) | null {
+  const def = REGISTRY[name];
+  if (!def?.call || def.min > 1 || def.max < 1 || Object.hasOwn(ctx.functions, name)) return null;
+  const call = def.call;
+  const site: Site = { name, data: ctx.data, state: null };
+  const rt = newRuntime(0, 0);
+  return (v) => call(rt, site, v, undefined, undefined, undefined);
 }
 
 function checkDataFile(node: NodeOf<"call">, args: readonly Compiled[], ctx: Ctx): void {
@@ -130,7 +148,7 @@ function checkDataFile(node: NodeOf<"call">, args: readonly Compiled[], ctx: Ctx
   }
 }
 
-function callFn(def: FnDef, site: Site, args: readonly Compiled[]): Fn {
+function callFn(def: FnDef, site: Site, args: readonly Compiled[], memo: boolean): Fn {
   const fns = args.map((a) => a.fn);
   if (def.variadic) {
     const v = def.variadic;
@@ -142,7 +160,7 @@ function callFn(def: FnDef, site: Site, args: readonly Compiled[]): Fn {
       );
   }
   let call = def.call as FixedCall;
-  if (def.memo && fns.length === 1) call = memoised(def, call);
+  if (memo && def.memo && fns.length === 1) call = memoised(def, call);
   const [a, b, c, d] = fns;
   switch (fns.length) {
     case 0:

@@ -12,6 +12,8 @@ import { isMap } from "./values";
 interface RegexFile {
   /** One RE2 alternation of every valid line: a single linear-time pass per input. */
   any: SafeRegex | null;
+  /** The lines that compile, which `any` alternates. */
+  valid: readonly string[];
   invalid: string[];
   results: Map<string, boolean>;
 }
@@ -67,7 +69,7 @@ export function regexFile(data: DataStore, name: string): RegexFile {
   const invalid: string[] = [];
   for (const line of fileLines(data, name)) (compileRegex(line).ok ? valid : invalid).push(line);
   const combined = valid.length === 0 ? null : compileRegex(valid.map((p) => `(?:${p})`).join("|"));
-  rf = { any: combined?.ok ? combined.value : null, invalid, results: new Map() };
+  rf = { any: combined?.ok ? combined.value : null, valid, invalid, results: new Map() };
   cache.regexes.set(name, rf);
   return rf;
 }

@@ -3,7 +3,10 @@ import type { Result } from "../diagnostic";
 import type { Node } from "./ast";
 import { compileNode } from "./compile";
 import { type Ctx, diagnostic, ROOT_SCOPE, type Scope } from "./compiler";
+import type { EvalCache } from "./cse";
+import { hasEffects } from "./effects";
 import type { HostFunction } from "./functions";
+import { deriveGuard, type ExprGuard } from "./guard";
 import { SyntaxFailure } from "./lexer";
 import { parse } from "./parser";
 import { ExprEvalError, type Fn, newRuntime, type Runtime } from "./runtime";
@@ -17,9 +20,19 @@ import { typeName } from "./values";
  */
 
 export { UNSUPPORTED as UNSUPPORTED_HELPERS } from "./calls";
+export { EvalCache } from "./cse";
 export type { HostFunction } from "./functions";
+export type {
+  EqAtom,
+  ExprGuard,
+  GuardAtom,
+  GuardClause,
+  Subject,
+  TextAtom,
+} from "./guard";
 export type { ExprErrorCode } from "./runtime";
 export { ExprEvalError } from "./runtime";
+export type { DerivedSubject, SubjectPath } from "./subject";
 export { formatValue as exprToString } from "./values";
 
 export const DEFAULT_STEP_BUDGET = 100_000;
@@ -43,9 +56,15 @@ export interface CompiledExpr {
   /**
    * The expression's value (nil is `null`). Throws ExprEvalError when the input makes
    * evaluation fail (wrong operand types, index out of range, step budget exceeded); any
-   * other exception is a bug.
+   * other exception is a bug. With a `cache` (an engine's, for the event in `env.evt`),
+   * subexpressions of the event shared with other expressions are computed once per
+   * event (cse.ts); the result is the same.
    */
-  run(env: Record<string, unknown>): unknown;
+  run(env: Record<string, unknown>, cache?: EvalCache | null): unknown;
+  /** A necessary condition for yielding true (guard.ts); absent when none is known. */
+  readonly guard?: ExprGuard;
+  /** Whether a run may modify its inputs (effects.ts); absent means it may. */
+  readonly effects?: boolean;
 }
 
 export function compileExpr(source: string, options: ExprOptions = {}): Result<CompiledExpr> {
@@ -73,23 +92,29 @@ export function compileExpr(source: string, options: ExprOptions = {}): Result<C
   const root = ctx.compile(ast, ROOT_SCOPE).fn;
   if (ctx.errors.length > 0) return { ok: false, errors: ctx.errors };
   const budget = options.stepBudget ?? DEFAULT_STEP_BUDGET;
-  const value = new Program(source, root, newRuntime(budget, ctx.slots));
+  const value = new Program(source, root, newRuntime(budget, ctx.slots), hasEffects(ast, ctx));
+  const guard = deriveGuard(ast, ctx);
+  if (guard) value.guard = guard;
   return { ok: true, value, warnings: ctx.warnings };
 }
 
 class Program implements CompiledExpr {
+  guard?: ExprGuard;
+
   constructor(
     readonly source: string,
     private readonly root: Fn,
     private readonly rt: Runtime,
+    readonly effects: boolean,
   ) {}
 
-  run(env: Record<string, unknown>): unknown {
+  run(env: Record<string, unknown>, cache: EvalCache | null = null): unknown {
     let rt = this.rt;
     // A host function may run this same expression again; that run gets its own frame.
     if (rt.busy) rt = newRuntime(rt.budget, rt.frame.length);
     rt.busy = true;
     rt.steps = 0;
+    rt.cache = cache;
     try {
       const v = this.root(env, rt);
       return v === undefined ? null : v;

@@ -16,7 +16,8 @@ import { BLOCKED_KEYS, fetch, isNil, typeName } from "./values";
  */
 const STRING_MAPS: ReadonlySet<string> = new Set(["Meta", "Parsed", "Enriched", "Labels"]);
 
-function missingFor(object: Node): unknown {
+/** What an absent key of `object` reads as: "" in CrowdSec's string maps, else nil. */
+export function missingFor(object: Node): unknown {
   if (object.kind !== "member" || object.property.kind !== "literal") return null;
   const name = object.property.value;
   return typeof name === "string" && STRING_MAPS.has(name) ? "" : null;

@@ -71,17 +71,65 @@ function ahoCorasick(patterns: readonly string[]): TrieNode {
   return root;
 }
 
-function scan(root: TrieNode, s: string): boolean {
-  let n = root;
+/**
+ * The automaton flattened into a dense table over the characters the patterns use (every
+ * other character is class 0): a step is one or two array reads instead of Map lookups
+ * along fail links. Rows are state × width; an accepting state's row is stored negated.
+ */
+interface DenseAutomaton {
+  ascii: Uint8Array;
+  other: Map<number, number>;
+  delta: Int32Array;
+}
+
+function dense(root: TrieNode): DenseAutomaton {
+  const ascii = new Uint8Array(128);
+  const other = new Map<number, number>();
+  const states: TrieNode[] = [root];
+  const index = new Map<TrieNode, number>([[root, 0]]);
+  let classes = 1;
+  for (let q = 0; q < states.length; q++) {
+    for (const [c, child] of (states[q] as TrieNode).next) {
+      if (c < 128 ? ascii[c] === 0 : !other.has(c)) {
+        if (c < 128) ascii[c] = classes++;
+        else other.set(c, classes++);
+      }
+      index.set(child, states.length);
+      states.push(child);
+    }
+  }
+  const codes = [
+    ...Array.from({ length: 128 }, (_, c) => c).filter((c) => ascii[c] !== 0),
+    ...other.keys(),
+  ];
+  const delta = new Int32Array(states.length * classes);
+  states.forEach((n, i) => {
+    for (const c of codes) {
+      const k = c < 128 ? (ascii[c] as number) : (other.get(c) as number);
+      const to = step(root, n, c);
+      const row = (index.get(to) as number) * classes;
+      delta[i * classes + k] = to.out ? ~row : row;
+    }
+  });
+  return { ascii, other, delta };
+}
+
+/** The Aho-Corasick transition from `n` on `c`, following fail links. */
+function step(root: TrieNode, n: TrieNode, c: number): TrieNode {
+  for (let m: TrieNode | null = n; m; m = m.fail) {
+    const next = m.next.get(c);
+    if (next) return next;
+  }
+  return root;
+}
+
+function scan(a: DenseAutomaton, s: string): boolean {
+  const { ascii, other, delta } = a;
+  let row = 0;
   for (let k = 0; k < s.length; k++) {
     const c = s.charCodeAt(k);
-    let next = n.next.get(c);
-    while (!next && n !== root) {
-      n = n.fail as TrieNode;
-      next = n.next.get(c);
-    }
-    n = next ?? root;
-    if (n.out) return true;
+    row = delta[row + (c < 128 ? (ascii[c] as number) : (other.get(c) ?? 0))] as number;
+    if (row < 0) return true;
   }
   return false;
 }
@@ -94,8 +142,8 @@ export function multiMatcher(op: MultiOp, patterns: readonly string[]): MultiMat
   // Every string contains, starts and ends with "".
   if (patterns.includes("")) return () => true;
   if (op === "contains") {
-    const root = ahoCorasick(patterns);
-    return (s) => scan(root, s);
+    const automaton = dense(ahoCorasick(patterns));
+    return (s) => scan(automaton, s);
   }
   const reverse = op === "endsWith";
   const root = trie(patterns, reverse);

@@ -1,5 +1,6 @@
 import type { Node, NodeOf } from "./ast";
 import { type Compiled, type Ctx, dynamic, lookupVar, type Scope } from "./compiler";
+import { fieldGetter, type Getter } from "./named-fields";
 import type { Fn } from "./runtime";
 import { BLOCKED_KEYS, fetch } from "./values";
 
@@ -13,6 +14,7 @@ const hasOwn = Object.prototype.hasOwnProperty;
 
 interface Level {
   key: string;
+  get: Getter;
   /** What an absent key yields at this level ("" under Meta/Parsed/…, else nil). */
   missing: unknown;
 }
@@ -21,7 +23,7 @@ interface Level {
  * Keys a direct read could resolve through a prototype or an array: those go through the
  * general member access instead.
  */
-function pathSafe(key: string): boolean {
+export function pathSafe(key: string): boolean {
   return (
     !BLOCKED_KEYS.has(key) && !(key in Object.prototype) && key !== "length" && !/^\d/.test(key)
   );
@@ -36,7 +38,7 @@ function levels(
   while (n.kind === "member" && !n.optional && n.property.kind === "literal") {
     const key = n.property.value;
     if (typeof key !== "string" || !pathSafe(key)) return null;
-    out.push({ key, missing: missingFor(n.object) });
+    out.push({ key, get: fieldGetter(key), missing: missingFor(n.object) });
     n = n.object;
   }
   return out.length === 0 ? null : { base: n, levels: out.reverse() };
@@ -44,10 +46,20 @@ function levels(
 
 function read(o: unknown, l: Level): unknown {
   if (typeof o === "object" && o !== null) {
-    const v = (o as Record<string, unknown>)[l.key];
+    const v = l.get(o as Record<string, unknown>);
     if (v !== undefined && hasOwn.call(o, l.key)) return v;
   }
   return fetch(o, l.key, l.missing);
+}
+
+/** The `evt` variable of the run (an event), not a `let` of that name. */
+function isEvt(base: Node, scope: Scope, ctx: Ctx): boolean {
+  return (
+    base.kind === "name" &&
+    base.name === "evt" &&
+    lookupVar(scope, "evt") === undefined &&
+    (!ctx.names || ctx.names.has("evt"))
+  );
 }
 
 function rootFn(base: Node, scope: Scope, ctx: Ctx): Fn {
@@ -59,9 +71,32 @@ function rootFn(base: Node, scope: Scope, ctx: Ctx): Fn {
     lookupVar(scope, name) === undefined &&
     (!ctx.names || ctx.names.has(name));
   if (!isEnvVar) return ctx.compile(base, scope).fn;
+  const get = fieldGetter(name);
   return (env) => {
-    const v = env[name];
+    const v = get(env as Record<string, unknown>);
     return v !== undefined && hasOwn.call(env, name) ? v : null;
+  };
+}
+
+/**
+ * CrowdSec's string maps on Palisade's own events (`evt.Meta`, `evt.Parsed`, `evt.Enriched`).
+ * Parsers build them as plain objects holding only own data properties, and the key was
+ * checked above not to exist on Object.prototype, so a string read from them is the
+ * event's own value: the own-property check is skipped for strings. (This trusts that
+ * nothing pollutes Object.prototype at run time; `evt.Unmarshaled` holds parsed JSON and
+ * keeps the full check, as does everything else.)
+ */
+const EVENT_STRING_MAPS: ReadonlySet<string> = new Set(["Meta", "Parsed", "Enriched"]);
+
+function eventField(root: Fn, map: Level, field: Level): Fn {
+  const get = field.get;
+  return (env, rt) => {
+    const m = read(root(env, rt), map);
+    if (typeof m === "object" && m !== null) {
+      const v = get(m as Record<string, unknown>);
+      if (typeof v === "string") return v;
+    }
+    return read(m, field);
   };
 }
 
@@ -77,6 +112,9 @@ export function compilePath(
   const ls = p.levels;
   if (ls.length === 2) {
     const [a, b] = ls as [Level, Level];
+    if (isEvt(p.base, scope, ctx) && EVENT_STRING_MAPS.has(a.key)) {
+      return dynamic(eventField(root, a, b));
+    }
     return dynamic((env, rt) => read(read(root(env, rt), a), b));
   }
   if (ls.length === 1) {

@@ -1,3 +1,5 @@
+import type { EvalCache } from "./cse";
+
 /**
  * What compiled closures share while one expression runs. One Runtime per compiled
  * expression is reused run after run (no allocation per run); a re-entrant run gets its own.
@@ -8,6 +10,8 @@ export interface Runtime {
   /** Slots for `let` variables and predicate elements, numbered at compile time. */
   frame: unknown[];
   busy: boolean;
+  /** Per-event values of shared subexpressions (see cse.ts); null outside an engine's event. */
+  cache: EvalCache | null;
 }
 
 export type Env = Readonly<Record<string, unknown>>;
@@ -35,7 +39,13 @@ export function fail(message: string): never {
 }
 
 export function newRuntime(budget: number, slots: number): Runtime {
-  return { steps: 0, budget, frame: new Array<unknown>(slots).fill(null), busy: false };
+  return {
+    steps: 0,
+    budget,
+    frame: new Array<unknown>(slots).fill(null),
+    busy: false,
+    cache: null,
+  };
 }
 
 /** Charges `n` steps; loops (predicates, ranges, repeats) call this so no input runs unbounded. */

@@ -95,8 +95,21 @@ function assemble(raw: RawScenario, ctx: CompileContext, p: Parts): CompiledScen
     processors: processorsOf(p),
   };
   if (p.exprs.groupby) out.groupby = p.exprs.groupby;
+  if (pourEffects(p.exprs)) out.effects = true;
   if (raw.version !== undefined) out.version = String(raw.version);
   return out;
+}
+
+/** Whether an expression the processors run may modify the event (filter and groupby aside). */
+function pourEffects(exprs: Expressions): boolean {
+  const run = [
+    exprs.distinct,
+    exprs.cancel_on,
+    exprs.overflow_filter,
+    exprs.condition,
+    exprs.scope,
+  ];
+  return run.some((e) => e !== undefined && e.effects !== false);
 }
 
 /** CrowdSec's processor order: kind core, distinct, cancel_on, overflow_filter, blackhole, condition. */

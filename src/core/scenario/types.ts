@@ -63,5 +63,11 @@ export interface CompiledScenario {
   reprocess: boolean;
   /** Hooks run on every pour and overflow, in CrowdSec's order. */
   processors: readonly Processor[];
+  /**
+   * An expression run while pouring (distinct, cancel_on, condition, …) may modify the
+   * event (`evt.SetMeta`): an engine must then drop values it derived from the event.
+   * Absent: none does (hand-built processors must not modify events either).
+   */
+  effects?: boolean;
   version?: string;
 }
