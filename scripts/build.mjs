@@ -1,8 +1,10 @@
 // Build step run by `npm install` (prepare), `npm test` and `npm run build`:
 // 1. embeds the built-in hub (src/hub/**/*.yaml and data files) into src/hub/pack.gen.ts,
 //    so the Worker, the CLI and tests load the same pack without a file system;
-// 2. bundles the CLI into dist/cli/palisade.mjs (Node 20 cannot run TypeScript itself).
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+// 2. bundles the CLI into dist/cli/palisade.mjs (Node 20 cannot run TypeScript itself);
+// 3. bundles the shipper into shipper/dist/palisade-ship.mjs: one file an operator copies,
+//    Node's standard library only (checked below from esbuild's metafile).
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -51,6 +53,36 @@ async function bundle(entry, outfile) {
   });
 }
 
+async function bundleShipper() {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  const { metafile } = await build({
+    absWorkingDir: root,
+    entryPoints: ["shipper/src/main.ts"],
+    outfile: "shipper/dist/palisade-ship.mjs",
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "warning",
+    metafile: true,
+    banner: { js: "#!/usr/bin/env node" },
+    define: { "process.env.PALISADE_SHIP_VERSION": JSON.stringify(pkg.version) },
+  });
+  // The shipper's promise: no third-party code, nothing from outside shipper/.
+  const foreign = Object.keys(metafile.inputs).filter((p) => !p.startsWith("shipper/src/"));
+  const imports = Object.values(metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
+  const nonNode = imports.filter((p) => !p.startsWith("node:"));
+  if (foreign.length > 0 || nonNode.length > 0)
+    throw new Error(
+      `shipper bundle must use only shipper/src and node:* (found ${[...foreign, ...nonNode].join(", ")})`,
+    );
+  chmodSync(join(root, "shipper/dist/palisade-ship.mjs"), 0o755);
+  return Object.keys(metafile.inputs).length;
+}
+
 const n = embedHub();
 await bundle("src/cli/main.ts", "dist/cli/palisade.mjs");
-console.log(`build: hub pack (${n} files), dist/cli/palisade.mjs`);
+const m = await bundleShipper();
+console.log(
+  `build: hub pack (${n} files), dist/cli/palisade.mjs, shipper/dist/palisade-ship.mjs (${m} modules)`,
+);
