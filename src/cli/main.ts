@@ -4,6 +4,7 @@ import { compileCustomParser } from "../core/parser/custom";
 import type { LogParser, ParseOptions } from "../core/parser/index";
 import { parserFor, parserTypes } from "../core/parser/index";
 import { lintScenarios } from "../core/scenario/index";
+import { ADMIN_USAGE, isAdminCommand, runAdmin } from "./admin/index";
 import { dataStoreFor, readConfigFile, scenarioFilesFrom } from "./config-files";
 import { fail, UserError } from "./errors";
 import { runParse } from "./parse-command";
@@ -77,7 +78,7 @@ export function parseOptionsFrom(values: Record<string, unknown>): ParseOptions 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (!command || command === "help" || command === "--help" || command === "-h") {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${USAGE}\n\n${ADMIN_USAGE}\n`);
     return;
   }
   if (command === "parse") {
@@ -96,6 +97,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === "replay") return replay(rest);
   if (command === "scenarios") return scenarios(rest);
+  if (isAdminCommand(command)) return runAdmin(command, rest);
   fail(`unknown command ${JSON.stringify(command)}.\n${USAGE}`);
 }
 

@@ -1,5 +1,5 @@
 import type { LogParser, ParseOptions } from "../core/parser/index";
-import { describeSource, readLines } from "./lines";
+import { describeSource, readLineBatches } from "./lines";
 import { LineWriter } from "./output";
 import { progressBar } from "./progress";
 
@@ -26,22 +26,24 @@ export async function runParse(cmd: ParseCommand): Promise<void> {
       module: file === "-" ? "stdin" : "file",
       labels: { type: cmd.parser.type },
     };
-    for await (const line of readLines(file, (b) => progress.add(b))) {
-      n++;
-      const evt = cmd.parser.parse(line, origin, cmd.options);
-      if (evt) {
-        ok++;
-        await out.line(
-          JSON.stringify({
-            line: n,
-            ok: true,
-            time: isoTime(evt.Time),
-            meta: evt.Meta,
-            parsed: evt.Parsed,
-          }),
-        );
-      } else {
-        await out.line(`{"line":${n},"ok":false}`);
+    for await (const batch of readLineBatches(file, (b) => progress.add(b))) {
+      for (const line of batch) {
+        n++;
+        const evt = cmd.parser.parse(line, origin, cmd.options);
+        if (evt) {
+          ok++;
+          await out.line(
+            JSON.stringify({
+              line: n,
+              ok: true,
+              time: isoTime(evt.Time),
+              meta: evt.Meta,
+              parsed: evt.Parsed,
+            }),
+          );
+        } else {
+          await out.line(`{"line":${n},"ok":false}`);
+        }
       }
     }
     progress.done();

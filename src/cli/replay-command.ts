@@ -14,7 +14,7 @@ import {
   scenarioFilesFrom,
 } from "./config-files";
 import { fail } from "./errors";
-import { describeSource, readLines } from "./lines";
+import { describeSource, readLineBatches } from "./lines";
 import { LineWriter } from "./output";
 import { progressBar } from "./progress";
 
@@ -69,7 +69,9 @@ export async function runReplay(cmd: ReplayCommand): Promise<void> {
       module: src.name === "-" ? "stdin" : "file",
       labels: { type: cmd.parser.type },
     };
-    for await (const line of readLines(src.name, (b) => progress.add(b))) replay.line(line, origin);
+    for await (const batch of readLineBatches(src.name, (b) => progress.add(b))) {
+      for (const line of batch) replay.line(line, origin);
+    }
   }
   progress.done();
   const out = new LineWriter();
