@@ -5,7 +5,9 @@ import { existsSync } from "node:fs";
 
 const entry = new URL("../shipper/dist/palisade-ship.mjs", import.meta.url);
 if (!existsSync(entry)) {
-  process.stderr.write("palisade-ship: not built yet. Run `npm run build` (npm install does it).\n");
+  process.stderr.write(
+    "palisade-ship: not built yet. Run `npm run build` (npm install does it).\n",
+  );
   process.exit(1);
 }
 await import(entry.href);

@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AdminDecision } from "../../src/contract/admin";
+import type { AllowEntry, Bouncer, Machine, Metrics } from "../../src/contract/admin-access";
+import { cliJson, ingestBody, nginxLine, runCli } from "../e2e/support/cli";
+import { type LocalWorker, startLocalWorker } from "../e2e/support/worker";
+
+// `palisade bouncers|machines|allowlist|metrics` against the real Worker under wrangler dev:
+// the keys and tokens the CLI prints are the ones the bouncer, watcher and ingest APIs take.
+
+let w: LocalWorker;
+let env: Record<string, string>;
+const cli = (...args: string[]) => runCli(args, { env });
+const json = <T>(...args: string[]) => cliJson<T>(args, { env });
+
+beforeAll(async () => {
+  w = await startLocalWorker();
+  env = { PALISADE_URL: w.base, PALISADE_TOKEN: w.adminToken };
+}, 90_000);
+afterAll(async () => {
+  await w?.stop();
+});
+
+function pull(key: string, agent = "test-bouncer/1.0"): Promise<Response> {
+  return fetch(`${w.base}/_palisade/v1/decisions/stream?startup=true`, {
+    headers: { "X-Api-Key": key, "User-Agent": agent },
+  });
+}
+
+describe("palisade bouncers", { timeout: 120_000 }, () => {
+  it("creates a key the bouncer API accepts, lists its pulls, revokes it", async () => {
+    const made = await json<{ name: string; api_key: string; created_at: string }>(
+      "bouncers",
+      "add",
+      "fw-1",
+    );
+    expect(made.name).toBe("fw-1");
+    expect(made.api_key).toMatch(/^[0-9a-f]{64}$/);
+    const human = await cli("bouncers", "add", "fw-2");
+    expect(human.status).toBe(0);
+    const key2 = /^ {3}([0-9a-f]{64})$/m.exec(human.stdout)?.[1];
+    expect(key2, human.stdout).toBeDefined();
+    expect(human.stdout).toContain(`api_url: ${w.base}/_palisade/`);
+
+    await json("decisions", "add", "--ip", "203.0.113.50");
+    const res = await pull(made.api_key);
+    expect(res.status).toBe(200);
+    const stream = (await res.json()) as { new: { value: string }[] };
+    expect(stream.new.map((d) => d.value)).toEqual(["203.0.113.50"]);
+    expect((await pull(key2 as string)).status).toBe(200);
+
+    const listed = await json<Bouncer[]>("bouncers", "list");
+    const fw1 = listed.find((b) => b.name === "fw-1");
+    expect(fw1?.user_agent).toBe("test-bouncer/1.0");
+    expect(fw1?.last_pull).not.toBeNull();
+    expect(fw1?.instances).toHaveLength(1);
+    const table = await cli("bouncers", "list");
+    expect(table.stdout.split("\n")[0]).toMatch(
+      /^NAME\s+LAST PULL\s+USER AGENT\s+LAST IP\s+INSTANCES\s+CREATED$/,
+    );
+    expect(table.stdout).toMatch(/^fw-1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+test-bouncer\/1\.0\s/m);
+
+    const del = await cli("bouncers", "delete", "fw-1");
+    expect(del.stdout.trim()).toBe("Bouncer fw-1 deleted: its key no longer works.");
+    expect((await pull(made.api_key)).status).toBe(403);
+    expect((await json<Bouncer[]>("bouncers", "list")).map((b) => b.name)).toEqual(["fw-2"]);
+
+    const missing = await cli("bouncers", "delete", "fw-1");
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/cannot delete bouncer fw-1: the API answered 404 not_found/);
+    expect(missing.stderr).toMatch(/fix: list the bouncers with palisade bouncers list\./);
+    const taken = await cli("bouncers", "add", "fw-2");
+    expect(taken.status).toBe(1);
+    expect(taken.stderr).toMatch(/409 name_taken at body\.name/);
+    expect(taken.stderr).toMatch(/fix: pick another NAME, or revoke the old key first/);
+    await json("decisions", "delete", "--all");
+  });
+});
+
+describe("palisade machines", { timeout: 120_000 }, () => {
+  it("creates a token that ingest and watcher login accept, then revokes it", async () => {
+    const made = await json<{ name: string; token: string }>("machines", "add", "web-1");
+    expect(made.token).toMatch(/^[0-9a-f]{64}$/);
+    const ingest = (token: string, id: string) =>
+      fetch(`${w.base}/_palisade/v1/ingest`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: ingestBody(id, [nginxLine("192.0.2.10", "/")]),
+      });
+    expect((await ingest(made.token, "m-1")).status).toBe(200);
+    const login = await fetch(`${w.base}/_palisade/v1/watchers/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ machine_id: "web-1", password: made.token }),
+    });
+    expect(login.status).toBe(200);
+
+    const listed = await json<Machine[]>("machines", "list");
+    expect(listed.map((m) => m.name)).toEqual(["web-1"]);
+    expect(listed[0]?.last_seen).not.toBeNull();
+    const table = await cli("machines", "list");
+    expect(table.stdout).toMatch(/^NAME\s+LAST SEEN\s+CREATED\n─.*\nweb-1\s+\d{4}-/);
+
+    const reserved = await cli("machines", "add", "bootstrap");
+    expect(reserved.status).toBe(1);
+    expect(reserved.stderr).toMatch(/409 name_reserved/);
+    expect((await cli("machines", "delete", "web-1")).status).toBe(0);
+    expect((await ingest(made.token, "m-2")).status).toBe(403);
+    expect((await cli("machines", "list")).stdout.trim()).toBe(
+      "No machines. Add one with palisade machines add NAME.",
+    );
+  });
+});
+
+describe("palisade allowlist", { timeout: 120_000 }, () => {
+  it("lifts the decisions an entry covers, refuses new ones, and lets them back once removed", async () => {
+    const { decision } = await json<{ decision: AdminDecision }>(
+      "decisions",
+      "add",
+      "--ip",
+      "203.0.113.9",
+    );
+    const added = await cli(
+      "allowlist",
+      "add",
+      "203.0.113.0/24",
+      "--reason",
+      "office",
+      "--duration",
+      "24h",
+    );
+    expect(added.status, added.stderr).toBe(0);
+    expect(added.stdout.trim()).toMatch(
+      new RegExp(
+        `^Allowlisted 203\\.0\\.113\\.0/24 \\(entry \\d+, office\\) until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ\\. Lifted 1 active decision\\(s\\): ${decision.id}\\.$`,
+      ),
+    );
+    expect(await json<AdminDecision[]>("decisions", "list", "--ip", "203.0.113.9")).toEqual([]);
+
+    const refused = await cli("decisions", "add", "--ip", "203.0.113.10");
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/cannot add the decision: the API answered 409 allowlisted/);
+    expect(refused.stderr).toMatch(
+      /fix: remove the allowlist entry first \(palisade allowlist remove VALUE\)/,
+    );
+
+    const single = await json<{ entry: AllowEntry; lifted: number[] }>(
+      "allowlist",
+      "add",
+      "2001:db8::1",
+    );
+    expect(single.entry.value).toBe("2001:db8::1/128");
+    const entries = await json<AllowEntry[]>("allowlist", "list");
+    expect(entries.map((e) => e.value).sort()).toEqual(["2001:db8::1/128", "203.0.113.0/24"]);
+    const table = await cli("allowlist", "list");
+    expect(table.stdout).toMatch(/^ID\s+VALUE\s+REASON\s+CREATED\s+EXPIRES$/m);
+    expect(table.stdout).toMatch(/\s203\.0\.113\.0\/24\s+office\s+\d{4}-.*Z\s+\d{4}-.*Z$/m);
+    expect(table.stdout).toMatch(/\s2001:db8::1\/128\s+allowlisted by admin\s+\d{4}-.*Z\s+-$/m);
+
+    const removed = await cli("allowlist", "remove", "203.0.113.0/24");
+    expect(removed.stdout.trim()).toMatch(/^Removed 1 allowlist entry: \d+\.$/);
+    expect((await cli("decisions", "add", "--ip", "203.0.113.10")).status).toBe(0);
+    const byId = await json<{ ids: number[] }>(
+      "allowlist",
+      "remove",
+      "--id",
+      String(single.entry.id),
+    );
+    expect(byId.ids).toEqual([single.entry.id]);
+    const gone = await cli("allowlist", "remove", "203.0.113.0/24");
+    expect(gone.status).toBe(1);
+    expect(gone.stderr).toMatch(/404 not_found at query\.value/);
+    expect(gone.stderr).toMatch(/fix: list the entries with palisade allowlist list\./);
+    expect((await cli("allowlist", "list")).stdout.trim()).toBe("The allowlist is empty.");
+    await json("decisions", "delete", "--all");
+  });
+});
+
+describe("palisade metrics", { timeout: 120_000 }, () => {
+  it("shows ingest, decisions and bouncer counters as tables and JSON", async () => {
+    const lines = [nginxLine("192.0.2.11", "/a", 200), nginxLine("192.0.2.11", "/b", 200), "junk"];
+    const res = await fetch(`${w.base}/_palisade/v1/ingest`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${w.machineToken}`, "content-type": "application/json" },
+      body: ingestBody("metrics-1", lines),
+    });
+    expect(res.status).toBe(200);
+    await json("decisions", "add", "--ip", "192.0.2.12", "--type", "captcha");
+
+    const m = await json<Metrics>("metrics");
+    const boot = m.ingest.find((i) => i.machine === "bootstrap" && i.type === "nginx");
+    expect(boot).toMatchObject({ batches: 1, lines: 3, parsed: 2, unparsed: 1 });
+    expect(m.decisions.active).toContainEqual({ origin: "cscli", type: "captcha", count: 1 });
+
+    const human = await cli("metrics");
+    expect(human.status).toBe(0);
+    expect(human.stdout).toMatch(
+      /^Ingest:\nMACHINE\s+TYPE\s+BATCHES\s+LINES\s+PARSED\s+UNPARSED\n─.*\nbootstrap\s+nginx\s+1\s+3\s+2\s+1$/m,
+    );
+    expect(human.stdout).toMatch(/^Decisions:\nORIGIN\s+TYPE\s+CREATED\s+ACTIVE\n─/m);
+    expect(human.stdout).toMatch(/^cscli\s+captcha\s+\d+\s+1$/m);
+    expect(human.stdout).toMatch(/^Bouncers:\n/m);
+    await json("decisions", "delete", "--all");
+  });
+});
