@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type DataStore, dataStoreFrom } from "../core/data";
 import { type Diagnostic, formatDiagnostic } from "../core/diagnostic";
-import { hubFiles } from "../hub/pack.gen";
+import { hubDataStore } from "../hub/index";
 import { fail } from "./errors";
 
 /** A configuration file as core takes it: a path for diagnostics and its text. */
@@ -50,28 +50,11 @@ export function scenarioFilesFrom(paths: readonly string[]): TextFile[] {
   return files.map((path) => ({ path, text: readText(path, "scenario file") }));
 }
 
-/** The built-in pack's files under `prefix` (e.g. `scenarios/`), as shipped in src/hub. */
-export function hubFilesUnder(prefix: string): TextFile[] {
-  return Object.keys(hubFiles)
-    .filter((k) => k.startsWith(prefix) && /\.ya?ml$/.test(k))
-    .sort()
-    .map((k) => ({ path: `hub/${k}`, text: hubFiles[k] as string }));
-}
-
-export function hubFile(name: string): TextFile {
-  const text = hubFiles[name];
-  if (text === undefined)
-    throw new Error(`built-in hub file ${name} is missing: run npm run build`);
-  return { path: `hub/${name}`, text };
-}
+export { hubFile, hubFilesUnder } from "../hub/index";
 
 /** `--data DIR`: files read on first use; without it, the built-in pack's data files. */
 export function dataStoreFor(dir: string | undefined): DataStore {
-  if (dir === undefined) {
-    const files: Record<string, string> = {};
-    for (const [k, v] of Object.entries(hubFiles)) if (k.startsWith("data/")) files[k.slice(5)] = v;
-    return dataStoreFrom(files);
-  }
+  if (dir === undefined) return hubDataStore();
   let isDir = false;
   try {
     isDir = statSync(dir).isDirectory();

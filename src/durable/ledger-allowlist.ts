@@ -1,7 +1,7 @@
 import type { AllowEntry } from "../contract/admin-access";
 import { type Allowlist, loadAllowlist } from "../core/allowlist";
 import { normalizeCidr } from "../core/ip";
-import { hubFiles } from "../hub/pack.gen";
+import { hubFile } from "../hub/index";
 import { iso } from "./ledger-bouncers";
 import { ipKeyOfText } from "./ledger-ipkey";
 import type { DecisionInput } from "./ledger-types";
@@ -158,9 +158,7 @@ function entryOf(r: AllowRow): AllowEntry {
 function build(text: string, builtin: boolean): Allowlist {
   const loaded = loadAllowlist(
     [{ path: "ledger/allowlist", text }],
-    builtin
-      ? { builtin: { path: "hub/allowlist.yaml", text: hubFiles["allowlist.yaml"] ?? "" } }
-      : {},
+    builtin ? { builtin: hubFile("allowlist.yaml") } : {},
   );
   // Entries are canonical CIDRs written by `add`: failing to load them is a bug.
   if (!loaded.ok) throw new Error(`stored allowlist: ${loaded.errors[0]?.message ?? "invalid"}`);

@@ -1,6 +1,6 @@
 import { type Allowlist, loadAllowlist } from "../core/allowlist";
 import { type Blocklist, type DecisionEntry, typeRank } from "../core/blocklist/index";
-import { hubFiles } from "../hub/pack.gen";
+import { hubFile } from "../hub/index";
 import { BlocklistCache, type WaitUntil } from "./blocklist-cache";
 import { challenge, hasClearance, VERIFY_PATH, verifyCaptcha } from "./captcha";
 import { type Client, clientOf } from "./client";
@@ -167,7 +167,7 @@ let builtin: Allowlist | undefined;
 function builtinAllowlist(): Allowlist {
   if (!builtin) {
     const loaded = loadAllowlist([], {
-      builtin: { path: "allowlist.yaml", text: hubFiles["allowlist.yaml"] ?? "" },
+      builtin: hubFile("allowlist.yaml"),
     });
     if (!loaded.ok) throw new Error("the built-in allowlist does not load");
     builtin = loaded.value;

@@ -1,44 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { loadAllowlist } from "../../src/core/allowlist";
-import { dataStoreFrom } from "../../src/core/data";
 import { parserFor } from "../../src/core/parser/index";
-import { loadProfiles } from "../../src/core/profile";
 import { Replay } from "../../src/core/replay";
-import { loadScenarios } from "../../src/core/scenario/index";
-import { hubFiles } from "../../src/hub/pack.gen";
+import { loadHubPack } from "../../src/hub/index";
 
 // The pure core runs unchanged inside workerd (no eval, no Node APIs): the whole
 // pipeline, built-in pack included, on an ssh brute force.
-function hub(prefix: string) {
-  return Object.entries(hubFiles)
-    .filter(([k]) => k.startsWith(prefix) && k.endsWith(".yaml"))
-    .map(([path, text]) => ({ path, text }));
-}
-
 describe("detection core in workerd", () => {
   it("parses, detects and decides with the built-in pack", () => {
-    const data = dataStoreFrom(
-      Object.fromEntries(
-        Object.entries(hubFiles)
-          .filter(([k]) => k.startsWith("data/"))
-          .map(([k, v]) => [k.slice(5), v]),
-      ),
-    );
-    const scenarios = loadScenarios(hub("scenarios/"), { data });
-    const profiles = loadProfiles(hub("profiles.yaml"), { data });
-    const allowlist = loadAllowlist([], {
-      builtin: { path: "allowlist.yaml", text: hubFiles["allowlist.yaml"] ?? "" },
-    });
-    if (!scenarios.ok || !profiles.ok || !allowlist.ok)
-      throw new Error("built-in pack failed to load");
+    const pack = loadHubPack();
     const parser = parserFor("syslog");
     if (!parser) throw new Error("no syslog parser");
     const replay = new Replay({
       parser,
       parseOptions: { now: Date.UTC(2026, 0, 1), year: 2025 },
-      scenarios: scenarios.value,
-      profiles: profiles.value,
-      allowlist: allowlist.value,
+      scenarios: pack.scenarios,
+      profiles: pack.profiles,
+      allowlist: pack.allowlist,
     });
     const origin = { src: "auth.log", module: "file", labels: { type: "syslog" } };
     for (let i = 0; i < 12; i++) {
