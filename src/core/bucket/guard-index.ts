@@ -1,9 +1,9 @@
 import type { DerivedSubject, EvalCache, SubjectPath } from "../expr/index";
 import type { CompiledScenario } from "../scenario/types";
-import { ClauseStamps } from "./clause-stamps";
+import { hasBit } from "./clause-mask";
 import { FieldReader, MISS } from "./field-reader";
 import { type GuardPlan, planGuards, type SubjectPlan } from "./guard-plan";
-import { TextAttribution } from "./text-attribution";
+import { SubjectMasks } from "./subject-masks";
 
 /**
  * Which scenarios an event can possibly match, from their filters' guards (expr/guard.ts):
@@ -11,22 +11,27 @@ import { TextAttribution } from "./text-attribution";
  *
  * Once per event every subject (`evt.Meta.http_path`, `evt.Meta.log_type`, …) is
  * computed — plain fields read together (field-reader.ts), helpers of them applied to the
- * value read — its equality atoms answered by one lookup, and every distinct string
- * among the text subjects scanned once for all literals of all scenarios
- * (text-attribution.ts). Each clause that holds is stamped (clause-stamps.ts); a scenario
- * passes when all its clauses are. Helper subjects compared for equality only
- * (`Upper(evt.Parsed.verb) == 'POST'`) are computed when a scenario gets to them.
- * Stamps are the EvalCache's generation, so whatever invalidates the cache (the next
- * event, an expression that modified the event) invalidates them too.
+ * value read — and what its value satisfies (equality atoms, literals found in a string:
+ * subject-masks.ts) is added to the event's mask of held clauses (clause-mask.ts). A
+ * scenario passes when the mask covers its clauses. Helper subjects compared for equality
+ * only (`Upper(evt.Parsed.verb) == 'POST'`) are computed when a scenario gets to them.
+ * The mask belongs to the EvalCache's generation, so whatever invalidates the cache (the
+ * next event, an expression that modified the event) invalidates it too.
  */
 export class GuardIndex {
   /** How many scenarios the last `candidates` call found. */
   count = 0;
   private readonly plan: GuardPlan;
-  private readonly stamps: ClauseStamps;
-  private readonly texts: TextAttribution;
+  private readonly masks: SubjectMasks;
+  private readonly words: number;
+  /** The clauses that hold for the current generation. */
+  private readonly held: Int32Array;
+  /** Per scenario, `words` words: its clauses; all zero when it has no guard. */
+  private readonly need: Int32Array;
+  /** Per scenario: 1 when some of its clauses need a lazy subject. */
+  private readonly lazy: Uint8Array;
+  /** Per subject: the generation it was computed in. */
   private readonly subjectStamp: Int32Array;
-  private readonly values: unknown[];
   private readonly eagerSubjects: Int32Array;
   /** Plain-field subjects are read together; per subject its field number, or -1. */
   private readonly reader: FieldReader;
@@ -34,27 +39,31 @@ export class GuardIndex {
   /** Per derived subject (`PathUnescape(evt.Meta.http_path)`): its base's field, or -1. */
   private readonly baseOf: Int32Array;
   private readonly fields: unknown[];
-  /** Per scenario: its number of clauses (0: no guard, always a candidate). */
-  private readonly need: Int32Array;
-  /** Per scenario: 1 when some of its clauses need a lazy subject. */
-  private readonly lazy: Uint8Array;
   private readonly list: Int32Array;
-  /** The cache whose generations the stamps are. */
+  /** The cache whose generation `held` is for, and that generation. */
   private cache: EvalCache | null = null;
+  private gen = 0;
 
   constructor(scenarios: readonly CompiledScenario[]) {
     const plan = planGuards(scenarios);
     this.plan = plan;
-    this.stamps = new ClauseStamps(plan.clauseScenarios, scenarios.length);
+    this.masks = new SubjectMasks(plan);
+    const words = plan.words;
+    this.words = words;
+    this.held = new Int32Array(words);
+    this.need = new Int32Array(scenarios.length * words);
+    plan.scenarioClauses.forEach((cs, i) => {
+      for (const c of cs ?? []) {
+        const w = i * words + (c >>> 5);
+        this.need[w] = (this.need[w] as number) | (1 << (c & 31));
+      }
+    });
     this.list = new Int32Array(scenarios.length);
-    this.need = Int32Array.from(plan.scenarioClauses, (c) => c?.length ?? 0);
     this.lazy = Uint8Array.from(plan.scenarioClauses, (cs) =>
       [...(cs ?? [])].some((c) => plan.clauseLazy[c] === 1) ? 1 : 0,
     );
     const n = plan.subjects.length;
     this.subjectStamp = new Int32Array(n);
-    this.values = new Array<unknown>(n).fill(null);
-    this.texts = new TextAttribution(plan, this.stamps, this.values);
     this.eagerSubjects = Int32Array.from(plan.subjects.flatMap((sp, i) => (sp.lazy ? [] : [i])));
     const paths: SubjectPath[] = [];
     const field = (p: SubjectPath | undefined, lazy: boolean): number => {
@@ -75,24 +84,33 @@ export class GuardIndex {
    * running an expression with effects, then asks again.
    */
   candidates(from: number, env: Record<string, unknown>, cache: EvalCache): Int32Array {
-    if (cache.gen !== this.stamps.gen || cache !== this.cache) this.prepare(cache, env);
+    if (cache.gen !== this.gen || cache !== this.cache) this.prepare(cache, env);
     const list = this.list;
     let n = 0;
-    for (let i = from; i < list.length; i++) if (this.holds(i, env, cache)) list[n++] = i;
+    for (let i = from; i < list.length; i++) {
+      if (this.covered(i) || (this.lazy[i] === 1 && this.lazyHolds(i, env, cache))) list[n++] = i;
+    }
     this.count = n;
     return list;
   }
 
   /** Whether scenario `i` may match the event in `env.evt`: its guard holds, or it has none. */
   admits(i: number, env: Record<string, unknown>, cache: EvalCache): boolean {
-    if (cache.gen !== this.stamps.gen || cache !== this.cache) this.prepare(cache, env);
-    return this.holds(i, env, cache);
+    if (cache.gen !== this.gen || cache !== this.cache) this.prepare(cache, env);
+    return this.covered(i) || (this.lazy[i] === 1 && this.lazyHolds(i, env, cache));
   }
 
-  private holds(i: number, env: Record<string, unknown>, cache: EvalCache): boolean {
-    const want = this.need[i] as number;
-    if (this.stamps.heldBy(i) === want) return true;
-    return this.lazy[i] === 1 && this.lazyHolds(i, env, cache);
+  /** Whether every clause of scenario `i` holds. */
+  private covered(i: number): boolean {
+    const words = this.words;
+    const need = this.need;
+    const held = this.held;
+    const base = i * words;
+    for (let w = 0; w < words; w++) {
+      const x = need[base + w] as number;
+      if (((held[w] as number) & x) !== x) return false;
+    }
+    return true;
   }
 
   /** Scenario `i` lacks clauses: those that need a lazy subject are computed and checked. */
@@ -101,7 +119,7 @@ export class GuardIndex {
     const lazy = this.plan.clauseLazy;
     for (let k = 0; k < clauses.length; k++) {
       const c = clauses[k] as number;
-      if (this.stamps.has(c)) continue;
+      if (hasBit(this.held, c)) continue;
       if (lazy[c] === 0 || !this.lazyFires(c, env, cache)) return false;
     }
     return true;
@@ -112,19 +130,21 @@ export class GuardIndex {
     const subjects = this.plan.clauseSubjects[c] as Int32Array;
     for (let j = 0; j < subjects.length; j++) {
       const s = subjects[j] as number;
-      if (this.subjectStamp[s] === this.stamps.gen) continue;
+      if (this.subjectStamp[s] === this.gen) continue;
       this.compute(s, env, cache);
-      if (this.stamps.has(c)) return true;
+      if (hasBit(this.held, c)) return true;
     }
     return false;
   }
 
   private prepare(cache: EvalCache, env: Record<string, unknown>): void {
     // A cache's generation only grows, except when it wraps (or another cache comes).
-    const fresh = cache !== this.cache;
-    if (fresh || cache.gen < this.stamps.gen) this.subjectStamp.fill(0);
-    this.stamps.begin(cache.gen, fresh);
+    if (cache !== this.cache || cache.gen < this.gen) this.subjectStamp.fill(0);
     this.cache = cache;
+    this.gen = cache.gen;
+    const held = this.held;
+    for (let w = 0; w < held.length; w++) held[w] = 0;
+    this.masks.begin();
     const fields = this.fields;
     this.reader.read(env, fields);
     const eager = this.eagerSubjects;
@@ -138,7 +158,6 @@ export class GuardIndex {
         else this.compute(s, env, cache);
       }
     }
-    this.texts.attribute();
   }
 
   /** A helper of a field the reader has: applied here, shared with the filters via the cache. */
@@ -169,19 +188,13 @@ export class GuardIndex {
 
   /** Computing subject `s` failed: the filters will fail (or not) on their own, unguarded. */
   private failed(s: number): void {
-    this.subjectStamp[s] = this.stamps.gen;
-    this.texts.failed(s);
-    this.stamps.markAll((this.plan.subjects[s] as SubjectPlan).clauses);
+    this.subjectStamp[s] = this.gen;
+    this.masks.failed(s, this.held);
   }
 
-  /** Subject `s` has value `v` this event: answers its equality atoms. */
+  /** Subject `s` has value `v` this event: adds the clauses it satisfies. */
   private found(s: number, v: unknown): void {
-    this.subjectStamp[s] = this.stamps.gen;
-    this.values[s] = v;
-    this.texts.found(s);
-    const equals = (this.plan.subjects[s] as SubjectPlan).equals;
-    if (equals === null) return;
-    const eq = equals.get(v);
-    if (eq !== undefined) this.stamps.markAll(eq);
+    this.subjectStamp[s] = this.gen;
+    this.masks.add(s, v, this.held);
   }
 }

@@ -1,5 +1,6 @@
 import type { ExprGuard, GuardAtom, GuardClause, Subject } from "../expr/index";
 import type { CompiledScenario } from "../scenario/types";
+import { maskOf, wordsFor } from "./clause-mask";
 import { EqualityIndex } from "./equality-index";
 import { LiteralDfa } from "./literal-dfa";
 
@@ -21,15 +22,17 @@ export interface SubjectPlan {
    * compared for equality, which allocates and rarely matters (other clauses fail first).
    */
   readonly lazy: boolean;
-  /** Clauses of its text atoms: all may hold when its value is not a string. */
-  readonly textClauses: Int32Array;
+  /** Clauses of its text atoms (clause-mask.ts): all may hold when its value is not a string. */
+  readonly textMask: Int32Array;
   /** Clauses of its `fold` text atoms: all may hold when its value is not ASCII. */
-  readonly foldClauses: Int32Array;
+  readonly foldMask: Int32Array;
   /** Every clause it feeds: all may hold when computing it fails. */
-  readonly clauses: Int32Array;
+  readonly allMask: Int32Array;
 }
 
 export interface GuardPlan {
+  /** Words of a clause mask (clause-mask.ts). */
+  readonly words: number;
   readonly subjects: readonly SubjectPlan[];
   /** Per scenario: its clauses, cheapest first; null when it has no guard (always runs). */
   readonly scenarioClauses: readonly (Int32Array | null)[];
@@ -122,8 +125,10 @@ class PlanBuilder {
 
   finish(): Omit<GuardPlan, "scenarioClauses" | "clauseScenarios"> {
     const literals = [...this.literals];
-    const subjects = [...this.subjects.values()].map(subjectPlan);
+    const words = wordsFor(this.perClause.length);
+    const subjects = [...this.subjects.values()].map((sa) => subjectPlan(sa, words));
     return {
+      words,
       subjects,
       clauseSubjects: this.perClause.map((s) => Int32Array.from(s)),
       clauseLazy: Uint8Array.from(this.perClause, (s) =>
@@ -140,16 +145,16 @@ class PlanBuilder {
   }
 }
 
-function subjectPlan(sa: SubjectAtoms): SubjectPlan {
+function subjectPlan(sa: SubjectAtoms, words: number): SubjectPlan {
   const text = sa.textClauses.size > 0;
   return {
     subject: sa.subject,
-    equals: sa.equals.size > 0 ? new EqualityIndex(sa.equals) : null,
+    equals: sa.equals.size > 0 ? new EqualityIndex(sa.equals, words) : null,
     text,
     lazy: !text && isComputed(sa.subject),
-    textClauses: Int32Array.from(sa.textClauses),
-    foldClauses: Int32Array.from(sa.foldClauses),
-    clauses: Int32Array.from(sa.clauses),
+    textMask: maskOf(sa.textClauses, words),
+    foldMask: maskOf(sa.foldClauses, words),
+    allMask: maskOf(sa.clauses, words),
   };
 }
 

@@ -1,20 +1,12 @@
 import type { LiteralDfa } from "./literal-dfa";
-import { StringMemo } from "./string-memo";
 
 /**
- * The literals a string contains, for a guard index: one automaton scan, memoised, as
- * user agents, paths, referers, statuses and file names repeat (measured: a lookup costs
- * less than a scan even for a three-character status). Answers [wide ? 1 : 0, literal
- * ids…] in the first `count` entries of the returned array, which the next call may reuse.
+ * The literals a string contains, for a guard index: one automaton scan, each literal
+ * reported once. Answers a fresh array `[wide ? 1 : 0, literal ids…]` (its callers
+ * memoise it per string).
  */
-
-/** Shorter strings are not looked up; the empty string contains no literal. */
-export const MEMO_MIN_LENGTH = 1;
-
 export class LiteralFinder {
-  /** How many entries of the last answer are meaningful. */
-  count = 0;
-  private readonly memo = new StringMemo<Int32Array>(14);
+  private count = 0;
   private buffer = new Int32Array(16);
   private readonly seen: Int32Array;
   private scanNo = 0;
@@ -36,19 +28,10 @@ export class LiteralFinder {
   }
 
   find(v: string): Int32Array {
-    const long = v.length >= MEMO_MIN_LENGTH;
-    if (long) {
-      const known = this.memo.get(v);
-      if (known !== undefined) {
-        this.count = known.length;
-        return known;
-      }
-    }
     this.count = 1;
     this.scanNo++;
     this.buffer[0] = this.dfa.scan(v, this.collect) ? 1 : 0;
-    if (long) this.memo.set(v, this.buffer.slice(0, this.count));
-    return this.buffer;
+    return this.buffer.slice(0, this.count);
   }
 
   private grow(): void {

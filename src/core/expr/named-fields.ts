@@ -41,3 +41,78 @@ export function fieldGetter(key: string): Getter {
   const named = Object.hasOwn(NAMED_FIELDS, key) ? NAMED_FIELDS[key] : undefined;
   return named ?? ((o) => o[key]);
 }
+
+/** Keys `readNamed` reads by name, by index. */
+const NAMED_KEYS: readonly string[] = [
+  "log_type",
+  "service",
+  "sub_type",
+  "source_ip",
+  "target_user",
+  "target_fqdn",
+  "http_status",
+  "http_path",
+  "http_verb",
+  "http_user_agent",
+  "verb",
+  "request",
+  "http_args",
+  "http_referer",
+  "file_name",
+  "file_ext",
+  "static_ressource",
+  "status",
+];
+
+/** The index `readNamed` takes for `key`: -1 (a read by name) when it has no named read. */
+export function namedIndex(key: string): number {
+  return NAMED_KEYS.indexOf(key);
+}
+
+/**
+ * `o[key]` where `index` is `namedIndex(key)`: one switch with a named read per field, so
+ * a loop over several fields of the parsers' objects keeps every read's inline cache
+ * (a call through a table of getters is megamorphic and cannot be inlined).
+ */
+export function readNamed(o: Fields, index: number, key: string): unknown {
+  switch (index) {
+    case 0:
+      return o.log_type;
+    case 1:
+      return o.service;
+    case 2:
+      return o.sub_type;
+    case 3:
+      return o.source_ip;
+    case 4:
+      return o.target_user;
+    case 5:
+      return o.target_fqdn;
+    case 6:
+      return o.http_status;
+    case 7:
+      return o.http_path;
+    case 8:
+      return o.http_verb;
+    case 9:
+      return o.http_user_agent;
+    case 10:
+      return o.verb;
+    case 11:
+      return o.request;
+    case 12:
+      return o.http_args;
+    case 13:
+      return o.http_referer;
+    case 14:
+      return o.file_name;
+    case 15:
+      return o.file_ext;
+    case 16:
+      return o.static_ressource;
+    case 17:
+      return o.status;
+    default:
+      return o[key];
+  }
+}

@@ -1,0 +1,123 @@
+import { orInto, setBit } from "./clause-mask";
+import type { GuardPlan, SubjectPlan } from "./guard-plan";
+import { LiteralFinder } from "./literal-finder";
+import { StringMemo } from "./string-memo";
+
+/** Slots of the memo, as a power of two. */
+const MEMO_BITS = 14;
+/** Longer strings are scanned every time: remembering them would keep large strings alive. */
+const MEMO_MAX_LENGTH = 512;
+
+/** What one string satisfies, per text subject holding it. */
+interface TextEntry {
+  /** The literals it contains (literal-finder.ts), with the non-ASCII flag first. */
+  readonly hits: Int32Array;
+  /** Per subject: the clause mask, once some event had this string in that subject. */
+  readonly masks: (Int32Array | undefined)[];
+}
+
+/**
+ * What one subject's value satisfies, as a clause mask (clause-mask.ts): its equality
+ * atoms, and for a text subject the literals of every scenario found in the string plus
+ * its `fold` atoms when the string is not ASCII. Paths, user agents, referers and
+ * statuses repeat, so strings are memoised in a Map: V8 keeps a string's hash in the
+ * string, so the subjects holding the same string object (`http_path`, `request`, their
+ * unescaped forms) hash it once, and the usual event costs one lookup per distinct
+ * string and one scan for none.
+ */
+export class SubjectMasks {
+  private readonly memo = new StringMemo<TextEntry>(MEMO_BITS);
+  private readonly finder: LiteralFinder | null;
+  private readonly subjects: readonly SubjectPlan[];
+  /** The strings looked up for the current event and their entries (`begin` resets). */
+  private readonly seen: string[];
+  private readonly seenEntries: TextEntry[];
+  private seenCount = 0;
+
+  constructor(private readonly plan: GuardPlan) {
+    this.subjects = plan.subjects;
+    this.finder = plan.dfa && new LiteralFinder(plan.dfa, plan.literalTargets.length);
+    const texts = plan.subjects.filter((sp) => sp.text).length;
+    this.seen = new Array<string>(texts).fill("");
+    this.seenEntries = new Array<TextEntry>(texts).fill(EMPTY_ENTRY);
+  }
+
+  /** A new event (or generation): strings seen before are looked up again. */
+  begin(): void {
+    this.seenCount = 0;
+  }
+
+  /** Adds to `held` the clauses subject `s` satisfies with value `v`. */
+  add(s: number, v: unknown, held: Int32Array): void {
+    const sp = this.subjects[s] as SubjectPlan;
+    if (sp.text && typeof v === "string") {
+      orInto(held, this.textMask(s, sp, v));
+      return;
+    }
+    // A non-string value cannot be scanned: every text atom may hold.
+    if (sp.text) orInto(held, sp.textMask);
+    const eq = sp.equals?.get(v);
+    if (eq !== undefined) orInto(held, eq);
+  }
+
+  /** Computing subject `s` failed: the filters fail (or not) on their own, unguarded. */
+  failed(s: number, held: Int32Array): void {
+    orInto(held, (this.subjects[s] as SubjectPlan).allMask);
+  }
+
+  private textMask(s: number, sp: SubjectPlan, v: string): Int32Array {
+    if (v.length > MEMO_MAX_LENGTH) return this.maskOf(s, sp, v, this.hitsOf(v));
+    const e = this.entryOf(v);
+    let m = e.masks[s];
+    if (m === undefined) {
+      m = this.maskOf(s, sp, v, e.hits);
+      e.masks[s] = m;
+    }
+    return m;
+  }
+
+  /**
+   * The memo's entry for `v`. Subjects of one event often hold the very same string
+   * object (`http_path`, `request`, their unescaped forms): those reuse the entry found
+   * for the first, without hashing or comparing the string again.
+   */
+  private entryOf(v: string): TextEntry {
+    const seen = this.seen;
+    const n = this.seenCount;
+    for (let j = 0; j < n; j++) if (seen[j] === v) return this.seenEntries[j] as TextEntry;
+    let e = this.memo.get(v);
+    if (e === undefined) {
+      e = { hits: this.hitsOf(v), masks: new Array(this.subjects.length) };
+      this.memo.set(v, e);
+    }
+    if (n < seen.length) {
+      seen[n] = v;
+      this.seenEntries[n] = e;
+      this.seenCount = n + 1;
+    }
+    return e;
+  }
+
+  private hitsOf(v: string): Int32Array {
+    const finder = this.finder;
+    return finder === null || v === "" ? NO_HITS : finder.find(v);
+  }
+
+  private maskOf(s: number, sp: SubjectPlan, v: string, hits: Int32Array): Int32Array {
+    const m = new Int32Array(this.plan.words);
+    const eq = sp.equals?.get(v);
+    if (eq !== undefined) orInto(m, eq);
+    const targets = this.plan.literalTargets;
+    for (let k = 1; k < hits.length; k++) {
+      const pairs = targets[hits[k] as number] as Int32Array;
+      for (let j = 0; j < pairs.length; j += 2) {
+        if (pairs[j] === s) setBit(m, pairs[j + 1] as number);
+      }
+    }
+    if (hits[0] === 1) orInto(m, sp.foldMask);
+    return m;
+  }
+}
+
+const NO_HITS = new Int32Array(1);
+const EMPTY_ENTRY: TextEntry = { hits: NO_HITS, masks: [] };
