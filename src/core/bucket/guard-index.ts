@@ -3,7 +3,7 @@ import type { CompiledScenario } from "../scenario/types";
 import { hasBit } from "./clause-mask";
 import { FieldReader, MISS } from "./field-reader";
 import { type GuardPlan, planGuards, type SubjectPlan } from "./guard-plan";
-import { SubjectMasks } from "./subject-masks";
+import { DERIVE_FAILED, SubjectMasks } from "./subject-masks";
 
 /**
  * Which scenarios an event can possibly match, from their filters' guards (expr/guard.ts):
@@ -163,6 +163,12 @@ export class GuardIndex {
   /** A helper of a field the reader has: applied here, shared with the filters via the cache. */
   private derive(s: number, base: unknown, cache: EvalCache): void {
     const derived = (this.plan.subjects[s] as SubjectPlan).subject.derived as DerivedSubject;
+    if (typeof base === "string") {
+      this.subjectStamp[s] = this.gen;
+      const v = this.masks.addDerived(s, base, derived.apply, this.held);
+      if (v !== DERIVE_FAILED) cache.store(derived.slot, v);
+      return;
+    }
     let v: unknown;
     try {
       v = derived.apply(base);

@@ -3,6 +3,15 @@ import type { GuardPlan, SubjectPlan } from "./guard-plan";
 import { LiteralFinder } from "./literal-finder";
 import { StringMemo } from "./string-memo";
 
+/** What `addDerived` answers when the helper threw. */
+export const DERIVE_FAILED: unique symbol = Symbol("derive failed");
+
+/** A derived subject's value for one base string, and the clauses it satisfies. */
+interface DerivedEntry {
+  readonly value: unknown;
+  readonly mask: Int32Array;
+}
+
 /** Slots of the memo, as a power of two. */
 const MEMO_BITS = 14;
 /** Longer strings are scanned every time: remembering them would keep large strings alive. */
@@ -14,6 +23,8 @@ interface TextEntry {
   readonly hits: Int32Array;
   /** Per subject: the clause mask, once some event had this string in that subject. */
   readonly masks: (Int32Array | undefined)[];
+  /** Per derived subject whose base held this string: its value and mask. */
+  derived: (DerivedEntry | undefined)[] | null;
 }
 
 /**
@@ -60,6 +71,41 @@ export class SubjectMasks {
     if (eq !== undefined) orInto(held, eq);
   }
 
+  /**
+   * Adds the clauses of derived subject `s` (`PathUnescape(evt.Meta.http_path)`) whose base
+   * field holds `base`; returns its value, or DERIVE_FAILED when the helper throws. Helpers
+   * are pure, so the value and its mask are remembered with the base string's entry: a
+   * path seen before is neither unescaped nor looked up again.
+   */
+  addDerived(s: number, base: string, apply: (v: unknown) => unknown, held: Int32Array): unknown {
+    if (base.length > MEMO_MAX_LENGTH) {
+      const d = this.derivedEntry(s, base, apply);
+      orInto(held, d.mask);
+      return d.value;
+    }
+    const e = this.entryOf(base);
+    let d = e.derived?.[s];
+    if (d === undefined) {
+      d = this.derivedEntry(s, base, apply);
+      e.derived ??= new Array<DerivedEntry | undefined>(this.subjects.length);
+      e.derived[s] = d;
+    }
+    orInto(held, d.mask);
+    return d.value;
+  }
+
+  private derivedEntry(s: number, base: string, apply: (v: unknown) => unknown): DerivedEntry {
+    let value: unknown;
+    try {
+      value = apply(base);
+    } catch {
+      return { value: DERIVE_FAILED, mask: (this.subjects[s] as SubjectPlan).allMask };
+    }
+    const mask = new Int32Array(this.plan.words);
+    this.add(s, value, mask);
+    return { value, mask };
+  }
+
   /** Computing subject `s` failed: the filters fail (or not) on their own, unguarded. */
   failed(s: number, held: Int32Array): void {
     orInto(held, (this.subjects[s] as SubjectPlan).allMask);
@@ -87,7 +133,7 @@ export class SubjectMasks {
     for (let j = 0; j < n; j++) if (seen[j] === v) return this.seenEntries[j] as TextEntry;
     let e = this.memo.get(v);
     if (e === undefined) {
-      e = { hits: this.hitsOf(v), masks: new Array(this.subjects.length) };
+      e = { hits: this.hitsOf(v), masks: new Array(this.subjects.length), derived: null };
       this.memo.set(v, e);
     }
     if (n < seen.length) {
@@ -120,4 +166,4 @@ export class SubjectMasks {
 }
 
 const NO_HITS = new Int32Array(1);
-const EMPTY_ENTRY: TextEntry = { hits: NO_HITS, masks: [] };
+const EMPTY_ENTRY: TextEntry = { hits: NO_HITS, masks: [], derived: null };

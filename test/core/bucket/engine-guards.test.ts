@@ -95,4 +95,40 @@ describe("BucketEngine with guards", () => {
     engine.process({ ...event({ log_type: "ssh_failed-auth" }, 1), Unmarshaled: { n: 5 } });
     expect(engine.stats.exprErrors).toBe(1);
   });
+  it("remembers a derived subject per base string, and only its own value", () => {
+    const scenarios = load(
+      trigger("passwd", "PathUnescape(evt.Meta.http_path) contains '/etc/passwd'"),
+      trigger("space", "PathUnescape(evt.Meta.http_path) == '/a b'"),
+      // An invalid escape leaves the path as it is (Go's error, answered with the input).
+      trigger(
+        "kept",
+        "QueryUnescape(evt.Meta.http_path) == evt.Meta.http_path && evt.Meta.http_path contains '%'",
+      ),
+    );
+    const engine = new BucketEngine(scenarios);
+    // Equal strings that are different objects, as every parsed line gives.
+    const fresh = (...parts: string[]) => parts.join("");
+    const paths = [
+      fresh("/%65tc", "/passwd"),
+      fresh("/a%20", "b"),
+      fresh("/%65tc", "/passwd"),
+      fresh("/plain"),
+      fresh("/a%20", "b"),
+      fresh("/a", "%2"),
+      fresh("/%65tc", "/shadow"),
+      fresh("/a", "%2"),
+    ];
+    const got = paths.map((p, t) => names(engine.process(event({ http_path: p }, t * 1000))));
+    expect(got).toEqual([
+      ["t/passwd"],
+      ["t/space"],
+      ["t/passwd"],
+      [],
+      ["t/space"],
+      ["t/kept"],
+      [],
+      ["t/kept"],
+    ]);
+    expect(engine.stats.exprErrors).toBe(0);
+  });
 });
