@@ -21,8 +21,12 @@ const MEMO_MAX_LENGTH = 512;
 interface TextEntry {
   /** The literals it contains (literal-finder.ts), with the non-ASCII flag first. */
   readonly hits: Int32Array;
-  /** Per subject: the clause mask, once some event had this string in that subject. */
-  readonly masks: (Int32Array | undefined)[];
+  /**
+   * Per text subject (by its text ordinal), `1 + words` ints: 1 once some event had this
+   * string in that subject, then its clause mask. One flat array keeps an event's lookups
+   * to a few dependent loads.
+   */
+  readonly masks: Int32Array;
   /** Per derived subject whose base held this string: its value and mask. */
   derived: (DerivedEntry | undefined)[] | null;
 }
@@ -44,11 +48,17 @@ export class SubjectMasks {
   private readonly seen: string[];
   private readonly seenEntries: TextEntry[];
   private seenCount = 0;
+  /** Per subject: its ordinal among text subjects, or -1. */
+  private readonly textOrdinal: Int32Array;
+  /** Length of an entry's `masks`. */
+  private readonly entryInts: number;
 
   constructor(private readonly plan: GuardPlan) {
     this.subjects = plan.subjects;
     this.finder = plan.dfa && new LiteralFinder(plan.dfa, plan.literalTargets.length);
-    const texts = plan.subjects.filter((sp) => sp.text).length;
+    let texts = 0;
+    this.textOrdinal = Int32Array.from(plan.subjects, (sp) => (sp.text ? texts++ : -1));
+    this.entryInts = texts * (plan.words + 1);
     this.seen = new Array<string>(texts).fill("");
     this.seenEntries = new Array<TextEntry>(texts).fill(EMPTY_ENTRY);
   }
@@ -62,7 +72,7 @@ export class SubjectMasks {
   add(s: number, v: unknown, held: Int32Array): void {
     const sp = this.subjects[s] as SubjectPlan;
     if (sp.text && typeof v === "string") {
-      orInto(held, this.textMask(s, sp, v));
+      this.addText(s, sp, v, held);
       return;
     }
     // A non-string value cannot be scanned: every text atom may hold.
@@ -111,15 +121,20 @@ export class SubjectMasks {
     orInto(held, (this.subjects[s] as SubjectPlan).allMask);
   }
 
-  private textMask(s: number, sp: SubjectPlan, v: string): Int32Array {
-    if (v.length > MEMO_MAX_LENGTH) return this.maskOf(s, sp, v, this.hitsOf(v));
-    const e = this.entryOf(v);
-    let m = e.masks[s];
-    if (m === undefined) {
-      m = this.maskOf(s, sp, v, e.hits);
-      e.masks[s] = m;
+  private addText(s: number, sp: SubjectPlan, v: string, held: Int32Array): void {
+    if (v.length > MEMO_MAX_LENGTH) {
+      orInto(held, this.maskOf(s, sp, v, this.hitsOf(v)));
+      return;
     }
-    return m;
+    const e = this.entryOf(v);
+    const masks = e.masks;
+    const words = held.length;
+    const at = (this.textOrdinal[s] as number) * (words + 1);
+    if (masks[at] === 0) {
+      masks.set(this.maskOf(s, sp, v, e.hits), at + 1);
+      masks[at] = 1;
+    }
+    for (let w = 0; w < words; w++) held[w] = (held[w] as number) | (masks[at + 1 + w] as number);
   }
 
   /**
@@ -133,7 +148,7 @@ export class SubjectMasks {
     for (let j = 0; j < n; j++) if (seen[j] === v) return this.seenEntries[j] as TextEntry;
     let e = this.memo.get(v);
     if (e === undefined) {
-      e = { hits: this.hitsOf(v), masks: new Array(this.subjects.length), derived: null };
+      e = { hits: this.hitsOf(v), masks: new Int32Array(this.entryInts), derived: null };
       this.memo.set(v, e);
     }
     if (n < seen.length) {
@@ -166,4 +181,4 @@ export class SubjectMasks {
 }
 
 const NO_HITS = new Int32Array(1);
-const EMPTY_ENTRY: TextEntry = { hits: NO_HITS, masks: [], derived: null };
+const EMPTY_ENTRY: TextEntry = { hits: NO_HITS, masks: new Int32Array(0), derived: null };
