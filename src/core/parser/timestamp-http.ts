@@ -181,14 +181,22 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 let lastText = "";
 let lastZone: string | undefined;
 let lastTime: HttpTime | undefined;
+let lastFastText = "";
+let lastFast: HttpTime | undefined;
 
 /** `evt.StrTime` → time, or undefined when nothing parses (the caller then uses `opts.now`). */
 export function parseStrTime(text: string, opts: ParseOptions): HttpTime | undefined {
   // Access logs repeat the same second on consecutive lines; yearless layouts depend on
   // `now`, so only dated results are cached.
   if (text === lastText && opts.timezone === lastZone && lastTime) return lastTime;
+  if (text === lastFastText) return lastFast;
   const fast = httpDate(text);
-  if (fast) return fast;
+  if (fast) {
+    // The access-log form carries its own offset: its result depends on the text alone.
+    lastFastText = text;
+    lastFast = fast;
+    return fast;
+  }
   return layoutTime(text, opts) ?? unixTime(text);
 }
 
