@@ -5,7 +5,8 @@
 //   - against real CrowdSec 1.4.6 replaying a 20k-line log of the same kind with the
 //     same scenarios (when installed; skipped with --no-crowdsec), whose alerts are
 //     compared with Palisade's on that same file.
-// Options: --lines N (default 500000), --no-crowdsec, --runs N (default 1).
+// Options: --lines N (default 500000), --no-crowdsec, --runs N (default 3: the floor and
+// Palisade alternate, and the medians are compared, since the machines are shared).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -19,7 +20,7 @@ const { values } = parseArgs({
   options: {
     lines: { type: "string", default: "500000" },
     "no-crowdsec": { type: "boolean", default: false },
-    runs: { type: "string", default: "1" },
+    runs: { type: "string", default: "3" },
   },
 });
 const lines = Number(values.lines);
@@ -149,9 +150,13 @@ const capped = [fifth, big].map((f) => {
     return undefined;
   }
 });
-console.log(`floor (read + 1 regex/line): ${Math.round(fl)} lines/s`);
+const range = (xs) => `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}`;
+console.log(`${runs} run(s) each, alternating; medians, with the range:`);
 console.log(
-  `palisade replay:             ${Math.round(pl)} lines/s, peak RSS ${pal.peak_rss_mb} MB, ${pal.alerts} alerts, ${pal.scenarios} scenarios, ${pal.live_buckets} live buckets at end`,
+  `floor (read + 1 regex/line): ${Math.round(fl)} lines/s (${range(floors.map((f) => f.lines_per_s))})`,
+);
+console.log(
+  `palisade replay:             ${Math.round(pl)} lines/s (${range(pals.map((p) => p.lines_per_s))}), peak RSS ${pal.peak_rss_mb} MB, ${pal.alerts} alerts, ${pal.scenarios} scenarios, ${pal.live_buckets} live buckets at end`,
 );
 console.log(
   `  same run on the first fifth (${Math.floor(lines / 5)} lines): peak RSS ${small.peak_rss_mb} MB; under a ${CAP_MB} MB V8 heap cap: ${capped.map((r, i) => `${i === 0 ? "fifth" : "whole"} ${r === undefined ? "FAILED (out of memory)" : `ok, peak RSS ${r} MB`}`).join(", ")} (live memory follows live buckets, not lines)`,
