@@ -28,17 +28,42 @@ export class StringMemo<V> {
     this.values = new Array<V | undefined>(size).fill(undefined);
   }
 
+  /** Slots in the table: `find` and `claim` answer indexes below it. */
+  get size(): number {
+    return this.keys.length;
+  }
+
   get(s: string): V | undefined {
-    const slot = this.slot(s);
-    const k = this.keys[slot];
-    return k !== undefined && k.length === s.length && k === s ? this.values[slot] : undefined;
+    const slot = this.find(s);
+    return slot < 0 ? undefined : this.values[slot];
   }
 
   set(s: string, v: V): void {
-    if (s.length > MAX_LENGTH) return;
+    this.claim(s, v);
+  }
+
+  /** The slot holding a string equal to `s`, or -1. */
+  find(s: string): number {
     const slot = this.slot(s);
-    this.keys[slot] = s;
+    const k = this.keys[slot];
+    return k !== undefined && k.length === s.length && k === s ? slot : -1;
+  }
+
+  /**
+   * Stores `s` with `v` in its slot, evicting the string there; returns the slot, or -1
+   * when `s` is too long to keep. Callers keeping data by slot reset it on a claim.
+   */
+  claim(s: string, v: V): number {
+    if (s.length > MAX_LENGTH) return -1;
+    const slot = this.slot(s);
+    this.keys[slot] = flatCopy(s);
     this.values[slot] = v;
+    return slot;
+  }
+
+  /** The value stored at `slot`. */
+  valueAt(slot: number): V | undefined {
+    return this.values[slot];
   }
 
   private slot(s: string): number {
@@ -55,4 +80,13 @@ export class StringMemo<V> {
     h = Math.imul(h, 0x2c1b3c6d);
     return (h ^ (h >>> 13)) & this.mask;
   }
+}
+
+/**
+ * A copy of `s` in its own flat storage. A parser's field is a slice of its line: kept as a
+ * key it would keep the whole line alive and make every later comparison read through it.
+ * JSON.parse builds a new sequential string (this runs on a miss only).
+ */
+function flatCopy(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }

@@ -6,61 +6,65 @@ import { StringMemo } from "./string-memo";
 /** What `addDerived` answers when the helper threw. */
 export const DERIVE_FAILED: unique symbol = Symbol("derive failed");
 
-/** A derived subject's value for one base string, and the clauses it satisfies. */
-interface DerivedEntry {
-  readonly value: unknown;
-  readonly mask: Int32Array;
-}
-
 /** Slots of the memo, as a power of two. */
 const MEMO_BITS = 14;
 /** Longer strings are scanned every time: remembering them would keep large strings alive. */
 const MEMO_MAX_LENGTH = 512;
 
-/** What one string satisfies, per text subject holding it. */
-interface TextEntry {
-  /** The literals it contains (literal-finder.ts), with the non-ASCII flag first. */
-  readonly hits: Int32Array;
-  /**
-   * Per text subject (by its text ordinal), `1 + words` ints: 1 once some event had this
-   * string in that subject, then its clause mask. One flat array keeps an event's lookups
-   * to a few dependent loads.
-   */
-  readonly masks: Int32Array;
-  /** Per derived subject whose base held this string: its value and mask. */
-  derived: (DerivedEntry | undefined)[] | null;
-}
+/** A record's state word: not computed yet, computed, or (derived subjects) the helper threw. */
+const UNKNOWN = 0;
+const KNOWN = 1;
+const THREW = 2;
 
 /**
  * What one subject's value satisfies, as a clause mask (clause-mask.ts): its equality
  * atoms, and for a text subject the literals of every scenario found in the string plus
  * its `fold` atoms when the string is not ASCII. Paths, user agents, referers and
- * statuses repeat, so strings are memoised in a Map: V8 keeps a string's hash in the
- * string, so the subjects holding the same string object (`http_path`, `request`, their
- * unescaped forms) hash it once, and the usual event costs one lookup per distinct
- * string and one scan for none.
+ * statuses repeat, so strings are remembered in a table (string-memo.ts) and what is
+ * known of each lives in one flat Int32Array by slot: per text subject and per derived
+ * subject (`PathUnescape(evt.Meta.http_path)`, keyed by its base string) a record of a
+ * state word and the mask. An event's lookups then touch a few cache lines instead of
+ * chasing entry objects scattered over the heap, which is most of what guards cost.
  */
 export class SubjectMasks {
-  private readonly memo = new StringMemo<TextEntry>(MEMO_BITS);
+  private readonly memo = new StringMemo<Int32Array>(MEMO_BITS);
   private readonly finder: LiteralFinder | null;
   private readonly subjects: readonly SubjectPlan[];
-  /** The strings looked up for the current event and their entries (`begin` resets). */
+  /** Per text subject: its record among a slot's, or -1. */
+  private readonly record: Int32Array;
+  /** Per derived subject: its record, after the text subjects' ones, or -1. */
+  private readonly derivedRecord: Int32Array;
+  private readonly texts: number;
+  /** Ints per record (state word, then the mask) and per slot. */
+  private readonly recordInts: number;
+  private readonly slotInts: number;
+  private readonly data: Int32Array;
+  /** Per slot and derived subject: the helper's value (the filters share it via the cache). */
+  private readonly derivedValues: unknown[];
+  private readonly derivedCount: number;
+  /** The strings looked up for the current event and their slots (`begin` resets). */
   private readonly seen: string[];
-  private readonly seenEntries: TextEntry[];
+  private readonly seenSlots: Int32Array;
   private seenCount = 0;
-  /** Per subject: its ordinal among text subjects, or -1. */
-  private readonly textOrdinal: Int32Array;
-  /** Length of an entry's `masks`. */
-  private readonly entryInts: number;
 
   constructor(private readonly plan: GuardPlan) {
     this.subjects = plan.subjects;
     this.finder = plan.dfa && new LiteralFinder(plan.dfa, plan.literalTargets.length);
-    let texts = 0;
-    this.textOrdinal = Int32Array.from(plan.subjects, (sp) => (sp.text ? texts++ : -1));
-    this.entryInts = texts * (plan.words + 1);
-    this.seen = new Array<string>(texts).fill("");
-    this.seenEntries = new Array<TextEntry>(texts).fill(EMPTY_ENTRY);
+    let records = 0;
+    this.record = Int32Array.from(plan.subjects, (sp) => (sp.text ? records++ : -1));
+    const texts = records;
+    // A derived subject's record is keyed by its base string, not by its own value.
+    this.derivedRecord = Int32Array.from(plan.subjects, (sp) =>
+      sp.subject.derived ? records++ : -1,
+    );
+    this.texts = texts;
+    this.derivedCount = records - texts;
+    this.recordInts = plan.words + 1;
+    this.slotInts = records * this.recordInts;
+    this.data = new Int32Array(this.memo.size * this.slotInts);
+    this.derivedValues = new Array<unknown>(this.memo.size * this.derivedCount).fill(undefined);
+    this.seen = new Array<string>(records).fill("");
+    this.seenSlots = new Int32Array(this.seen.length);
   }
 
   /** A new event (or generation): strings seen before are looked up again. */
@@ -84,36 +88,47 @@ export class SubjectMasks {
   /**
    * Adds the clauses of derived subject `s` (`PathUnescape(evt.Meta.http_path)`) whose base
    * field holds `base`; returns its value, or DERIVE_FAILED when the helper throws. Helpers
-   * are pure, so the value and its mask are remembered with the base string's entry: a
-   * path seen before is neither unescaped nor looked up again.
+   * are pure, so the value and its mask are remembered with the base string: a path seen
+   * before is neither unescaped nor looked up again.
    */
   addDerived(s: number, base: string, apply: (v: unknown) => unknown, held: Int32Array): unknown {
-    if (base.length > MEMO_MAX_LENGTH) {
-      const d = this.derivedEntry(s, base, apply);
-      orInto(held, d.mask);
-      return d.value;
+    const slot = base.length > MEMO_MAX_LENGTH ? -1 : this.slotOf(base);
+    const rec = this.derivedRecord[s] as number;
+    const data = this.data;
+    const at = slot * this.slotInts + rec * this.recordInts;
+    const valueAt = slot * this.derivedCount + rec - this.texts;
+    if (slot >= 0 && data[at] !== UNKNOWN) {
+      this.orRecord(held, at);
+      return data[at] === THREW ? DERIVE_FAILED : this.derivedValues[valueAt];
     }
-    const e = this.entryOf(base);
-    let d = e.derived?.[s];
-    if (d === undefined) {
-      d = this.derivedEntry(s, base, apply);
-      e.derived ??= new Array<DerivedEntry | undefined>(this.subjects.length);
-      e.derived[s] = d;
+    const value = this.derive(apply, base);
+    const mask = new Int32Array(this.plan.words);
+    if (value === DERIVE_FAILED) orInto(mask, (this.subjects[s] as SubjectPlan).allMask);
+    else this.add(s, value, mask);
+    orInto(held, mask);
+    // Adding the value may have given the base's slot to another string.
+    if (slot >= 0 && this.memo.find(base) === slot) {
+      data.set(mask, at + 1);
+      data[at] = value === DERIVE_FAILED ? THREW : KNOWN;
+      this.derivedValues[valueAt] = value;
     }
-    orInto(held, d.mask);
-    return d.value;
+    return value;
   }
 
-  private derivedEntry(s: number, base: string, apply: (v: unknown) => unknown): DerivedEntry {
-    let value: unknown;
-    try {
-      value = apply(base);
-    } catch {
-      return { value: DERIVE_FAILED, mask: (this.subjects[s] as SubjectPlan).allMask };
+  /** `held |=` the mask of the record at `at`. */
+  private orRecord(held: Int32Array, at: number): void {
+    const data = this.data;
+    for (let w = 0; w < held.length; w++) {
+      held[w] = (held[w] as number) | (data[at + 1 + w] as number);
     }
-    const mask = new Int32Array(this.plan.words);
-    this.add(s, value, mask);
-    return { value, mask };
+  }
+
+  private derive(apply: (v: unknown) => unknown, base: string): unknown {
+    try {
+      return apply(base);
+    } catch {
+      return DERIVE_FAILED;
+    }
   }
 
   /** Computing subject `s` failed: the filters fail (or not) on their own, unguarded. */
@@ -122,41 +137,54 @@ export class SubjectMasks {
   }
 
   private addText(s: number, sp: SubjectPlan, v: string, held: Int32Array): void {
-    if (v.length > MEMO_MAX_LENGTH) {
+    const slot = v.length > MEMO_MAX_LENGTH ? -1 : this.slotOf(v);
+    if (slot < 0) {
       orInto(held, this.maskOf(s, sp, v, this.hitsOf(v)));
       return;
     }
-    const e = this.entryOf(v);
-    const masks = e.masks;
-    const words = held.length;
-    const at = (this.textOrdinal[s] as number) * (words + 1);
-    if (masks[at] === 0) {
-      masks.set(this.maskOf(s, sp, v, e.hits), at + 1);
-      masks[at] = 1;
+    const data = this.data;
+    const at = slot * this.slotInts + (this.record[s] as number) * this.recordInts;
+    if (data[at] === UNKNOWN) {
+      data.set(this.maskOf(s, sp, v, this.memo.valueAt(slot) as Int32Array), at + 1);
+      data[at] = KNOWN;
     }
-    for (let w = 0; w < words; w++) held[w] = (held[w] as number) | (masks[at + 1 + w] as number);
+    this.orRecord(held, at);
   }
 
   /**
-   * The memo's entry for `v`. Subjects of one event often hold the very same string
-   * object (`http_path`, `request`, their unescaped forms): those reuse the entry found
-   * for the first, without hashing or comparing the string again.
+   * The memo's slot for `v`, claimed (its records reset) when `v` is new. Subjects of one
+   * event often hold the very same string object (`http_path`, `request`, their unescaped
+   * forms): those reuse the slot found for the first, without hashing or comparing again.
    */
-  private entryOf(v: string): TextEntry {
+  private slotOf(v: string): number {
     const seen = this.seen;
     const n = this.seenCount;
-    for (let j = 0; j < n; j++) if (seen[j] === v) return this.seenEntries[j] as TextEntry;
-    let e = this.memo.get(v);
-    if (e === undefined) {
-      e = { hits: this.hitsOf(v), masks: new Int32Array(this.entryInts), derived: null };
-      this.memo.set(v, e);
+    for (let j = 0; j < n; j++) if (seen[j] === v) return this.seenSlots[j] as number;
+    let slot = this.memo.find(v);
+    if (slot < 0) {
+      slot = this.memo.claim(v, this.hitsOf(v));
+      this.forget(slot);
     }
     if (n < seen.length) {
       seen[n] = v;
-      this.seenEntries[n] = e;
+      this.seenSlots[n] = slot;
       this.seenCount = n + 1;
     }
-    return e;
+    return slot;
+  }
+
+  /** A slot changed hands: its records are unknown again, and this event forgets it. */
+  private forget(slot: number): void {
+    this.data.fill(UNKNOWN, slot * this.slotInts, (slot + 1) * this.slotInts);
+    const d = this.derivedCount;
+    this.derivedValues.fill(undefined, slot * d, (slot + 1) * d);
+    let n = 0;
+    for (let j = 0; j < this.seenCount; j++) {
+      if (this.seenSlots[j] === slot) continue;
+      this.seen[n] = this.seen[j] as string;
+      this.seenSlots[n++] = this.seenSlots[j] as number;
+    }
+    this.seenCount = n;
   }
 
   private hitsOf(v: string): Int32Array {
@@ -181,4 +209,3 @@ export class SubjectMasks {
 }
 
 const NO_HITS = new Int32Array(1);
-const EMPTY_ENTRY: TextEntry = { hits: NO_HITS, masks: new Int32Array(0), derived: null };
