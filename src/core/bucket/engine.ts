@@ -170,11 +170,13 @@ export class BucketEngine {
     this.counters.poured++;
     const map = this.buckets[index] as Map<string, BucketState>;
     const prev = map.get(key);
-    const r = pour(prev, scenario, event, event.Time, key);
+    const prevFirst = prev?.live?.first;
+    // The map's state is replaced by the result: the pour may grow its arrays in place.
+    const r = pour(prev, scenario, event, event.Time, key, true);
     if (r.state) map.set(key, r.state);
     else if (prev) map.delete(key);
     const live = r.state?.live;
-    if (scenario.duration > 0 && live && live.first !== prev?.live?.first) {
+    if (scenario.duration > 0 && live && live.first !== prevFirst) {
       this.timers.push({
         at: live.first + scenario.duration,
         scenario: index,

@@ -31,6 +31,10 @@ export interface TickResult {
  *
  * The scenario's filter and groupby are the caller's business (the engine evaluates them
  * once per event); `key` is the groupby value, exposed to expressions as `leaky.Mapkey`.
+ *
+ * `owned`: the caller replaces `state` with the result and never reads it again (the
+ * engine's map), so the bucket's event queue and distinct cache may grow in place. An
+ * event that `distinct` drops appends nothing, so the old state stays as it was.
  */
 export function pour(
   state: BucketState | undefined,
@@ -38,6 +42,7 @@ export function pour(
   event: Event,
   now: number,
   key = "",
+  owned = false,
 ): PourResult {
   const result: PourResult = { state: undefined };
   const s = carryBlackhole(state, now);
@@ -56,6 +61,7 @@ export function pour(
     key,
     live: live ? copyLive(live) : freshLive(scenario, now),
     overflowAt: now,
+    owned,
   };
   const verdict = runPour(work);
   if (verdict === Verdict.Overflow) {
@@ -152,7 +158,7 @@ function corePour(work: PourWork): boolean {
   live.last = now;
   const limited = scenario.kind.limited && scenario.limit > 0;
   const allowed = !limited || allow(live, scenario.capacity, scenario.limit, now);
-  live.queue = queueAdd(live.queue, work.event, scenario.queueLimit);
+  live.queue = queueAdd(live.queue, work.event, scenario.queueLimit, work.owned);
   if (allowed) return false;
   work.overflowAt = now;
   return true;

@@ -41,6 +41,11 @@ export interface PourWork {
   live: LiveBucket;
   /** Set by whoever returns `Verdict.Overflow`. */
   overflowAt: number;
+  /**
+   * The caller gave up the state it poured into (pour's `owned`): `live`'s arrays may be
+   * appended to in place (state.ts `queueAdd`, `seenAdd`) instead of copied.
+   */
+  readonly owned: boolean;
 }
 
 /** What an overflow hook sees; `state` is the pour's private copy and may be changed. */

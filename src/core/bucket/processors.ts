@@ -25,7 +25,7 @@ export const triggerProcessor: Processor = {
     live.first = now;
     live.last = now;
     live.count = 1;
-    live.queue = queueAdd(live.queue, event, work.scenario.queueLimit);
+    live.queue = queueAdd(live.queue, event, work.scenario.queueLimit, work.owned);
     work.overflowAt = now;
     return Verdict.Overflow;
   },
@@ -41,7 +41,8 @@ export function distinctProcessor(expr: CompiledExpr): Processor {
       const key = typeof value === "string" ? value : "";
       const seen = work.live.seen ?? [];
       if (seen.includes(key)) return Verdict.Drop;
-      const next = seen.length >= DISTINCT_CACHE_LIMIT ? seen.slice(1) : seen.slice();
+      const next = work.owned ? seen : seen.slice();
+      if (next.length >= DISTINCT_CACHE_LIMIT) next.shift();
       next.push(key);
       work.live.seen = next;
       return Verdict.Continue;

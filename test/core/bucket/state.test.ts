@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type PourResult, pour } from "../../../src/core/bucket/pour";
-import { type BucketState, isBucketState } from "../../../src/core/bucket/state";
+import { type BucketState, isBucketState, queueAdd } from "../../../src/core/bucket/state";
 import type { Event } from "../../../src/core/event";
 import { deepFreeze, event, leakyYaml, load, SEC, T0 } from "./support";
 
@@ -63,6 +63,28 @@ describe("bucket state", () => {
       expect(direct.outcomes.some((o) => (o as unknown[]).some((x) => x !== undefined))).toBe(true);
     });
 
+    it(`gives the same results when it may grow the state in place (${scenario.name})`, () => {
+      const events = stream();
+      const alerts = (step: Step) => {
+        const out: unknown[] = [];
+        let state: BucketState | undefined;
+        for (const e of events) {
+          const r = step(state, e);
+          for (const a of [r.expired, r.overflow]) {
+            if (a) out.push([a.events_count, a.stop_at, a.events.map((x) => x.Time)]);
+          }
+          state = r.state;
+        }
+        // Alerts are compared after the whole stream: an in-place append to a queue an
+        // earlier alert still holds would show here.
+        return { out: JSON.stringify(out), state: JSON.stringify(state ?? null) };
+      };
+      const pure = alerts((s, e) => pour(s, scenario, e, e.Time));
+      const owned = alerts((s, e) => pour(s, scenario, e, e.Time, "", true));
+      expect(owned).toEqual(pure);
+      expect(pure.out.length).toBeGreaterThan(2);
+    });
+
     it(`never modifies its inputs (${scenario.name})`, () => {
       let state: BucketState | undefined;
       for (const e of stream()) {
@@ -74,6 +96,21 @@ describe("bucket state", () => {
       }
     });
   }
+
+  it("appends to a queue like CrowdSec's Queue.Add, copied or in place", () => {
+    const events = Array.from({ length: 9 }, (_, i) => event("1.2.3.4", T0 + i * SEC));
+    let copied: Event[] = [];
+    let inPlace: Event[] = [];
+    for (const e of events) {
+      const before = copied;
+      copied = queueAdd(copied, e, 3);
+      expect(copied).not.toBe(before);
+      inPlace = queueAdd(inPlace, e, 3, true);
+      expect(inPlace.map((x) => x.Time)).toEqual(copied.map((x) => x.Time));
+    }
+    // At most limit + 1 events, the newest.
+    expect(copied.map((x) => x.Time)).toEqual(events.slice(-4).map((x) => x.Time));
+  });
 
   it("is versioned plain JSON", () => {
     const first = scenarios[0];
