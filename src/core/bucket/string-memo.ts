@@ -1,11 +1,13 @@
 /**
- * A small direct-mapped cache keyed by strings. Parsers hand every event fresh string
- * objects, most of them slices of the line: a Map would hash a whole user agent (100+
- * characters, through a runtime call for a slice) on every lookup. Here the slot comes
- * from the length and at most 24 characters — all of a short string; for a longer one 16
- * evenly spaced and its last 8 (paths and referers often differ in one digit near the
- * end) — and the entry found is confirmed with `===`. A collision just replaces the
- * entry: a miss, never a wrong answer.
+ * A small two-way set-associative cache keyed by strings. Parsers hand every event fresh
+ * string objects, most of them slices of the line: a Map would hash a whole user agent
+ * (100+ characters, through a runtime call for a slice) on every lookup. Here the set
+ * comes from the length and at most 24 characters — all of a short string; for a longer
+ * one 16 evenly spaced and its last 8 (paths and referers often differ in one digit near
+ * the end) — and the entry found is confirmed with `===`. Two ways per set, the one used
+ * less recently replaced, keep sampled-hash twins (`/blog/2023/07/`, `/blog/2025/07/`)
+ * from evicting each other on every line. A miss costs a recomputation, never a wrong
+ * answer.
  */
 
 /** Strings longer than this are not cached: comparing them costs about a scan. */
@@ -19,11 +21,14 @@ export class StringMemo<V> {
   private readonly keys: (string | undefined)[];
   private readonly values: (V | undefined)[];
   private readonly mask: number;
+  /** Per set: the way to replace next (the one not found last). */
+  private readonly victim: Uint8Array;
 
-  /** `bits`: 2^bits slots. */
+  /** `bits`: 2^bits slots, in 2^(bits-1) sets of two ways (slots 2k and 2k+1). */
   constructor(bits = 12) {
     const size = 1 << bits;
-    this.mask = size - 1;
+    this.mask = size - 2;
+    this.victim = new Uint8Array(size >>> 1);
     this.keys = new Array<string | undefined>(size).fill(undefined);
     this.values = new Array<V | undefined>(size).fill(undefined);
   }
@@ -45,17 +50,31 @@ export class StringMemo<V> {
   /** The slot holding a string equal to `s`, or -1. */
   find(s: string): number {
     const slot = this.slot(s);
-    const k = this.keys[slot];
-    return k !== undefined && k.length === s.length && k === s ? slot : -1;
+    const keys = this.keys;
+    const k = keys[slot];
+    if (k !== undefined && k.length === s.length && k === s) {
+      this.victim[slot >>> 1] = 1;
+      return slot;
+    }
+    const k2 = keys[slot + 1];
+    if (k2 !== undefined && k2.length === s.length && k2 === s) {
+      this.victim[slot >>> 1] = 0;
+      return slot + 1;
+    }
+    return -1;
   }
 
   /**
-   * Stores `s` with `v` in its slot, evicting the string there; returns the slot, or -1
-   * when `s` is too long to keep. Callers keeping data by slot reset it on a claim.
+   * Stores `s` with `v` in its set's less recently found way, evicting the string there;
+   * returns the slot, or -1 when `s` is too long to keep. Callers keeping data by slot
+   * reset it on a claim.
    */
   claim(s: string, v: V): number {
     if (s.length > MAX_LENGTH) return -1;
-    const slot = this.slot(s);
+    const set = this.slot(s);
+    const way = this.victim[set >>> 1] as number;
+    const slot = set + way;
+    this.victim[set >>> 1] = way ^ 1;
     this.keys[slot] = flatCopy(s);
     this.values[slot] = v;
     return slot;
