@@ -28,6 +28,8 @@ export class GuardIndex {
   private readonly held: Int32Array;
   /** Per scenario, `words` words: its clauses; all zero when it has no guard. */
   private readonly need: Int32Array;
+  /** Per scenario, like `need`: its clauses on eager subjects only. */
+  private readonly needEager: Int32Array;
   /** Per scenario: 1 when some of its clauses need a lazy subject. */
   private readonly lazy: Uint8Array;
   /** Per subject: the generation it was computed in. */
@@ -52,10 +54,14 @@ export class GuardIndex {
     this.words = words;
     this.held = new Int32Array(words);
     this.need = new Int32Array(scenarios.length * words);
+    this.needEager = new Int32Array(scenarios.length * words);
     plan.scenarioClauses.forEach((cs, i) => {
       for (const c of cs ?? []) {
         const w = i * words + (c >>> 5);
         this.need[w] = (this.need[w] as number) | (1 << (c & 31));
+        if (plan.clauseLazy[c] === 0) {
+          this.needEager[w] = (this.needEager[w] as number) | (1 << (c & 31));
+        }
       }
     });
     this.list = new Int32Array(scenarios.length);
@@ -88,7 +94,7 @@ export class GuardIndex {
     const list = this.list;
     let n = 0;
     for (let i = from; i < list.length; i++) {
-      if (this.covered(i) || (this.lazy[i] === 1 && this.lazyHolds(i, env, cache))) list[n++] = i;
+      if (this.holds(i, env, cache)) list[n++] = i;
     }
     this.count = n;
     return list;
@@ -97,13 +103,22 @@ export class GuardIndex {
   /** Whether scenario `i` may match the event in `env.evt`: its guard holds, or it has none. */
   admits(i: number, env: Record<string, unknown>, cache: EvalCache): boolean {
     if (cache.gen !== this.gen || cache !== this.cache) this.prepare(cache, env);
-    return this.covered(i) || (this.lazy[i] === 1 && this.lazyHolds(i, env, cache));
+    return this.holds(i, env, cache);
   }
 
-  /** Whether every clause of scenario `i` holds. */
-  private covered(i: number): boolean {
+  /**
+   * Scenario `i`'s guard: every clause held, or every clause on eager subjects held and
+   * the lazy ones hold once computed. Lazy subjects allocate (`Upper(evt.Parsed.verb)`),
+   * so they are computed only for a scenario that nothing else rules out.
+   */
+  private holds(i: number, env: Record<string, unknown>, cache: EvalCache): boolean {
+    if (this.covered(this.need, i)) return true;
+    return this.lazy[i] === 1 && this.covered(this.needEager, i) && this.lazyHolds(i, env, cache);
+  }
+
+  /** Whether the event holds every clause of scenario `i` in `need`. */
+  private covered(need: Int32Array, i: number): boolean {
     const words = this.words;
-    const need = this.need;
     const held = this.held;
     const base = i * words;
     for (let w = 0; w < words; w++) {
@@ -113,7 +128,7 @@ export class GuardIndex {
     return true;
   }
 
-  /** Scenario `i` lacks clauses: those that need a lazy subject are computed and checked. */
+  /** Scenario `i` lacks lazy clauses only: they are computed and checked. */
   private lazyHolds(i: number, env: Record<string, unknown>, cache: EvalCache): boolean {
     const clauses = this.plan.scenarioClauses[i] as Int32Array;
     const lazy = this.plan.clauseLazy;
