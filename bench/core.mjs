@@ -165,6 +165,12 @@ console.log(
   `ratio floor / palisade: ${(fl / pl).toFixed(2)}x slower than the floor (target: within 5x)`,
 );
 
+// Where the time goes, per stage (bench/stages.mjs), on the same log.
+const stages = spawnSync(process.execPath, [`${root}bench/stages.mjs`, big], {
+  encoding: "utf8",
+});
+process.stdout.write(stages.status === 0 ? stages.stdout : `stages: failed: ${stages.stderr}\n`);
+
 if (values["no-crowdsec"] || !existsSync("/usr/bin/crowdsec")) {
   console.log(
     "crowdsec: not run (not installed or --no-crowdsec); run ../shared/peers/crowdsec-setup.sh to compare",
