@@ -5,14 +5,9 @@
 //     per-event cache (what a caller of CompiledExpr.run pays): µs/event per scenario.
 // Scenarios: /etc/crowdsec/scenarios with /var/lib/crowdsec/data when present (CrowdSec
 // 1.4.6), else the corpus hub's http scenarios. LOG defaults to the bench:core log.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
+import { importBundled, root } from "./bundle.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { runs: { type: "string", default: "5" } },
@@ -21,32 +16,17 @@ const log = positionals[0] ?? "/tmp/palisade-bench/nginx-500000.log";
 
 // The measured code is TypeScript from src/core: bundle a small entry, then import it.
 const entry = `
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { BucketEngine } from "${root}src/core/bucket/index";
-import { dataStoreFrom } from "${root}src/core/data";
 import { parserFor } from "${root}src/core/parser/index";
-import { loadScenarios } from "${root}src/core/scenario/index";
-
-function dir(path) {
-  return readdirSync(path).flatMap((n) => {
-    const p = join(path, n);
-    return statSync(p).isDirectory() ? dir(p) : /\\.ya?ml$/.test(n) ? [p] : [];
-  });
-}
+import { benchScenarios } from "${root}bench/scenarios.mjs";
 
 export function setup(log) {
-  const installed = existsSync("/etc/crowdsec/scenarios");
-  const scenDir = installed ? "/etc/crowdsec/scenarios" : "${root}../shared/corpus/crowdsec-hub-rules/scenarios/crowdsecurity";
-  const dataDir = installed ? "/var/lib/crowdsec/data" : "${root}../shared/corpus/crowdsec-data";
-  const data = { lines: (n) => existsSync(join(dataDir, n)) ? dataStoreFrom({ [n]: readFileSync(join(dataDir, n), "utf8") }).lines(n) : undefined };
-  const files = dir(scenDir).filter((p) => installed || /http|cve|CVE/.test(p)).map((p) => ({ path: p, text: readFileSync(p, "utf8") }));
-  const loaded = loadScenarios(files, { data });
-  if (!loaded.ok) throw new Error(loaded.errors.map((e) => e.path + ": " + e.message).join("\\n"));
+  const { scenarios, scenDir } = benchScenarios(${JSON.stringify(root)});
   const parser = parserFor("nginx");
   const origin = { src: log, module: "file", labels: { type: "nginx" } };
   const events = readFileSync(log, "utf8").split("\\n").filter((l) => l !== "").map((l) => parser.parse(l, origin, { now: Date.now() })).filter((e) => e !== null);
-  return { scenarios: loaded.value, events, scenDir };
+  return { scenarios, events, scenDir };
 }
 
 export function engineRun(scenarios, events) {
@@ -67,57 +47,37 @@ export function filterRun(scenario, events) {
 }
 `;
 
-const dirPath = mkdtempSync(join(tmpdir(), "palisade-filters-"));
-try {
-  const src = join(dirPath, "entry.mjs");
-  const out = join(dirPath, "bundle.mjs");
-  writeFileSync(src, entry);
-  await build({
-    entryPoints: [src],
-    outfile: out,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    logLevel: "warning",
-    nodePaths: [join(root, "node_modules")],
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-  });
-  const m = await import(pathToFileURL(out).href);
-  const { scenarios, events, scenDir } = m.setup(log);
-  const runs = Number(values.runs);
-  const cpu = () => {
-    const c = process.cpuUsage();
-    return (c.user + c.system) / 1000;
-  };
-  let best = Number.POSITIVE_INFINITY;
-  let alerts = 0;
-  for (let r = 0; r < runs; r++) {
-    const t0 = cpu();
-    alerts = m.engineRun(scenarios, events);
-    best = Math.min(best, cpu() - t0);
-  }
+const m = await importBundled(entry);
+const { scenarios, events, scenDir } = m.setup(log);
+const runs = Number(values.runs);
+const cpu = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
+let best = Number.POSITIVE_INFINITY;
+let alerts = 0;
+for (let r = 0; r < runs; r++) {
+  const t0 = cpu();
+  alerts = m.engineRun(scenarios, events);
+  best = Math.min(best, cpu() - t0);
+}
+console.log(
+  `filters bench — ${events.length} parsed events (${log}), ${scenarios.length} scenarios from ${scenDir}`,
+);
+console.log(
+  `engine (guards + filters + buckets): ${Math.round(events.length / (best / 1000))} events/s (best of ${runs}), ${alerts} alerts`,
+);
+const rows = scenarios.map((s) => {
+  const t0 = cpu();
+  const hits = m.filterRun(s, events);
+  return { name: s.name, us: ((cpu() - t0) * 1000) / events.length, hits };
+});
+const total = rows.reduce((a, r) => a + r.us, 0);
+console.log(
+  `filters alone (no guards, no cache): ${Math.round(1e6 / total)} events/s through all ${rows.length} filters`,
+);
+for (const r of rows.sort((a, b) => b.us - a.us).slice(0, 10)) {
   console.log(
-    `filters bench — ${events.length} parsed events (${log}), ${scenarios.length} scenarios from ${scenDir}`,
+    `  ${r.us.toFixed(3).padStart(7)} µs/event ${String(r.hits).padStart(7)} hits  ${r.name}`,
   );
-  console.log(
-    `engine (guards + filters + buckets): ${Math.round(events.length / (best / 1000))} events/s (best of ${runs}), ${alerts} alerts`,
-  );
-  const rows = scenarios.map((s) => {
-    const t0 = cpu();
-    const hits = m.filterRun(s, events);
-    return { name: s.name, us: ((cpu() - t0) * 1000) / events.length, hits };
-  });
-  const total = rows.reduce((a, r) => a + r.us, 0);
-  console.log(
-    `filters alone (no guards, no cache): ${Math.round(1e6 / total)} events/s through all ${rows.length} filters`,
-  );
-  for (const r of rows.sort((a, b) => b.us - a.us).slice(0, 10)) {
-    console.log(
-      `  ${r.us.toFixed(3).padStart(7)} µs/event ${String(r.hits).padStart(7)} hits  ${r.name}`,
-    );
-  }
-} finally {
-  rmSync(dirPath, { recursive: true, force: true });
 }
