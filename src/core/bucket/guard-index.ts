@@ -3,7 +3,7 @@ import type { CompiledScenario } from "../scenario/types";
 import { hasBit } from "./clause-mask";
 import { FieldReader, MISS } from "./field-reader";
 import { type GuardPlan, planGuards, type SubjectPlan } from "./guard-plan";
-import { DERIVE_FAILED, SubjectMasks } from "./subject-masks";
+import { DERIVE_FAILED, MEMO_BITS, SubjectMasks } from "./subject-masks";
 
 /**
  * Which scenarios an event can possibly match, from their filters' guards (expr/guard.ts):
@@ -46,10 +46,11 @@ export class GuardIndex {
   private cache: EvalCache | null = null;
   private gen = 0;
 
-  constructor(scenarios: readonly CompiledScenario[]) {
+  /** `memoBits`: the string memo's size as a power of two (subject-masks.ts). */
+  constructor(scenarios: readonly CompiledScenario[], memoBits = MEMO_BITS) {
     const plan = planGuards(scenarios);
     this.plan = plan;
-    this.masks = new SubjectMasks(plan);
+    this.masks = new SubjectMasks(plan, memoBits);
     const words = plan.words;
     this.words = words;
     this.held = new Int32Array(words);

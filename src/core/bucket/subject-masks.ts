@@ -6,8 +6,8 @@ import { StringMemo } from "./string-memo";
 /** What `addDerived` answers when the helper threw. */
 export const DERIVE_FAILED: unique symbol = Symbol("derive failed");
 
-/** Slots of the memo, as a power of two. */
-const MEMO_BITS = 14;
+/** Slots of the memo, as a power of two (16,384 slots: a few MB of masks at most). */
+export const MEMO_BITS = 14;
 /** Longer strings are scanned every time: remembering them would keep large strings alive. */
 const MEMO_MAX_LENGTH = 512;
 
@@ -27,7 +27,7 @@ const THREW = 2;
  * chasing entry objects scattered over the heap, which is most of what guards cost.
  */
 export class SubjectMasks {
-  private readonly memo = new StringMemo<Int32Array>(MEMO_BITS);
+  private readonly memo: StringMemo<Int32Array>;
   private readonly finder: LiteralFinder | null;
   private readonly subjects: readonly SubjectPlan[];
   /** Per text subject: its record among a slot's, or -1. */
@@ -47,7 +47,12 @@ export class SubjectMasks {
   private readonly seenSlots: Int32Array;
   private seenCount = 0;
 
-  constructor(private readonly plan: GuardPlan) {
+  /** `memoBits`: the memo's size as a power of two (tests shrink it to force evictions). */
+  constructor(
+    private readonly plan: GuardPlan,
+    memoBits = MEMO_BITS,
+  ) {
+    this.memo = new StringMemo<Int32Array>(memoBits);
     this.subjects = plan.subjects;
     this.finder = plan.dfa && new LiteralFinder(plan.dfa, plan.literalTargets.length);
     let records = 0;

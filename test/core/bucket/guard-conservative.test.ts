@@ -71,6 +71,23 @@ describe.runIf(sets.length > 0)("guards never skip a scenario whose filter is tr
       expect(events.flatMap((e) => missed(index, set.scenarios, e))).toEqual([]);
     });
 
+    it(`${set.name}: the same with a two-slot memo, which every event overflows`, () => {
+      // Strings evict each other within one event (a path's slot taken by its user agent
+      // while its unescaped form is being added): what the memo answers must not change.
+      const tiny = new GuardIndex(set.scenarios, 1);
+      const full = new GuardIndex(set.scenarios);
+      const admitted = (index: GuardIndex, evt: Event) => {
+        const list = index.candidates(0, { evt: structuredClone(evt) }, new EvalCache());
+        return [...list.subarray(0, index.count)];
+      };
+      const events = logs.flat();
+      expect(events.flatMap((e) => missed(tiny, set.scenarios, e))).toEqual([]);
+      const differ = events.filter(
+        (e) => JSON.stringify(admitted(tiny, e)) !== JSON.stringify(admitted(full, e)),
+      );
+      expect(differ.map((e) => e.Line.Raw)).toEqual([]);
+    });
+
     it(`${set.name}: on fuzzed events made of the guards' own literals`, () => {
       const index = new GuardIndex(set.scenarios);
       const arb = eventArb(vocabulary(set.scenarios));
