@@ -170,10 +170,12 @@ export class SubjectMasks {
       slot = this.memo.claim(v, this.hitsOf(v));
       this.forget(slot);
     }
-    if (n < seen.length) {
-      seen[n] = v;
-      this.seenSlots[n] = slot;
-      this.seenCount = n + 1;
+    // Read again: forgetting may have removed the string whose slot `v` just took.
+    const at = this.seenCount;
+    if (at < seen.length) {
+      seen[at] = v;
+      this.seenSlots[at] = slot;
+      this.seenCount = at + 1;
     }
     return slot;
   }
