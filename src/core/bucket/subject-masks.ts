@@ -157,7 +157,8 @@ export class SubjectMasks {
   }
 
   /**
-   * The memo's slot for `v`, claimed (its records reset) when `v` is new. Subjects of one
+   * The memo's slot for `v` (-1 when the memo will not keep it), claimed (its records
+   * reset) when `v` is new. Subjects of one
    * event often hold the very same string object (`http_path`, `request`, their unescaped
    * forms): those reuse the slot found for the first, without hashing or comparing again.
    */
@@ -168,6 +169,7 @@ export class SubjectMasks {
     let slot = this.memo.find(v);
     if (slot < 0) {
       slot = this.memo.claim(v, this.hitsOf(v));
+      if (slot < 0) return -1; // too long to keep
       this.forget(slot);
     }
     // Read again: forgetting may have removed the string whose slot `v` just took.
