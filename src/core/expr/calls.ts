@@ -8,6 +8,7 @@ import { NET_HELPERS } from "./helpers-net";
 import { TEXT_HELPERS } from "./helpers-text";
 import { compileInChain } from "./members";
 import { METHODS } from "./methods";
+import { PREDICATE_BUILTINS } from "./operators";
 import { compilePredicateCall, isPredicateBuiltin } from "./predicates";
 import { type Fn, fail, newRuntime, SHORT } from "./runtime";
 import { helperKey } from "./subject";
@@ -49,22 +50,7 @@ export const UNSUPPORTED: Readonly<Record<string, string>> = {
 };
 
 export function knownFunctionNames(): string[] {
-  return [
-    ...Object.keys(REGISTRY),
-    "all",
-    "any",
-    "none",
-    "one",
-    "filter",
-    "map",
-    "count",
-    "sum",
-    "find",
-    "findIndex",
-    "findLast",
-    "findLastIndex",
-    "reduce",
-  ];
+  return [...Object.keys(REGISTRY), ...PREDICATE_BUILTINS];
 }
 
 function unknownFunction(node: NodeOf<"call">, ctx: Ctx): Compiled {
