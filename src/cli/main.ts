@@ -3,6 +3,7 @@ import { formatDiagnostic } from "../core/diagnostic";
 import { compileCustomParser } from "../core/parser/custom";
 import type { LogParser, ParseOptions } from "../core/parser/index";
 import { parserFor, parserTypes } from "../core/parser/index";
+import { isValidTimezone } from "../core/parser/timezone";
 import { lintScenarios } from "../core/scenario/index";
 import { ADMIN_USAGE, isAdminCommand, runAdmin } from "./admin/index";
 import { dataStoreFor, readConfigFile, scenarioFilesFrom } from "./config-files";
@@ -63,9 +64,7 @@ export function parseOptionsFrom(values: Record<string, unknown>): ParseOptions 
     opts.year = y;
   }
   if (typeof values.timezone === "string") {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: values.timezone });
-    } catch {
+    if (!isValidTimezone(values.timezone)) {
       fail(
         `--timezone ${JSON.stringify(values.timezone)} is not a known IANA time zone. Use e.g. UTC or Europe/Paris.`,
       );

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isValidTimezone } from "../core/parser/timestamp-syslog";
+import { isValidTimezone } from "../core/parser/timezone";
 
 /**
  * `POST /_palisade/v1/ingest` (DESIGN.md "Contracts"): a batch of raw log lines of one

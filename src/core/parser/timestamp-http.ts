@@ -1,4 +1,5 @@
 import { type GoFields, goParse, LAYOUTS } from "./timestamp-http-layout";
+import { zoneOffsetAt } from "./timezone";
 import type { ParseOptions } from "./types";
 
 /**
@@ -41,30 +42,6 @@ export function marshalTime(ms: number, nanos: number, offsetSeconds: number): s
   return `${date}T${time}${fractionText(nanos)}${offsetText(offsetSeconds)}`;
 }
 
-const zoneFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** Offset (seconds east of UTC) of IANA zone `tz` at instant `ms`. */
-function zoneOffset(tz: string, ms: number): number {
-  let fmt = zoneFormats.get(tz);
-  if (!fmt) {
-    fmt = new Intl.DateTimeFormat("en-US", {
-      timeZone: tz,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    zoneFormats.set(tz, fmt);
-  }
-  const p: Record<string, number> = {};
-  for (const part of fmt.formatToParts(ms)) p[part.type] = Number(part.value);
-  const wall = Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day, p.hour, p.minute, p.second);
-  return Math.round((wall - Math.floor(ms / 1000) * 1000) / 1000);
-}
-
 const FOUR_CENTURIES_MS = 146097 * 86400000;
 
 /** Date.UTC without its 0–99 → 1900s year mapping (400 Gregorian years are whole days). */
@@ -83,7 +60,7 @@ function toHttpTime(f: GoFields, opts: ParseOptions): HttpTime | undefined {
   const tz = opts.timezone;
   let offset = f.offset;
   if (offset === undefined) {
-    offset = tz && tz !== "UTC" ? zoneOffset(tz, wall - zoneOffset(tz, wall) * 1000) : 0;
+    offset = tz && tz !== "UTC" ? zoneOffsetAt(tz, wall - zoneOffsetAt(tz, wall) * 1000) : 0;
   }
   const ms = wall - offset * 1000;
   const zero = ms === -62135596800000 && f.nanos === 0; // Go's IsZero: year 1, Jan 1, UTC

@@ -9,8 +9,11 @@
  * - a stamp without offset is wall-clock time in `opts.timezone` (IANA name, default
  *   `UTC`); a stamp with an offset keeps it;
  * - a stamp that is no real date (`Apr 31`, `25:00:00`) makes the line unparsed.
- * An unknown `opts.timezone` is a caller bug (validate it with `isValidTimezone`): it throws.
+ * An unknown `opts.timezone` is a caller bug (validate it with `isValidTimezone`,
+ * timezone.ts): it throws.
  */
+
+import { zoneOffsetAt } from "./timezone";
 
 export interface LogTime {
   ms: number;
@@ -191,67 +194,22 @@ function marshal(localMs: number, frac: string, offsetMin: number): string {
   return `${date}T${time}${fraction}${sign}${pad(Math.floor(abs / 60), 2)}:${pad(abs % 60, 2)}`;
 }
 
-interface ZoneCache {
-  format: Intl.DateTimeFormat;
-  /** Offset in minutes by wall-clock hour (ms / 3.6e6); logs are mostly in order. */
-  byHour: Map<number, number>;
-}
-
-const zones = new Map<string, ZoneCache>();
-
-/** True when `name` is an IANA zone Intl knows (`Europe/Paris`, `UTC`). */
-export function isValidTimezone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function zoneCache(zone: string): ZoneCache {
-  let c = zones.get(zone);
-  if (!c) {
-    const format = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    c = { format, byHour: new Map() };
-    zones.set(zone, c);
-  }
-  return c;
-}
-
-/** Offset (minutes east of UTC) of `zone` at the UTC instant `utcMs`. */
-function offsetAt(format: Intl.DateTimeFormat, utcMs: number): number {
-  const f: Record<string, number> = {};
-  for (const p of format.formatToParts(utcMs)) f[p.type] = Number(p.value);
-  const asUtc = Date.UTC(
-    f.year ?? 1970,
-    (f.month ?? 1) - 1,
-    f.day ?? 1,
-    f.hour ?? 0,
-    f.minute ?? 0,
-    f.second ?? 0,
-  );
-  return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60_000);
-}
+/** Per zone: offset in minutes by wall-clock hour (ms / 3.6e6); logs are mostly in order. */
+const byHour = new Map<string, Map<number, number>>();
 
 /** Offset of `zone` for a wall-clock time (as UTC ms), resolving DST gaps like Go. */
 function localOffsetMinutes(zone: string, local: number): number {
-  const c = zoneCache(zone);
+  let c = byHour.get(zone);
+  if (!c) {
+    c = new Map();
+    byHour.set(zone, c);
+  }
   const hour = Math.floor(local / 3_600_000);
-  const cached = c.byHour.get(hour);
+  const cached = c.get(hour);
   if (cached !== undefined) return cached;
-  const guess = offsetAt(c.format, local);
-  const second = offsetAt(c.format, local - guess * 60_000);
-  if (c.byHour.size > 4096) c.byHour.clear();
-  c.byHour.set(hour, second);
+  const guess = Math.round(zoneOffsetAt(zone, local) / 60);
+  const second = Math.round(zoneOffsetAt(zone, local - guess * 60_000) / 60);
+  if (c.size > 4096) c.clear();
+  c.set(hour, second);
   return second;
 }

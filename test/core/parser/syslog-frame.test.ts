@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { LineOrigin } from "../../../src/core/event";
 import { parserFor } from "../../../src/core/parser/index";
 import { frameTime, parseSyslogFrame } from "../../../src/core/parser/syslog-frame";
-import { isValidTimezone } from "../../../src/core/parser/timestamp-syslog";
+import { isValidTimezone } from "../../../src/core/parser/timezone";
 import type { ParseOptions } from "../../../src/core/parser/types";
 import { recognised } from "./syslog-support";
 
