@@ -1,4 +1,4 @@
-import type { AlertSource } from "../core/alert";
+import type { Alert, AlertSource } from "../core/alert";
 import type { Event } from "../core/event";
 
 /**
@@ -34,6 +34,27 @@ export interface AlertRecord {
 }
 
 export const ALERT_EVENT_SAMPLE = 20;
+
+/**
+ * The record of `alert` (its `sources` list dropped) with at most its last
+ * ALERT_EVENT_SAMPLE events; callers add what they know besides.
+ */
+export function alertRecordOf(alert: Alert, allowlisted: boolean): AlertRecord {
+  return {
+    scenario: alert.scenario,
+    message: alert.message,
+    source: alert.source,
+    events_count: alert.events_count,
+    start_at: alert.start_at,
+    stop_at: alert.stop_at,
+    capacity: alert.capacity,
+    leakspeed: alert.leakspeed,
+    labels: alert.labels,
+    remediation: alert.remediation,
+    events: alert.events.slice(-ALERT_EVENT_SAMPLE),
+    allowlisted,
+  };
+}
 
 /** What a CrowdSec agent tells about a source besides its address. */
 export interface LapiSourceExtras {

@@ -9,6 +9,7 @@ import { type CompiledProfile, normalizeScope } from "../core/profile";
 import {
   ALERT_EVENT_SAMPLE,
   type AlertRecord,
+  alertRecordOf,
   type DecisionInput,
   type RecordItem,
 } from "./ledger-types";
@@ -127,21 +128,9 @@ function alertRecord(a: LapiAlertIn, alert: Alert): AlertRecord {
   for (const k of ["as_number", "as_name", "cn", "latitude", "longitude"] as const) {
     if (a.source[k] !== undefined) extra[k] = a.source[k];
   }
-  const record: AlertRecord = {
-    scenario: alert.scenario,
-    message: alert.message,
-    source: { ...alert.source, ...extra },
-    events_count: alert.events_count,
-    start_at: alert.start_at,
-    stop_at: alert.stop_at,
-    capacity: alert.capacity,
-    leakspeed: alert.leakspeed,
-    labels: alert.labels,
-    remediation: alert.remediation,
-    events: alert.events,
-    allowlisted: false,
-    simulated: a.simulated ?? false,
-  };
+  const record = alertRecordOf(alert, false);
+  record.source = { ...alert.source, ...extra };
+  record.simulated = a.simulated ?? false;
   if (a.scenario_hash !== undefined) record.scenario_hash = a.scenario_hash;
   if (a.scenario_version !== undefined) record.scenario_version = a.scenario_version;
   return record;

@@ -2,7 +2,7 @@ import type { Alert } from "../core/alert";
 import { type BucketState, expiresAt, pour, tick } from "../core/bucket/index";
 import { alertPerSource, type DecisionResult, decide } from "../core/decision";
 import type { CompiledScenario } from "../core/scenario/index";
-import { ALERT_EVENT_SAMPLE, type AlertRecord } from "./ledger-types";
+import { type AlertRecord, alertRecordOf } from "./ledger-types";
 import type { DetectionPack } from "./pack";
 import type { TrackerStore } from "./tracker-store";
 import type { PourRequest, PourSummary, RoutedEvent } from "./tracker-types";
@@ -165,20 +165,7 @@ function decideOn(
 }
 
 function alertRecord(alert: Alert, result: DecisionResult): AlertRecord {
-  const record: AlertRecord = {
-    scenario: alert.scenario,
-    message: alert.message,
-    source: alert.source,
-    events_count: alert.events_count,
-    start_at: alert.start_at,
-    stop_at: alert.stop_at,
-    capacity: alert.capacity,
-    leakspeed: alert.leakspeed,
-    labels: alert.labels,
-    remediation: alert.remediation,
-    events: alert.events.slice(-ALERT_EVENT_SAMPLE),
-    allowlisted: result.allowlisted,
-  };
+  const record = alertRecordOf(alert, result.allowlisted);
   const by = result.allowlistedBy;
   if (by) record.allowlisted_by = `${by.reason} (${by.match})`;
   if (result.profile !== undefined) record.profile = result.profile;
