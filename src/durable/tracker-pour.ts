@@ -24,19 +24,17 @@ interface Slot {
   state: BucketState | undefined;
 }
 
+function emptySummary(): PourSummary {
+  return { duplicate: false, poured: 0, skipped: 0, alerts: 0, decisions: [] };
+}
+
 export function applyPour(
   store: TrackerStore,
   pack: DetectionPack,
   req: PourRequest,
   wall: number,
 ): PourSummary {
-  const summary: PourSummary = {
-    duplicate: false,
-    poured: 0,
-    skipped: 0,
-    alerts: 0,
-    decisions: [],
-  };
+  const summary = emptySummary();
   const slots = new Map<string, Slot>();
   const alerts: Alert[] = [];
   let latest = Number.NEGATIVE_INFINITY;
@@ -105,13 +103,7 @@ export function tickBuckets(
   limit: number,
 ): TickOutcome {
   const out: TickOutcome = { alerts: 0, decisions: 0, poisoned: [] };
-  const summary: PourSummary = {
-    duplicate: false,
-    poured: 0,
-    skipped: 0,
-    alerts: 0,
-    decisions: [],
-  };
+  const summary = emptySummary();
   for (const row of store.dueBuckets(logNow, limit)) {
     try {
       const scenario = pack.byName.get(row.scenario);
