@@ -79,16 +79,20 @@ function palisade(file, scen, nodeArgs = []) {
   const summary = Object.fromEntries(
     [...r.stderr.matchAll(/(\w+)=([\d.]+)/g)].map((m) => [m[1], Number(m[2])]),
   );
-  const pairs = new Set(
-    r.stdout
+  return { ...summary, pairs: pairsOf(r.stdout, "source_ip") };
+}
+
+/** The (ip, scenario) pairs of JSON-lines alerts whose IP is in field `ipField`. */
+function pairsOf(jsonLines, ipField) {
+  return new Set(
+    jsonLines
       .split("\n")
       .filter(Boolean)
       .map((l) => {
         const o = JSON.parse(l);
-        return `${o.source_ip} ${o.scenario}`;
+        return `${o[ipField]} ${o.scenario}`;
       }),
   );
-  return { ...summary, pairs };
 }
 
 function floor(file) {
@@ -104,15 +108,7 @@ function crowdsec(file) {
   });
   const m = /lines_per_s=(\d+)/.exec(r.stderr ?? "");
   if (r.status !== 0 || !m) return undefined;
-  const pairs = new Set(
-    r.stdout
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => {
-        const o = JSON.parse(l);
-        return `${o.ip} ${o.scenario}`;
-      }),
-  );
+  const pairs = pairsOf(r.stdout, "ip");
   return {
     lines_per_s: Number(m[1]),
     wall_s: Number(/wall_s=([\d.]+)/.exec(r.stderr)?.[1]),
