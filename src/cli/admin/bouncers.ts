@@ -1,11 +1,8 @@
-import {
-  type Bouncer,
-  bouncerCreatedSchema,
-  bouncerListSchema,
-  countSchema,
-} from "../../contract/admin-access";
+import { type Bouncer, bouncerCreatedSchema, bouncerListSchema } from "../../contract/admin-access";
 import {
   clientFor,
+  deleteNamedVerb,
+  NAME_FLAGS,
   type Noun,
   outputOf,
   parseVerb,
@@ -24,8 +21,6 @@ add creates an API key for a CrowdSec bouncer (firewall, nginx, HAProxy, …), s
 set the bouncer's api_url to https://<host>/_palisade/ and its api_key to the key.
 -o json prints {"name","api_key","created_at"}. delete revokes the key at once.
 list shows each key's last pull, and each instance (client IP) sharing it.`;
-
-const NAME_FLAGS = { "body.name": "NAME", "params.name": "NAME" };
 
 async function list(args: string[]): Promise<void> {
   const { values, positionals } = parseVerb(args, {});
@@ -85,22 +80,16 @@ async function add(args: string[]): Promise<void> {
   );
 }
 
-async function remove(args: string[]): Promise<void> {
-  const { values, positionals } = parseVerb(args, {});
-  const [name] = positionalsOf(positionals, ["NAME"], USAGE);
-  const output = outputOf(values.output);
-  const out = await clientFor(values).call(
-    {
-      action: `delete bouncer ${name}`,
-      method: "DELETE",
-      path: `/bouncers/${encodeURIComponent(name as string)}`,
-      flags: NAME_FLAGS,
-      fixes: { "404": "list the bouncers with palisade bouncers list." },
-    },
-    countSchema,
-  );
-  if (output === "json") return printJson(out);
-  print(`Bouncer ${name} deleted: its key no longer works.`);
-}
-
-export const bouncers: Noun = { usage: USAGE, verbs: { list, add, delete: remove } };
+export const bouncers: Noun = {
+  usage: USAGE,
+  verbs: {
+    list,
+    add,
+    delete: deleteNamedVerb({
+      noun: "bouncer",
+      path: "/bouncers",
+      usage: USAGE,
+      credential: "its key",
+    }),
+  },
+};

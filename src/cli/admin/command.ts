@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { countSchema } from "../../contract/admin-access";
 import { fail } from "../errors";
 import { AdminClient } from "./client";
 import { resolveConnection } from "./connection";
@@ -86,6 +87,40 @@ export function limitOf(value: string | undefined, fallback: number): number {
     );
   }
   return Number(value) === 0 ? Number.POSITIVE_INFINITY : Number(value);
+}
+
+/** A named credential's validation paths, reported as the NAME argument. */
+export const NAME_FLAGS = { "body.name": "NAME", "params.name": "NAME" };
+
+/**
+ * `palisade NOUNS delete NAME` for a named credential (a bouncer's key, a machine's
+ * token): revokes it at once. `noun` is singular (`bouncer`), `path` the collection.
+ */
+export function deleteNamedVerb(o: {
+  noun: string;
+  path: string;
+  usage: string;
+  /** What stops working, for the confirmation: `its key`. */
+  credential: string;
+}): (args: string[]) => Promise<void> {
+  return async (args) => {
+    const { values, positionals } = parseVerb(args, {});
+    const [name] = positionalsOf(positionals, ["NAME"], o.usage);
+    const output = outputOf(values.output);
+    const out = await clientFor(values).call(
+      {
+        action: `delete ${o.noun} ${name}`,
+        method: "DELETE",
+        path: `${o.path}/${encodeURIComponent(name as string)}`,
+        flags: NAME_FLAGS,
+        fixes: { "404": `list the ${o.noun}s with palisade ${o.noun}s list.` },
+      },
+      countSchema,
+    );
+    if (output === "json") return printJson(out);
+    const title = `${(o.noun[0] as string).toUpperCase()}${o.noun.slice(1)}`;
+    print(`${title} ${name} deleted: ${o.credential} no longer works.`);
+  };
 }
 
 /** Runs the verb named by args[0] of a noun, or explains which verbs exist. */

@@ -1,6 +1,8 @@
-import { countSchema, machineCreatedSchema, machineListSchema } from "../../contract/admin-access";
+import { machineCreatedSchema, machineListSchema } from "../../contract/admin-access";
 import {
   clientFor,
+  deleteNamedVerb,
+  NAME_FLAGS,
   type Noun,
   outputOf,
   parseVerb,
@@ -19,8 +21,6 @@ add creates a machine token, shown once: the shipper's token (ingest), and the p
 of a CrowdSec agent or cscli logging in as NAME at /_palisade/v1/watchers/login.
 -o json prints {"name","token","created_at"}. delete revokes it at once (ingest and
 watcher access). The bootstrap machine (PALISADE_MACHINE_TOKEN) is not listed.`;
-
-const NAME_FLAGS = { "body.name": "NAME", "params.name": "NAME" };
 
 async function list(args: string[]): Promise<void> {
   const { values, positionals } = parseVerb(args, {});
@@ -73,22 +73,16 @@ async function add(args: string[]): Promise<void> {
   );
 }
 
-async function remove(args: string[]): Promise<void> {
-  const { values, positionals } = parseVerb(args, {});
-  const [name] = positionalsOf(positionals, ["NAME"], USAGE);
-  const output = outputOf(values.output);
-  const out = await clientFor(values).call(
-    {
-      action: `delete machine ${name}`,
-      method: "DELETE",
-      path: `/machines/${encodeURIComponent(name as string)}`,
-      flags: NAME_FLAGS,
-      fixes: { "404": "list the machines with palisade machines list." },
-    },
-    countSchema,
-  );
-  if (output === "json") return printJson(out);
-  print(`Machine ${name} deleted: its token no longer works.`);
-}
-
-export const machines: Noun = { usage: USAGE, verbs: { list, add, delete: remove } };
+export const machines: Noun = {
+  usage: USAGE,
+  verbs: {
+    list,
+    add,
+    delete: deleteNamedVerb({
+      noun: "machine",
+      path: "/machines",
+      usage: USAGE,
+      credential: "its token",
+    }),
+  },
+};
