@@ -1,6 +1,6 @@
 import type { Event } from "../event";
 import { apacheAuthFailure } from "./apache-auth";
-import { put } from "./http-enrich";
+import { accessMeta, put } from "./http-enrich";
 import { ahead, c, GrokMatcher, type GrokPiece, GrokSearch, grok } from "./http-grok";
 import {
   DATA,
@@ -86,16 +86,7 @@ function fillAccess(m: RegExpExecArray, evt: Event, fresh: boolean): string {
   };
   if (fresh) evt.Parsed = p;
   else Object.assign(evt.Parsed, p);
-  const meta = evt.Meta;
-  meta.log_type = "http_access-log";
-  meta.service = "http";
-  if (client !== "") meta.source_ip = client;
-  if (status !== "") meta.http_status = status;
-  const path = request !== "" ? request : raw;
-  if (path !== "") meta.http_path = path;
-  if (verb !== "") meta.http_verb = verb;
-  if (ua !== "") meta.http_user_agent = ua;
-  if (fqdn !== "") meta.target_fqdn = fqdn;
+  accessMeta(evt.Meta, client, status, request !== "" ? request : raw, verb, ua, fqdn);
   return ts;
 }
 

@@ -13,6 +13,29 @@ export function put(into: Record<string, string>, key: string, value: string | u
   if (value !== undefined && value !== "") into[key] = value;
 }
 
+/**
+ * The Meta an access line's statics set (crowdsecurity/nginx-logs, apache2-logs): an
+ * empty capture sets nothing, as CrowdSec's statics skip empty values.
+ */
+export function accessMeta(
+  meta: Record<string, string>,
+  addr: string,
+  status: string,
+  path: string,
+  verb: string,
+  ua: string,
+  fqdn: string,
+): void {
+  meta.log_type = "http_access-log";
+  meta.service = "http";
+  if (addr !== "") meta.source_ip = addr;
+  if (status !== "") meta.http_status = status;
+  if (path !== "") meta.http_path = path;
+  if (verb !== "") meta.http_verb = verb;
+  if (ua !== "") meta.http_user_agent = ua;
+  if (fqdn !== "") meta.target_fqdn = fqdn;
+}
+
 /** s00-raw `crowdsecurity/non-syslog`. */
 export function nonSyslog(evt: Event, program: string): void {
   evt.Parsed.message = evt.Line.Raw;

@@ -1,5 +1,5 @@
 import type { Event } from "../event";
-import { put } from "./http-enrich";
+import { accessMeta, put } from "./http-enrich";
 import { ahead, c, GrokMatcher, GrokSearch, grok, raw } from "./http-grok";
 import {
   DATA,
@@ -106,15 +106,7 @@ function fillAccess(m: RegExpExecArray, evt: Event, fresh: boolean): string {
   };
   if (fresh) evt.Parsed = p;
   else Object.assign(evt.Parsed, p);
-  const meta = evt.Meta;
-  meta.log_type = "http_access-log";
-  meta.service = "http";
-  if (addr !== "") meta.source_ip = addr;
-  if (status !== "") meta.http_status = status;
-  if (request !== "") meta.http_path = request;
-  if (verb !== "") meta.http_verb = verb;
-  if (ua !== "") meta.http_user_agent = ua;
-  if (fqdn !== "") meta.target_fqdn = fqdn;
+  accessMeta(evt.Meta, addr, status, request, verb, ua, fqdn);
   return time;
 }
 
