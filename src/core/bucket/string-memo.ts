@@ -38,15 +38,6 @@ export class StringMemo<V> {
     return this.keys.length;
   }
 
-  get(s: string): V | undefined {
-    const slot = this.find(s);
-    return slot < 0 ? undefined : this.values[slot];
-  }
-
-  set(s: string, v: V): void {
-    this.claim(s, v);
-  }
-
   /** The slot holding a string equal to `s`, or -1. */
   find(s: string): number {
     const slot = this.slot(s);

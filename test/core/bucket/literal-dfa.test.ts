@@ -55,16 +55,20 @@ describe("StringMemo", () => {
   it("answers only for an equal string, whatever the object", () => {
     const memo = new StringMemo<number>(4);
     const key = "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0";
-    memo.set(key, 1);
-    expect(memo.get(`${key.slice(0, 10)}${key.slice(10)}`)).toBe(1);
-    expect(memo.get(key.replace("120", "121"))).toBeUndefined();
-    expect(memo.get("other")).toBeUndefined();
+    const slot = memo.claim(key, 1);
+    expect(memo.find(`${key.slice(0, 10)}${key.slice(10)}`)).toBe(slot);
+    expect(memo.valueAt(slot)).toBe(1);
+    expect(memo.find(key.replace("120", "121"))).toBe(-1);
+    expect(memo.find("other")).toBe(-1);
   });
 
   it("a colliding string replaces the entry: a miss, never a wrong value", () => {
     const memo = new StringMemo<string>(1);
     const keys = Array.from({ length: 50 }, (_, i) => `/path/${i}`);
-    for (const k of keys) memo.set(k, k);
-    for (const k of keys) expect([undefined, k]).toContain(memo.get(k));
+    for (const k of keys) memo.claim(k, k);
+    for (const k of keys) {
+      const slot = memo.find(k);
+      expect(slot === -1 || memo.valueAt(slot) === k).toBe(true);
+    }
   });
 });
