@@ -1,5 +1,5 @@
 // Edge throughput for clean visitors, against local workerd (Miniflare's API):
-//   - "palisade": the Worker's fetch (src/edge/app.ts createEdgeWorker: enforcement, then
+//   - "palisade": the Worker's fetch (src/app.ts createWorker: enforcement, then
 //     the origin) with DECISIONS active decisions (default 100k) loaded from KV;
 //   - "bare": a Worker that only passes the request to the same origin.
 // A driver Worker sends the requests through service bindings (concurrency lanes), and
@@ -34,8 +34,8 @@ const CONCURRENCY = Number(values.concurrency);
 const COMPAT = "2026-04-26";
 
 const PALISADE_ENTRY = `
-import { createEdgeWorker } from "./src/edge/app";
-const worker = createEdgeWorker();
+import { createWorker } from "./src/app";
+const worker = createWorker();
 export default { fetch: (request, env, ctx) => worker.fetch(request, env, ctx) };
 `;
 // The same proxying work as the Worker's origin step, and nothing else.

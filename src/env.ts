@@ -1,5 +1,5 @@
-import type { Ledger } from "./durable/ledger";
-import type { SourceTracker } from "./durable/source-tracker";
+import type { Ledger } from "./durable/ledger/index";
+import type { SourceTracker } from "./durable/tracker/index";
 
 /** The Worker's bindings (wrangler.toml); vars arrive as strings. */
 export interface Env {

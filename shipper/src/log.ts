@@ -2,7 +2,7 @@
  * One line per event on stderr (journald keeps it under systemd):
  * `2026-11-27T02:10:00.123Z warn spool full: reading paused spool_bytes=268435456`.
  */
-import type { LogLevel } from "./config";
+import type { LogLevel } from "./config/shipper-config";
 
 export type Fields = Record<string, string | number | boolean | undefined>;
 

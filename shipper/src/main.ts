@@ -3,7 +3,7 @@
  * Palisade Worker. Bundled to shipper/dist/palisade-ship.mjs: one file, Node ≥ 20, no
  * dependency beyond Node's standard library. See shipper/README.md.
  */
-import { main } from "./cli";
+import { main } from "./cli/command";
 
 const code = await main(process.argv.slice(2), {
   env: process.env,

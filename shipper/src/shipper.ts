@@ -6,23 +6,23 @@
 import { mkdir } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { randomBatchId } from "./batch-id";
-import { Batcher, type FilePosition, type Position } from "./batcher";
 import type { Clock } from "./clock";
-import type { ShipperConfig } from "./config";
-import { FileSource } from "./file-source";
-import { JournaldSource } from "./journald";
+import type { ShipperConfig } from "./config/shipper-config";
+import type { SourceConfig } from "./config/source-config";
+import { randomBatchId } from "./delivery/batch-id";
+import { Batcher, type FilePosition, type Position } from "./delivery/batcher";
+import { Offsets, OffsetsUnreadable } from "./delivery/offsets";
+import { type BatchOutput, PrintOutput, SpoolOutput } from "./delivery/output";
+import { SpoolSender } from "./delivery/sender";
+import { Spool } from "./delivery/spool";
+import type { Transport } from "./delivery/transport";
 import { takeLock } from "./lock";
 import type { Logger } from "./log";
 import { Metrics } from "./metrics";
-import { Offsets, OffsetsUnreadable } from "./offsets";
-import { type BatchOutput, PrintOutput, SpoolOutput } from "./output";
-import { SpoolSender } from "./sender";
-import type { SourceConfig } from "./source-config";
-import { Spool } from "./spool";
+import { FileSource } from "./sources/file-source";
+import { JournaldSource } from "./sources/journald";
+import { StdinSource } from "./sources/stdin-source";
 import { StatsReporter } from "./stats";
-import { StdinSource } from "./stdin-source";
-import type { Transport } from "./transport";
 
 export interface ShipperDeps {
   clock: Clock;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type ConfigInput, loadConfig } from "../src/config";
-import { formatDiagnostic } from "../src/diagnostic";
-import { parseYaml, toPlain } from "../src/yaml";
+import { formatDiagnostic } from "../src/config/diagnostic";
+import { type ConfigInput, loadConfig } from "../src/config/shipper-config";
+import { parseYaml, toPlain } from "../src/config/yaml";
 
 const FULL = `# palisade-ship config
 url: https://example.com

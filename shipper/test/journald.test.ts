@@ -1,8 +1,8 @@
 import { appendFileSync, chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cursorOf, journalctlArgs } from "../src/journald";
-import type { SourceConfig } from "../src/source-config";
+import type { SourceConfig } from "../src/config/source-config";
+import { cursorOf, journalctlArgs } from "../src/sources/journald";
 import { type Sink, startSink } from "./sink";
 import { memoryLog, onCleanup, startShipper, tempDir, testConfig, waitFor } from "./support";
 

@@ -1,10 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runOnce } from "../src/cli/once";
 import { sleepReal, systemClock } from "../src/clock";
+import type { Outcome, Transport } from "../src/delivery/transport";
 import { Metrics } from "../src/metrics";
-import { runOnce } from "../src/once";
-import type { Outcome, Transport } from "../src/transport";
 import { makeLines, memoryLog, tempDir, waitFor } from "./support";
 
 /** A Worker that answers only when told to, recording what it was sent. */

@@ -3,14 +3,14 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { backoffDelay, parseRetryAfter } from "../src/backoff";
-import { type Batch, Batcher, type Origin, type Position } from "../src/batcher";
 import { systemClock } from "../src/clock";
-import { expandGlob, globMatch, isExcluded } from "../src/glob";
-import { maxJsonLength, writeJsonString } from "../src/json-bytes";
-import { LineSplitter } from "../src/lines";
-import { classify } from "../src/transport";
-import { parseDuration, parseSize } from "../src/units";
+import { parseDuration, parseSize } from "../src/config/units";
+import { backoffDelay, parseRetryAfter } from "../src/delivery/backoff";
+import { type Batch, Batcher, type Origin, type Position } from "../src/delivery/batcher";
+import { maxJsonLength, writeJsonString } from "../src/delivery/json-bytes";
+import { classify } from "../src/delivery/transport";
+import { expandGlob, globMatch, isExcluded } from "../src/sources/glob";
+import { LineSplitter } from "../src/sources/lines";
 import { tempDir } from "./support";
 
 function split(

@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
 import { type Clock, sleepReal, systemClock } from "../src/clock";
-import type { ShipperConfig } from "../src/config";
+import type { ShipperConfig } from "../src/config/shipper-config";
+import type { SourceConfig } from "../src/config/source-config";
+import { httpTransport } from "../src/delivery/transport";
 import type { Fields, Logger } from "../src/log";
 import { Shipper, type ShipperDeps } from "../src/shipper";
-import type { SourceConfig } from "../src/source-config";
-import { httpTransport } from "../src/transport";
 
 const cleanups: Array<() => Promise<void>> = [];
 

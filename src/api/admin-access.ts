@@ -14,7 +14,7 @@ import {
   nameBodySchema,
 } from "../contract/admin-access";
 import { parseDuration } from "../core/duration";
-import { hashToken } from "../durable/token";
+import { hashToken } from "../durable/ledger/index";
 import { BOOTSTRAP_MACHINE } from "../ingest/auth";
 import { conflict, errorResponse as err, notFound, unprocessable } from "./admin-errors";
 import { type ApiContext, idParam, json, ledger, parseBody, parseQuery } from "./input";

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
-import { hashToken, sameHash } from "../durable/token";
-import { PalisadeHttpError } from "../edge/http-error";
+import { hashToken, sameHash } from "../durable/ledger/index";
 import type { Env } from "../env";
+import { PalisadeHttpError } from "../http/error";
 
 /**
  * The admin API's bearer token, PALISADE_ADMIN_TOKEN (a secret). Both sides are hashed

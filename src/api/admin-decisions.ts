@@ -13,7 +13,7 @@ import {
 import { parseDuration } from "../core/duration";
 import { normalizeCidr, normalizeIp } from "../core/ip";
 import { normalizeScope } from "../core/profile";
-import type { ManualDecision } from "../durable/ledger-ops";
+import type { ManualDecision } from "../durable/ledger/index";
 import { conflict, errorResponse as err, notFound, unprocessable } from "./admin-errors";
 import { adminAlertQuery, lapiFilter } from "./filters";
 import { type ApiContext, idParam, json, ledger, parseBody, parseQuery } from "./input";

@@ -1,5 +1,5 @@
 import { errorBodySchema } from "../contract/error";
-import { PalisadeHttpError } from "../edge/http-error";
+import { PalisadeHttpError } from "../http/error";
 
 /** The admin API's errors (all PalisadeHttpError) and their documented body. */
 

@@ -9,9 +9,9 @@ import {
   lapiStreamQuerySchema,
 } from "../contract/lapi";
 import { normalizeIp } from "../core/ip";
-import type { PullAuth, PullRequest, PullStart } from "../durable/ledger-bouncers";
-import { hashToken } from "../durable/token";
-import { PalisadeHttpError } from "../edge/http-error";
+import type { PullAuth, PullRequest, PullStart } from "../durable/ledger/index";
+import { hashToken } from "../durable/ledger/index";
+import { PalisadeHttpError } from "../http/error";
 import { lapiFilter } from "./filters";
 import { type ApiContext, ledger, parseQuery } from "./input";
 import { pagedBody } from "./paged-body";

@@ -4,10 +4,9 @@ import type { LapiAlertsQuery } from "../contract/lapi-alert";
 import { parseDuration } from "../core/duration";
 import { normalizeCidr, normalizeIp } from "../core/ip";
 import { normalizeScope } from "../core/profile";
-import type { DecisionFilter } from "../durable/ledger-filter";
-import { ipKeyOfText } from "../durable/ledger-ipkey";
-import type { AlertQuery } from "../durable/ledger-queries";
-import { PalisadeHttpError } from "../edge/http-error";
+import type { AlertQuery, DecisionFilter } from "../durable/ledger/index";
+import { ipKeyOfText } from "../durable/ledger/index";
+import { PalisadeHttpError } from "../http/error";
 
 /** Query strings → the Ledger's filters, with CrowdSec's meanings. */
 

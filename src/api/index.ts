@@ -1,4 +1,4 @@
-import type { RouteRegistrar } from "../edge/app";
+import type { RouteRegistrar } from "../http/routes";
 import { adminAccessRoutes } from "./admin-access";
 import { ADMIN_PREFIX, adminAuth } from "./admin-auth";
 import { adminDecisionRoutes } from "./admin-decisions";
@@ -39,7 +39,7 @@ export const API_ROUTES: readonly RouteDef[] = [
 
 /**
  * Registers the bouncer and watcher API (CrowdSec LAPI), the admin API and the OpenAPI
- * document on the edge app (`createEdgeWorker({ routes: [ingestRoutes, apiRoutes] })`).
+ * document on the Worker's app (`createWorker({ routes: [ingestRoutes, apiRoutes] })`).
  * Routes with a `HEAD` entry are served by their `GET` handler (Hono answers HEAD with it).
  */
 export const apiRoutes: RouteRegistrar = (app) => {

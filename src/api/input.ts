@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import type { z } from "zod";
-import { ledgerOf } from "../durable/stubs";
-import { PalisadeHttpError } from "../edge/http-error";
+import { ledgerOf } from "../durable/ledger/index";
 import type { Env } from "../env";
+import { PalisadeHttpError } from "../http/error";
 import { formatPath } from "../ingest/body";
 
 /** Request parsing shared by the bouncer, watcher and admin routes. */

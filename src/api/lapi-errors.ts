@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import { PalisadeHttpError } from "../edge/http-error";
 import type { Env } from "../env";
+import { PalisadeHttpError } from "../http/error";
 
 /**
  * CrowdSec's clients (bouncers, agents, cscli) read an error's `message`; Palisade's read

@@ -1,8 +1,7 @@
-import type { PullStart } from "../durable/ledger-bouncers";
-import type { Page } from "../durable/ledger-stream";
+import type { Page, PullStart } from "../durable/ledger/index";
 
 /**
- * Renders a pull (ledger-stream.ts) as JSON: each part is `null` when empty (CrowdSec
+ * Renders a pull (durable/ledger/stream.ts) as JSON: each part is `null` when empty (CrowdSec
  * sends `null`, not `[]`) or an array of its pages. Pages arrive from the Ledger as UTF-8
  * bytes, so the Worker only copies them. A pull that fits in its first pages (every
  * incremental poll, small startups) is one Blob; a longer one streams, asking the Ledger

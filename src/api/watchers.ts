@@ -11,10 +11,10 @@ import {
   lapiAlertsInSchema,
   lapiAlertsQuerySchema,
 } from "../contract/lapi-alert";
-import type { WatcherRef } from "../durable/ledger";
-import { hashToken, sameHash } from "../durable/token";
-import { PalisadeHttpError } from "../edge/http-error";
+import type { WatcherRef } from "../durable/ledger/index";
+import { hashToken, sameHash } from "../durable/ledger/index";
 import type { Env } from "../env";
+import { PalisadeHttpError } from "../http/error";
 import { BOOTSTRAP_MACHINE } from "../ingest/auth";
 import { lapiAlertQuery, lapiFilter } from "./filters";
 import { type ApiContext, idParam, json, ledger, parseBody, parseQuery } from "./input";

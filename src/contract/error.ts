@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Every Palisade HTTP error (src/edge/http-error.ts renders it): a stable `code` to
+ * Every Palisade HTTP error (src/http/error.ts renders it): a stable `code` to
  * branch on, a message for people, and where in the request the problem is
  * (`body.duration`, `query.ip`, `headers.authorization`, `params.id`).
  */

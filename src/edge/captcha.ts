@@ -1,8 +1,8 @@
 import { canonicalEntryValue } from "../core/blocklist/index";
+import { PalisadeHttpError } from "../http/error";
 import { CLEARANCE_COOKIE, clearanceCookie, signClearance, verifyClearance } from "./clearance";
 import type { Client } from "./client";
 import type { EdgeConfig } from "./config";
-import { PalisadeHttpError } from "./http-error";
 import { challengeBody, deny } from "./pages";
 
 /**

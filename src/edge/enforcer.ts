@@ -1,5 +1,6 @@
 import { type Allowlist, loadAllowlist } from "../core/allowlist";
 import { type Blocklist, type DecisionEntry, typeRank } from "../core/blocklist/index";
+import { PalisadeHttpError } from "../http/error";
 import { hubFile } from "../hub/index";
 import { BlocklistCache, type WaitUntil } from "./blocklist-cache";
 import { challenge, hasClearance, VERIFY_PATH, verifyCaptcha } from "./captcha";
@@ -11,7 +12,6 @@ import {
   edgeConfig,
   varsWith,
 } from "./config";
-import { PalisadeHttpError } from "./http-error";
 import { type EdgeMetricsSink, OUTCOME, OutcomeCounter } from "./outcome-counter";
 import { banned, throttled, unavailable } from "./pages";
 

@@ -1,5 +1,5 @@
+import { errorResponse, PalisadeHttpError } from "../http/error";
 import { wantsJson } from "./client";
-import { errorResponse, PalisadeHttpError } from "./http-error";
 
 /**
  * What a blocked visitor sees: an HTML page for browsers, Palisade's JSON error for API

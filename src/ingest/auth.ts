@@ -1,7 +1,6 @@
-import { ledgerOf } from "../durable/stubs";
-import { hashToken, sameHash } from "../durable/token";
-import { PalisadeHttpError } from "../edge/http-error";
+import { hashToken, ledgerOf, sameHash } from "../durable/ledger/index";
 import type { Env } from "../env";
+import { PalisadeHttpError } from "../http/error";
 
 /** The machine the bootstrap token (PALISADE_MACHINE_TOKEN) stands for. */
 export const BOOTSTRAP_MACHINE = "bootstrap";

@@ -1,10 +1,9 @@
 import type { IngestBatch } from "../contract/ingest";
 import type { LineOrigin } from "../core/event";
 import { type LogParser, type ParseOptions, parserFor, parserTypes } from "../core/parser/index";
-import { detectionPack } from "../durable/pack";
-import { sourceKeyOf } from "../durable/source-key";
-import type { RoutedEvent } from "../durable/tracker-types";
-import { PalisadeHttpError } from "../edge/http-error";
+import type { RoutedEvent } from "../durable/tracker/index";
+import { detectionPack, sourceKeyOf } from "../durable/tracker/index";
+import { PalisadeHttpError } from "../http/error";
 import { ScenarioRouter } from "./router";
 
 /** The events of one source (tracker), in log order. */

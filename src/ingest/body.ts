@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { type IngestBatch, ingestBatchSchema } from "../contract/ingest";
-import { PalisadeHttpError } from "../edge/http-error";
+import { PalisadeHttpError } from "../http/error";
 
 /**
  * The ingest body: content type (415), size (413, before and after gzip), syntax (400),

@@ -1,5 +1,5 @@
-import { trackerOf } from "../durable/stubs";
-import type { PourRequest } from "../durable/tracker-types";
+import type { PourRequest } from "../durable/tracker/index";
+import { trackerOf } from "../durable/tracker/index";
 import type { Env } from "../env";
 
 /** Simultaneous RPCs: Workers allow six open connections per invocation. */

@@ -1,5 +1,5 @@
-import type { PourRequest, RoutedEvent } from "../durable/tracker-types";
-import { PalisadeHttpError } from "../edge/http-error";
+import type { PourRequest, RoutedEvent } from "../durable/tracker/index";
+import { PalisadeHttpError } from "../http/error";
 import type { SourceGroup } from "./batch";
 import { chunkForSend, encodeMessage, MESSAGE_MAX_BYTES } from "./queue-message";
 

@@ -1,7 +1,7 @@
 import type { IngestCounts, IngestResponse } from "../contract/ingest";
-import { ledgerOf } from "../durable/stubs";
-import { PalisadeHttpError } from "../edge/http-error";
+import { ledgerOf } from "../durable/ledger/index";
 import type { Env } from "../env";
+import { PalisadeHttpError } from "../http/error";
 import { authenticate } from "./auth";
 import { parserOfBatch, routeBatch } from "./batch";
 import { bodyKind, parseBatch, readBody } from "./body";

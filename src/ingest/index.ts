@@ -1,7 +1,7 @@
-import { ledgerOf } from "../durable/stubs";
-import type { RouteRegistrar } from "../edge/app";
-import { PalisadeHttpError } from "../edge/http-error";
+import { ledgerOf } from "../durable/ledger/index";
 import type { Env } from "../env";
+import { PalisadeHttpError } from "../http/error";
+import type { RouteRegistrar } from "../http/routes";
 import { handleIngest } from "./handler";
 
 export { handleIngest } from "./handler";
@@ -10,7 +10,7 @@ export { consumeIngest } from "./queue";
 /** The ingest route, under the Worker's `/_palisade/` surface. */
 export const INGEST_PATH = "/_palisade/v1/ingest";
 
-/** Registers `POST /_palisade/v1/ingest` on the edge app (`createEdgeApp({ routes })`). */
+/** Registers `POST /_palisade/v1/ingest` on the Worker's app (`createApp({ routes })`). */
 export const ingestRoutes: RouteRegistrar = (app) => {
   app.post(INGEST_PATH, (c) => handleIngest(c.req.raw, c.env));
   app.all(INGEST_PATH, () => {

@@ -1,4 +1,4 @@
-import type { PourRequest } from "../durable/tracker-types";
+import type { PourRequest } from "../durable/tracker/index";
 
 /**
  * An ingest queue message: pour requests for several sources, gzip-compressed JSON sent

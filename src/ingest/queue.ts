@@ -1,4 +1,4 @@
-import type { PourRequest } from "../durable/tracker-types";
+import type { PourRequest } from "../durable/tracker/index";
 import type { Env } from "../env";
 import { ingestConfig } from "./config";
 import { pourAll } from "./deliver";

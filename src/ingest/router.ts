@@ -2,7 +2,7 @@ import { GuardIndex } from "../core/bucket/guard-index";
 import type { Event } from "../core/event";
 import { type CompiledExpr, EvalCache, ExprEvalError } from "../core/expr/index";
 import type { CompiledScenario } from "../core/scenario/index";
-import type { BucketMatch } from "../durable/tracker-types";
+import type { BucketMatch } from "../durable/tracker/index";
 
 /** What `run` yields for an expression that failed (never a value an expression has). */
 const FAILED: unique symbol = Symbol("failed");

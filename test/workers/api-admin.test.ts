@@ -2,6 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ledgerEdgeMetrics } from "../../src/api/edge-metrics";
 import { apiRoutes } from "../../src/api/index";
+import { createApp } from "../../src/app";
 import {
   adminAlertDetailSchema,
   adminAlertPageSchema,
@@ -13,7 +14,6 @@ import {
   bouncerCreatedSchema,
   metricsSchema,
 } from "../../src/contract/admin-access";
-import { createEdgeApp } from "../../src/edge/app";
 import type { EdgeMetricsSink } from "../../src/edge/outcome-counter";
 import type { Env } from "../../src/env";
 import { admin, adminOk, ban, newBouncer, stream, unique, values } from "./api-support";
@@ -43,7 +43,7 @@ describe("admin authentication", () => {
   });
 
   it("is closed (503) while PALISADE_ADMIN_TOKEN is unset", async () => {
-    const app = createEdgeApp({ routes: [apiRoutes] });
+    const app = createApp({ routes: [apiRoutes] });
     const unset = { ...env, PALISADE_ADMIN_TOKEN: undefined } as unknown as Env;
     const res = await app.fetch(
       new Request("https://example.com/_palisade/v1/admin/decisions", {

@@ -3,7 +3,7 @@ import { expect } from "vitest";
 import type { AdminDecision } from "../../src/contract/admin";
 import type { LapiDecision } from "../../src/contract/decision";
 import { CURSOR_HEADER, lapiDecisionStreamSchema } from "../../src/contract/lapi";
-import type { RecordItem } from "../../src/durable/ledger-types";
+import type { RecordItem } from "../../src/durable/ledger/records";
 import { ledger } from "./ingest-support";
 
 export const ADMIN_TOKEN = "test-admin-token";

@@ -2,8 +2,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { decodeSnapshot, KV_KEYS, type Manifest } from "../../src/core/blocklist/index";
-import { COMPACT_AFTER_ENTRIES } from "../../src/durable/kv-writer";
-import type { RecordItem } from "../../src/durable/ledger-types";
+import { COMPACT_AFTER_ENTRIES } from "../../src/durable/ledger/kv-writer";
+import type { RecordItem } from "../../src/durable/ledger/records";
 import { ledgerHousekeeping } from "../../src/ingest/index";
 import { blocklistFromKv, flushKv, ledger } from "./ingest-support";
 

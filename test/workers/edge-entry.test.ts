@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { decision, seed, stubNetwork } from "./edge-support";
 
-// The Worker as deployed (src/edge/index.ts, wrangler.toml's vars): the blocklist is in
+// The Worker as deployed (src/worker.ts, wrangler.toml's vars): the blocklist is in
 // KV before the isolate's first request, which loads it.
 const BANNED = "203.0.113.90";
 const CLEAN = "198.51.100.90";

@@ -1,6 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { type MockInstance, vi } from "vitest";
+import { createApp, createWorker } from "../../src/app";
 import {
   type DecisionEntry,
   type DeltaOp,
@@ -8,7 +9,6 @@ import {
   KV_KEYS,
   type Manifest,
 } from "../../src/core/blocklist/index";
-import { createEdgeApp, createEdgeWorker } from "../../src/edge/app";
 import type { EdgeVarOverrides } from "../../src/edge/config";
 import type { PalisadeOptions } from "../../src/edge/palisade";
 import type { Env } from "../../src/env";
@@ -116,8 +116,8 @@ export function edgeApp(
   build: EdgeBuild = "worker",
 ): Edge {
   const options = { palisade: { kv: () => kv, vars: { ...TEST_VARS, ...vars }, ...extra } };
-  if (build === "hono") return createEdgeApp(options);
-  const worker = createEdgeWorker(options);
+  if (build === "hono") return createApp(options);
+  const worker = createWorker(options);
   return { fetch: (request, e, ctx) => worker.fetch(request, e, ctx ?? createExecutionContext()) };
 }
 

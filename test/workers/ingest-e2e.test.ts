@@ -2,7 +2,7 @@ import { createScheduledController } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ingestResponseSchema } from "../../src/contract/ingest";
-import worker from "../../src/edge/index";
+import worker from "../../src/worker";
 import { batch, flushKv, ledger, log4shellLine, postIngest, probingLines } from "./ingest-support";
 
 const now = Date.now();

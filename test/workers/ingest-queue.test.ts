@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { ingestResponseSchema } from "../../src/contract/ingest";
-import type { PourRequest, PourSummary } from "../../src/durable/tracker-types";
+import type { PourRequest, PourSummary } from "../../src/durable/tracker/messages";
 import type { Env } from "../../src/env";
 import { consumeIngest } from "../../src/ingest/index";
 import { accessLine, batch, ledger, log4shellLine, postIngest } from "./ingest-support";

@@ -2,9 +2,10 @@ import { listDurableObjectIds, runDurableObjectAlarm } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, vi } from "vitest";
 import { Blocklist, type DeltaOp, KV_KEYS, type Manifest } from "../../src/core/blocklist/index";
-import { ledgerOf, trackerOf } from "../../src/durable/stubs";
-import { errorResponse, toPalisadeError } from "../../src/edge/http-error";
+import { ledgerOf } from "../../src/durable/ledger/index";
+import { trackerOf } from "../../src/durable/tracker/index";
 import type { Env } from "../../src/env";
+import { errorResponse, toPalisadeError } from "../../src/http/error";
 import { handleIngest } from "../../src/ingest/index";
 
 export const TOKEN = "test-machine-token";

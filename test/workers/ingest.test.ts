@@ -2,7 +2,7 @@ import { listDurableObjectIds } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ingestResponseSchema, MAX_LINE_CHARS } from "../../src/contract/ingest";
-import { hashToken } from "../../src/durable/token";
+import { hashToken } from "../../src/durable/ledger/token";
 import {
   accessLine,
   batch,

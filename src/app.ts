@@ -1,0 +1,85 @@
+import { Hono } from "hono";
+import { parserFor } from "./core/parser/index";
+import { edgeConfig, varsWith } from "./edge/config";
+import { Enforcer, type PalisadeOptions } from "./edge/enforcer";
+import { proxyToOrigin } from "./edge/origin";
+import { palisadeWith } from "./edge/palisade";
+import type { Env } from "./env";
+import { errorResponse, onError, PalisadeHttpError, toPalisadeError } from "./http/error";
+import type { PalisadeApp, RouteRegistrar } from "./http/routes";
+
+export interface AppOptions {
+  /** Palisade's own routes, registered before enforcement so they are never enforced. */
+  routes?: readonly RouteRegistrar[];
+  palisade?: PalisadeOptions;
+}
+
+export interface PalisadeWorker {
+  /** The whole Worker as a Hono app (what `fetch` hands `/_palisade/` requests to). */
+  app: PalisadeApp;
+  /** The Worker's fetch handler. */
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response>;
+}
+
+/**
+ * The Worker's Hono app, in matching order: Palisade's routes (health, then each
+ * registrar's), the `palisade()` middleware (which also serves the captcha verify POST),
+ * a JSON 404 for any other `/_palisade/` path, and the origin for everything else.
+ */
+export function createApp(options: AppOptions = {}, enforcer?: Enforcer): PalisadeApp {
+  const app: PalisadeApp = new Hono<{ Bindings: Env }>();
+  app.onError(onError);
+  app.get("/_palisade/v1/health", (c) =>
+    c.json({ ok: true, parsers: parserFor("nginx") ? "loaded" : "missing" }),
+  );
+  for (const register of options.routes ?? []) register(app);
+  app.use("*", palisadeWith(enforcer ?? new Enforcer(options.palisade)));
+  app.all("/_palisade/*", (c) => {
+    throw new PalisadeHttpError(
+      404,
+      "not_found",
+      `No Palisade route ${c.req.method} ${c.req.path}.`,
+    );
+  });
+  app.all("*", (c) => proxyToOrigin(c.req.raw, originOf(c.env, options)));
+  return app;
+}
+
+/**
+ * The Worker: `/_palisade/` requests (and any path with a percent-escape, which Hono
+ * decodes before routing) go through the Hono app; a visitor's request takes a fast path
+ * that skips the router (enforcement, then the origin) with the same enforcer, so a
+ * clean visitor costs a header read and a blocklist lookup on top of the proxying.
+ */
+export function createWorker(options: AppOptions = {}): PalisadeWorker {
+  const enforcer = new Enforcer(options.palisade);
+  const app = createApp(options, enforcer);
+  return {
+    app,
+    async fetch(request, env, ctx) {
+      const path = visitorPath(request.url);
+      if (path === undefined || path === enforcer.verifyPath) return app.fetch(request, env, ctx);
+      try {
+        const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
+        const verdict = enforcer.guard(request, env, path, waitUntil);
+        const stop = verdict instanceof Promise ? await verdict : verdict;
+        return stop ?? (await proxyToOrigin(request, originOf(env, options)));
+      } catch (err) {
+        return errorResponse(toPalisadeError(err));
+      }
+    },
+  };
+}
+
+function originOf(env: Env, options: AppOptions): URL | undefined {
+  return edgeConfig(varsWith(env, options.palisade?.vars)).originUrl;
+}
+
+/** The URL's path when it is a visitor's (not under /_palisade/, no escapes), else undefined. */
+function visitorPath(url: string): string | undefined {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  const query = url.indexOf("?", start);
+  const path = query < 0 ? url.slice(start) : url.slice(start, query);
+  return path.startsWith("/_palisade/") || path.includes("%") ? undefined : path;
+}

@@ -1,0 +1,51 @@
+import { metaNumber, setMeta } from "../migrate";
+import type { SqlValue } from "./filter";
+
+/**
+ * The admin metrics' counters: `(metric, a, b) → n`, cumulative since the first count
+ * (`meta.counters_since`). Metrics: `ingest.lines|parsed|unparsed|batches` (a = machine,
+ * b = source type), `alerts` (a = scenario, b = "" or "allowlisted"), `decisions`
+ * (a = origin, b = type), `edge` (a = outcome).
+ */
+
+export function bump(
+  sql: SqlStorage,
+  metric: string,
+  a: string,
+  b: string,
+  by: number,
+  now: number,
+): void {
+  if (!(by > 0)) return;
+  if (metaNumber(sql, "counters_since") === undefined) setMeta(sql, "counters_since", now);
+  sql.exec(
+    `INSERT INTO counters (metric, a, b, n) VALUES (?, ?, ?, ?)
+     ON CONFLICT (metric, a, b) DO UPDATE SET n = n + excluded.n`,
+    metric,
+    a,
+    b,
+    by,
+  );
+}
+
+export type CounterRow = {
+  metric: string;
+  a: string;
+  b: string;
+  n: number;
+};
+
+export function counters(sql: SqlStorage, metrics: readonly string[]): CounterRow[] {
+  const params: SqlValue[] = [...metrics];
+  return sql
+    .exec<CounterRow>(
+      `SELECT metric, a, b, n FROM counters WHERE metric IN (${metrics.map(() => "?").join(", ")})
+       ORDER BY metric, a, b`,
+      ...params,
+    )
+    .toArray();
+}
+
+export function countersSince(sql: SqlStorage): number | undefined {
+  return metaNumber(sql, "counters_since");
+}

@@ -1,0 +1,289 @@
+import type { DecisionEntry, DeltaOp } from "../../core/blocklist/index";
+import { type Migration, metaNumber, setMeta } from "../migrate";
+import { bump } from "./counters";
+import { ipKeyOfDecision } from "./ipkey";
+import type { BatchCounts, DecisionInput, RecordItem, RecordResult } from "./records";
+import { LEDGER_V2 } from "./schema";
+
+/** Ledger schema; append a migration to change it, never edit a shipped one. */
+export const LEDGER_MIGRATIONS: readonly Migration[] = [
+  [
+    `CREATE TABLE alerts (seq INTEGER PRIMARY KEY, scenario TEXT NOT NULL,
+       scope TEXT NOT NULL, value TEXT NOT NULL, created INTEGER NOT NULL,
+       allowlisted INTEGER NOT NULL, alert TEXT NOT NULL)`,
+    "CREATE INDEX alerts_value ON alerts (value)",
+    `CREATE TABLE decisions (id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE,
+       seq INTEGER NOT NULL, origin TEXT NOT NULL, type TEXT NOT NULL, scope TEXT NOT NULL,
+       value TEXT NOT NULL, start INTEGER NOT NULL, until INTEGER NOT NULL,
+       scenario TEXT NOT NULL, alert_seq INTEGER, deleted_seq INTEGER, deleted_at INTEGER)`,
+    "CREATE INDEX decisions_seq ON decisions (seq)",
+    "CREATE INDEX decisions_deleted_seq ON decisions (deleted_seq)",
+    "CREATE INDEX decisions_live ON decisions (deleted_seq, until)",
+    "CREATE INDEX decisions_value ON decisions (value)",
+    "CREATE INDEX decisions_alert ON decisions (alert_seq)",
+    `CREATE TABLE batches (machine TEXT NOT NULL, id TEXT NOT NULL, counts TEXT NOT NULL,
+       at INTEGER NOT NULL, PRIMARY KEY (machine, id))`,
+    "CREATE INDEX batches_at ON batches (at)",
+    `CREATE TABLE machines (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,
+       token_hash TEXT NOT NULL UNIQUE, created INTEGER NOT NULL)`,
+    `CREATE TABLE refs (ref TEXT PRIMARY KEY, alert_seq INTEGER, ids TEXT NOT NULL,
+       at INTEGER NOT NULL)`,
+    "CREATE INDEX refs_at ON refs (at)",
+    "CREATE TABLE kv_pending (n INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL)",
+    "CREATE TABLE kv_garbage (key TEXT PRIMARY KEY, after INTEGER NOT NULL)",
+  ],
+  LEDGER_V2,
+];
+
+// A type, not an interface: SqlStorage rows must be indexable records.
+export type LedgerDecisionRow = {
+  id: number;
+  uuid: string;
+  seq: number;
+  origin: string;
+  type: string;
+  scope: string;
+  value: string;
+  start: number;
+  until: number;
+  scenario: string;
+  alert_seq: number | null;
+  deleted_seq: number | null;
+  deleted_at: number | null;
+  ip_size: number | null;
+  ip_start: string | null;
+  ip_end: string | null;
+  /** `expired`, `deleted`, `allowlisted` (null while live). */
+  deleted_reason: string | null;
+};
+
+/** Why a decision ended. */
+export type EndReason = "expired" | "deleted" | "allowlisted";
+
+/** What `record` needs from the Ledger besides the tables. */
+export interface RecordHooks {
+  /** The blocklist entry of a decision (null: the edge cannot enforce its scope). */
+  toEntry(d: LedgerDecisionRow): DecisionEntry | null;
+  /** The operator allowlist entry covering a decision (`reason (cidr)`), if any. */
+  allowed(d: DecisionInput): string | undefined;
+}
+
+/** Typed access to the Ledger's tables. Every change takes the next `seq`. */
+export class LedgerStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  get seq(): number {
+    return metaNumber(this.sql, "seq") ?? 0;
+  }
+
+  private nextSeq(): number {
+    const seq = this.seq + 1;
+    setMeta(this.sql, "seq", seq);
+    return seq;
+  }
+
+  /**
+   * Records alerts and decisions; an item whose ref is known returns its first result. A
+   * decision the operator's allowlist covers is recorded as already ended
+   * (`allowlisted`): it keeps its id (trackers map their rows by position) but never
+   * reaches KV or a bouncer, and its alert is marked allowlisted.
+   */
+  record(item: RecordItem, now: number, hooks: RecordHooks): RecordResult {
+    const known = this.sql
+      .exec<{ alert_seq: number | null; ids: string }>(
+        "SELECT alert_seq, ids FROM refs WHERE ref = ?",
+        item.ref,
+      )
+      .toArray()[0];
+    if (known) {
+      return { ref: item.ref, alertSeq: known.alert_seq, ids: JSON.parse(known.ids) as number[] };
+    }
+    const gates = item.decisions.map((d) => hooks.allowed(d));
+    let alertSeq: number | null = null;
+    if (item.alert) {
+      alertSeq = this.nextSeq();
+      const a = { ...item.alert };
+      const by = gates.find((g) => g !== undefined);
+      if (by !== undefined && gates.every((g) => g !== undefined)) {
+        a.allowlisted = true;
+        a.allowlisted_by = by;
+      }
+      this.sql.exec(
+        `INSERT INTO alerts (seq, scenario, scope, value, created, allowlisted, alert, machine)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        alertSeq,
+        a.scenario,
+        a.source.scope,
+        a.source.value,
+        now,
+        a.allowlisted ? 1 : 0,
+        JSON.stringify(a),
+        item.machine ?? null,
+      );
+      bump(this.sql, "alerts", a.scenario, a.allowlisted ? "allowlisted" : "", 1, now);
+    }
+    const ids = item.decisions.map((d, i) =>
+      this.addDecision(d, alertSeq, hooks, gates[i] !== undefined, now),
+    );
+    this.sql.exec(
+      "INSERT INTO refs (ref, alert_seq, ids, at) VALUES (?, ?, ?, ?)",
+      item.ref,
+      alertSeq,
+      JSON.stringify(ids),
+      now,
+    );
+    return { ref: item.ref, alertSeq, ids };
+  }
+
+  private addDecision(
+    d: DecisionInput,
+    alertSeq: number | null,
+    hooks: RecordHooks,
+    allowlisted: boolean,
+    now: number,
+  ): number {
+    const seq = this.nextSeq();
+    const ip = ipKeyOfDecision(d.scope, d.value);
+    const row = this.sql
+      .exec<LedgerDecisionRow>(
+        `INSERT INTO decisions (uuid, seq, origin, type, scope, value, start, until, scenario,
+           alert_seq, ip_size, ip_start, ip_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         RETURNING *`,
+        crypto.randomUUID(),
+        seq,
+        d.origin,
+        d.type,
+        d.scope,
+        d.value,
+        d.start,
+        d.until,
+        d.scenario,
+        alertSeq,
+        ip?.size ?? null,
+        ip?.start ?? null,
+        ip?.end ?? null,
+      )
+      .one();
+    bump(this.sql, "decisions", d.origin, d.type, 1, now);
+    if (allowlisted) {
+      this.endDecision(row.id, now, "allowlisted");
+      return row.id;
+    }
+    const entry = hooks.toEntry(row);
+    if (entry) this.pushOp({ op: "add", d: entry });
+    return row.id;
+  }
+
+  /**
+   * Marks decisions ended (expired, deleted, allowlisted); returns the ids that were
+   * still live. Each end takes a seq (the bouncer stream's `deleted`) and a KV `del`.
+   */
+  delete(ids: readonly number[], now: number, reason: EndReason = "expired"): number[] {
+    const done: number[] = [];
+    for (const id of ids) {
+      const live = this.sql
+        .exec("SELECT 1 FROM decisions WHERE id = ? AND deleted_seq IS NULL", id)
+        .toArray();
+      if (live.length === 0) continue;
+      this.endDecision(id, now, reason);
+      this.pushOp({ op: "del", id });
+      done.push(id);
+    }
+    return done;
+  }
+
+  private endDecision(id: number, now: number, reason: EndReason): void {
+    this.sql.exec(
+      "UPDATE decisions SET deleted_seq = ?, deleted_at = ?, deleted_reason = ? WHERE id = ?",
+      this.nextSeq(),
+      now,
+      reason,
+      id,
+    );
+  }
+
+  /** Live decisions whose time is up (their tracker's alarm has not told us yet). */
+  overdue(before: number, limit: number): number[] {
+    return this.sql
+      .exec<{ id: number }>(
+        "SELECT id FROM decisions WHERE deleted_seq IS NULL AND until <= ? ORDER BY until LIMIT ?",
+        before,
+        limit,
+      )
+      .toArray()
+      .map((r) => r.id);
+  }
+
+  /** Fills the address bounds of decisions recorded before schema version 2 (once). */
+  backfillIpKeys(): void {
+    if (metaNumber(this.sql, "ip_keys") === 1) return;
+    const rows = this.sql
+      .exec<{ id: number; scope: string; value: string }>(
+        "SELECT id, scope, value FROM decisions WHERE ip_size IS NULL AND scope IN ('Ip', 'Range')",
+      )
+      .toArray();
+    for (const r of rows) {
+      const k = ipKeyOfDecision(r.scope, r.value);
+      if (!k) continue;
+      this.sql.exec(
+        "UPDATE decisions SET ip_size = ?, ip_start = ?, ip_end = ? WHERE id = ?",
+        k.size,
+        k.start,
+        k.end,
+        r.id,
+      );
+    }
+    setMeta(this.sql, "ip_keys", 1);
+  }
+
+  decision(id: number): LedgerDecisionRow | undefined {
+    return this.sql
+      .exec<LedgerDecisionRow>("SELECT * FROM decisions WHERE id = ?", id)
+      .toArray()[0];
+  }
+
+  /** Every live, unexpired decision: what a new base snapshot holds. */
+  liveDecisions(now: number): LedgerDecisionRow[] {
+    return this.sql
+      .exec<LedgerDecisionRow>(
+        "SELECT * FROM decisions WHERE deleted_seq IS NULL AND until > ? ORDER BY id",
+        now,
+      )
+      .toArray();
+  }
+
+  pushOp(op: DeltaOp): void {
+    this.sql.exec("INSERT INTO kv_pending (op) VALUES (?)", JSON.stringify(op));
+  }
+
+  batch(machine: string, id: string): BatchCounts | undefined {
+    const row = this.sql
+      .exec<{ counts: string }>(
+        "SELECT counts FROM batches WHERE machine = ? AND id = ?",
+        machine,
+        id,
+      )
+      .toArray()[0];
+    return row ? (JSON.parse(row.counts) as BatchCounts) : undefined;
+  }
+
+  /** Records a completed batch; the first completion wins. */
+  completeBatch(machine: string, id: string, counts: BatchCounts, now: number): BatchCounts {
+    const first = this.batch(machine, id);
+    if (first) return first;
+    this.sql.exec(
+      "INSERT INTO batches (machine, id, counts, at) VALUES (?, ?, ?, ?)",
+      machine,
+      id,
+      JSON.stringify(counts),
+      now,
+    );
+    return counts;
+  }
+
+  /** Forgets batch ids and record refs older than `before` (retries come long before). */
+  prune(before: number): void {
+    this.sql.exec("DELETE FROM batches WHERE at < ?", before);
+    this.sql.exec("DELETE FROM refs WHERE at < ?", before);
+  }
+}

@@ -1,0 +1,85 @@
+import { metaNumber, setMeta } from "../migrate";
+import { COMPACT_EVERY_MS, type FlushOutcome, type KvWriter } from "./kv-writer";
+import type { LedgerOps } from "./ops";
+import type { LedgerStore } from "./store";
+
+/** Completed batch ids and record refs are remembered this long (retries come within hours). */
+const BATCH_MEMORY_MS = 7 * 24 * 3_600_000;
+/** The cron expires what a tracker's alarm should have, after this grace. */
+const OVERDUE_GRACE_MS = 60_000;
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+const EXPIRE_BATCH = 1_000;
+
+export interface HousekeepingReport {
+  expired: number;
+  flushed: FlushOutcome;
+  compacted: boolean;
+  collected: number;
+}
+
+/**
+ * The Ledger's timers: one alarm at the first of the next KV flush (KV_FLUSH_MS after the
+ * last write, while changes are pending) and the next decision or allowlist expiry, and
+ * the cron's housekeeping.
+ */
+export class LedgerUpkeep {
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly store: LedgerStore,
+    private readonly writer: KvWriter,
+    private readonly ops: LedgerOps,
+    private readonly flushMs: number,
+  ) {}
+
+  /**
+   * Every minute: expire decisions whose tracker alarm was missed, flush, compact an
+   * epoch older than an hour, write the first (empty) base so the edge finds a manifest,
+   * delete superseded bases, forget old batch ids.
+   */
+  async housekeeping(now: number): Promise<HousekeepingReport> {
+    const expired = this.ops.expireDue(now - OVERDUE_GRACE_MS, EXPIRE_BATCH);
+    this.store.prune(now - BATCH_MEMORY_MS);
+    const flushed = await this.writer.flush(now);
+    const st = this.writer.state();
+    const due = st.base === null || (st.deltas.length > 0 && now - st.epochAt >= COMPACT_EVERY_MS);
+    const compacted = flushed !== "base" && due;
+    if (compacted) await this.writer.compact(now);
+    const collected = await this.writer.collect(now);
+    await this.schedule();
+    return { expired, flushed, compacted, collected };
+  }
+
+  /**
+   * Ends what is due (decisions, allowlist entries), then flushes pending KV changes;
+   * backs off when KV fails, so the alarm never spins.
+   */
+  async alarm(): Promise<void> {
+    const sql = this.storage.sql;
+    this.ops.expireDue(Date.now(), EXPIRE_BATCH);
+    try {
+      await this.writer.flush(Date.now());
+      setMeta(sql, "kv_retry_ms", 0);
+    } catch (e) {
+      const retry = Math.min(
+        RETRY_MAX_MS,
+        Math.max(RETRY_MIN_MS, (metaNumber(sql, "kv_retry_ms") ?? 0) * 2),
+      );
+      setMeta(sql, "kv_retry_ms", retry);
+      console.error(`palisade.ledger.kv_write_failed: retrying in ${retry} ms: ${String(e)}`);
+    }
+    await this.schedule();
+  }
+
+  async schedule(): Promise<void> {
+    let flushAt: number | undefined;
+    if (this.writer.pending() > 0) {
+      const retry = metaNumber(this.storage.sql, "kv_retry_ms") ?? 0;
+      flushAt = Math.max(Date.now() + retry, this.writer.state().lastWrite + this.flushMs);
+    }
+    const at = this.ops.deadline(flushAt);
+    if (at === undefined) return;
+    const current = await this.storage.getAlarm();
+    if (current === null || current > at) await this.storage.setAlarm(at);
+  }
+}
