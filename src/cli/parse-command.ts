@@ -1,4 +1,4 @@
-import type { LogParser, ParseOptions } from "../core/parser/index";
+import { type LogParser, type ParseOptions, ParseState } from "../core/parser/index";
 import { describeSource, readLineBatches } from "./lines";
 import { LineWriter } from "./output";
 import { progressBar } from "./progress";
@@ -18,6 +18,9 @@ export async function runParse(cmd: ParseCommand): Promise<void> {
   let n = 0;
   let ok = 0;
   const started = performance.now();
+  // One memory for the whole run: a session can continue from a file into the next.
+  const state = new ParseState();
+  const reasons = new Map<string, number>();
   for (const file of cmd.files) {
     const src = await describeSource(file);
     const progress = progressBar(src.size);
@@ -29,7 +32,7 @@ export async function runParse(cmd: ParseCommand): Promise<void> {
     for await (const batch of readLineBatches(file, (b) => progress.add(b))) {
       for (const line of batch) {
         n++;
-        const evt = cmd.parser.parse(line, origin, cmd.options);
+        const evt = cmd.parser.parse(line, origin, cmd.options, state);
         if (evt) {
           ok++;
           await out.line(
@@ -41,6 +44,9 @@ export async function runParse(cmd: ParseCommand): Promise<void> {
               parsed: evt.Parsed,
             }),
           );
+        } else if (state.reason !== undefined) {
+          reasons.set(state.reason, (reasons.get(state.reason) ?? 0) + 1);
+          await out.line(`{"line":${n},"ok":false,"reason":${JSON.stringify(state.reason)}}`);
         } else {
           await out.line(`{"line":${n},"ok":false}`);
         }
@@ -51,8 +57,14 @@ export async function runParse(cmd: ParseCommand): Promise<void> {
   await out.flush();
   const secs = (performance.now() - started) / 1000;
   process.stderr.write(
-    `palisade parse: ${n} lines, ${ok} parsed, ${n - ok} unparsed (type ${cmd.parser.type}) in ${secs.toFixed(2)} s, ${Math.round(n / Math.max(secs, 1e-9))} lines/s\n`,
+    `palisade parse: ${n} lines, ${ok} parsed, ${n - ok} unparsed${reasonsText(reasons)} (type ${cmd.parser.type}) in ${secs.toFixed(2)} s, ${Math.round(n / Math.max(secs, 1e-9))} lines/s\n`,
   );
+}
+
+/** ` (2 hostname, 1 no-address)`: unparsed lines that were recognised, by reason. */
+function reasonsText(reasons: Map<string, number>): string {
+  if (reasons.size === 0) return "";
+  return ` (${[...reasons].map(([why, k]) => `${k} ${why}`).join(", ")})`;
 }
 
 function isoTime(ms: number): string | null {

@@ -87,8 +87,16 @@ export async function runReplay(cmd: ReplayCommand): Promise<void> {
     `palisade replay: lines read=${s.read} parsed=${s.parsed} unparsed=${s.unparsed} alerts=${s.alerts} ` +
       `allowlisted=${s.allowlisted} decisions=${s.decisions} scenarios=${setup.scenarios.length} ` +
       `seconds=${secs.toFixed(2)} lines_per_s=${Math.round(s.read / Math.max(secs, 1e-9))} ` +
-      `peak_rss_mb=${rss} live_buckets=${replay.liveBuckets} expr_errors=${s.exprErrors}\n`,
+      `peak_rss_mb=${rss} live_buckets=${replay.liveBuckets} expr_errors=${s.exprErrors}` +
+      `${reasonsText(s.unparsedReasons)}\n`,
   );
+}
+
+/** ` unparsed_hostname=3 unparsed_no-address=1`: lines recognised but not attributed. */
+function reasonsText(reasons: Record<string, number>): string {
+  return Object.entries(reasons)
+    .map(([why, n]) => ` unparsed_${why}=${n}`)
+    .join("");
 }
 
 function dedupe(xs: string[]): string[] {

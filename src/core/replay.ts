@@ -4,7 +4,7 @@ import { BucketEngine } from "./bucket/index";
 import { alertPerSource, type DecisionResult, decide, MemoryDecisionHistory } from "./decision";
 import type { Diagnostic } from "./diagnostic";
 import type { LineOrigin } from "./event";
-import type { LogParser, ParseOptions } from "./parser/index";
+import { type LogParser, type ParseOptions, ParseState } from "./parser/index";
 import type { CompiledProfile } from "./profile";
 import type { CompiledScenario } from "./scenario/index";
 
@@ -30,6 +30,11 @@ export interface ReplayStats {
   allowlisted: number;
   /** Filter/groupby expressions that failed at run time (counted, treated as false). */
   exprErrors: number;
+  /**
+   * Unparsed lines a parser recognised but could not attribute, by reason (`hostname`,
+   * `no-address`, `ambiguous`; see parser/unparsed-reason.ts). Included in `unparsed`.
+   */
+  unparsedReasons: Record<string, number>;
 }
 
 /** An alert and what the profiles decided; the alert's event sample is dropped to bound memory. */
@@ -44,6 +49,9 @@ export class Replay {
   private readonly out: ReplayOutcome[] = [];
   readonly warnings: Diagnostic[] = [];
   private readonly counts = { read: 0, parsed: 0, unparsed: 0, decisions: 0, allowlisted: 0 };
+  private readonly reasons: Record<string, number> = {};
+  /** One stream's parser memory (sshd sessions): replay reads its files as one stream. */
+  private readonly parseState = new ParseState();
 
   constructor(private readonly setup: ReplaySetup) {
     this.engine = new BucketEngine(setup.scenarios);
@@ -52,9 +60,11 @@ export class Replay {
   /** Feeds one raw line; never throws on its content. */
   line(raw: string, origin: LineOrigin): void {
     this.counts.read++;
-    const evt = this.setup.parser.parse(raw, origin, this.setup.parseOptions);
+    const evt = this.setup.parser.parse(raw, origin, this.setup.parseOptions, this.parseState);
     if (!evt) {
       this.counts.unparsed++;
+      const why = this.parseState.reason;
+      if (why !== undefined) this.reasons[why] = (this.reasons[why] ?? 0) + 1;
       return;
     }
     this.counts.parsed++;
@@ -90,7 +100,12 @@ export class Replay {
   }
 
   get stats(): ReplayStats {
-    return { ...this.counts, alerts: this.out.length, exprErrors: this.engine.stats.exprErrors };
+    return {
+      ...this.counts,
+      alerts: this.out.length,
+      exprErrors: this.engine.stats.exprErrors,
+      unparsedReasons: { ...this.reasons },
+    };
   }
 
   get liveBuckets(): number {

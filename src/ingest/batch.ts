@@ -1,6 +1,12 @@
 import type { IngestBatch } from "../contract/ingest";
 import type { LineOrigin } from "../core/event";
-import { type LogParser, type ParseOptions, parserFor, parserTypes } from "../core/parser/index";
+import {
+  type LogParser,
+  type ParseOptions,
+  ParseState,
+  parserFor,
+  parserTypes,
+} from "../core/parser/index";
 import type { RoutedEvent } from "../durable/tracker/index";
 import { detectionPack, sourceKeyOf } from "../durable/tracker/index";
 import { PalisadeHttpError } from "../http/error";
@@ -37,7 +43,8 @@ export function parserOfBatch(batch: IngestBatch): LogParser {
 
 /**
  * Parses every line, keeps the events some scenario's filter accepts and groups them by
- * source (`sourceKeyOf` of `Meta.source_ip`). Pure CPU: no I/O, no state.
+ * source (`sourceKeyOf` of `Meta.source_ip`). Pure CPU: no I/O, no state beyond the
+ * batch.
  */
 export function routeBatch(
   batch: IngestBatch,
@@ -57,9 +64,12 @@ export function routeBatch(
   const out: RoutedBatch = { accepted: 0, parsed: 0, unparsed: 0, filtered: 0, groups: [] };
   const bySource = new Map<string, RoutedEvent[]>();
   const keys = new Map<string, string | undefined>();
+  // The batch's lines are one stream in order: sshd lines without an address take the
+  // one an earlier line of the same sshd process gave.
+  const state = new ParseState();
   for (const line of batch.lines) {
     out.accepted++;
-    const event = parser.parse(line, origin, opts);
+    const event = parser.parse(line, origin, opts, state);
     if (!event) {
       out.unparsed++;
       continue;

@@ -2,8 +2,10 @@ import { type Event, type LineOrigin, newEvent } from "../event";
 import { apacheS01 } from "./apache";
 import { finishHttp, nonSyslog } from "./http-enrich";
 import { nginxS01 } from "./nginx";
+import type { ParseState } from "./parse-state";
 import { traefikS01 } from "./traefik";
 import type { LogParser, ParseOptions } from "./types";
+import { hostKind } from "./unparsed-reason";
 
 /**
  * nginx, apache2 and traefik access/error-log parsers producing the event CrowdSec's hub
@@ -34,28 +36,41 @@ const S01_BY_FAMILY: Record<HttpFamily, S01> = {
 export const MAX_HTTP_LINE = 64 * 1024;
 
 /**
- * s01 + s02 for an event whose `Parsed.message` (and `program`) an s00 stage has set,
- * e.g. a syslog-wrapped nginx line. Fills the event in place; false when no s01 node
- * matched or the event has no valid source IP.
+ * What s01 + s02 made of an event: `stamped` (the line's own time is the event's),
+ * `unstamped` (an error line without a date, as Apache writes to syslog: the caller
+ * sets the time), or the reason there is no event: `unread` (no s01 node matched),
+ * `hostname` / `no-source` (matched, but the client is a host name or missing).
  */
-export function httpStages(family: HttpFamily, evt: Event, opts: ParseOptions): boolean {
+export type HttpOutcome = "stamped" | "unstamped" | "unread" | "hostname" | "no-source";
+
+/**
+ * s01 + s02 for an event whose `Parsed.message` (and `program`) an s00 stage has set,
+ * e.g. a syslog-wrapped nginx line. Fills the event in place.
+ */
+export function httpStages(family: HttpFamily, evt: Event, opts: ParseOptions): HttpOutcome {
   return stages(family, evt, opts, false);
 }
 
-function stages(family: HttpFamily, evt: Event, opts: ParseOptions, fresh: boolean): boolean {
-  if ((evt.Parsed.message ?? "").length > MAX_HTTP_LINE) return false;
+function stages(family: HttpFamily, evt: Event, opts: ParseOptions, fresh: boolean): HttpOutcome {
+  if ((evt.Parsed.message ?? "").length > MAX_HTTP_LINE) return "unread";
   const strTime = S01_BY_FAMILY[family](evt, fresh);
-  return strTime !== null && finishHttp(evt, strTime, opts);
+  if (strTime === null) return "unread";
+  if (finishHttp(evt, strTime, opts)) return strTime === "" ? "unstamped" : "stamped";
+  return hostKind(evt.Meta.source_ip ?? "") === "hostname" ? "hostname" : "no-source";
 }
 
 function httpParser(family: HttpFamily): LogParser {
   return {
     type: family,
-    parse(raw: string, origin: LineOrigin, opts: ParseOptions): Event | null {
+    parse(raw: string, origin: LineOrigin, opts: ParseOptions, state?: ParseState): Event | null {
+      if (state) state.reason = undefined;
       if (raw.length > MAX_HTTP_LINE) return null;
       const evt = newEvent(raw, origin);
       nonSyslog(evt, origin.labels.type || family);
-      return stages(family, evt, opts, true) ? evt : null;
+      const outcome = stages(family, evt, opts, true);
+      if (outcome === "stamped" || outcome === "unstamped") return evt;
+      if (outcome === "hostname" && state) state.reason = "hostname";
+      return null;
     },
   };
 }

@@ -2,6 +2,7 @@ import { httpParsers } from "./http";
 import { syslogParsers } from "./syslog";
 import type { LogParser } from "./types";
 
+export { ParseState } from "./parse-state";
 export type { LogParser, ParseOptions } from "./types";
 
 const builtins = new Map<string, LogParser>(

@@ -1,16 +1,44 @@
 import type { Event } from "../event";
 import { parseDovecot } from "./dovecot";
+import type { ParseState } from "./parse-state";
 import { parsePostfixSmtpd, parsePostscreen } from "./postfix";
 import { parseSshd } from "./sshd";
+import type { ParseOptions } from "./types";
+import { parseWebProgram } from "./web-program";
 
 /**
  * Which s01 parser reads a syslog program's message, as the hub parsers' filters say:
  * `sshd` / `sshd-session` (sshd-logs; sshd-success-logs for `sshd` only), any program
  * ending in `/smtpd` (postfix-logs), `postfix/postscreen` and `haproxy/postscreen`
- * (postscreen-logs), `dovecot` (dovecot-logs). Other programs (CRON, sudo, …) are
- * unparsed. A program parser writes into `evt` only when it recognises the message.
+ * (postscreen-logs), `dovecot` (dovecot-logs), programs starting with `nginx` or
+ * `apache2` (nginx-logs, apache2-logs: web logs shipped through syslog or journald).
+ * Palisade also reads sshd's `sshd-auth` (OpenSSH 10), dovecot's `dovecot-auth` and
+ * `auth`, and Apache as `httpd`/`apache` (Red Hat's and BSD's names); CrowdSec does not.
+ * Other programs (CRON, sudo, …) are unparsed. A program parser writes into `evt` only
+ * when it recognises the message.
  */
-export type ProgramParser = (message: string, evt: Event) => boolean;
+
+/** What a program parser knows of the line besides its message. */
+export interface ProgramContext {
+  host: string;
+  program: string;
+  pid: string;
+  /** The frame's log time in ms (NaN when the stamp is no real date). Computed on demand. */
+  time(): number;
+  state: ParseState | undefined;
+  opts: ParseOptions;
+  /** Set by a parser that gave the event its own time (a web line's stamp). */
+  timed: boolean;
+}
+
+/**
+ * true: recognised (the event is filled); false: not this parser's line; a string:
+ * recognised, but it yields no event, for that reason (e.g. a host name where an address
+ * should be).
+ */
+export type ProgramVerdict = boolean | string;
+
+export type ProgramParser = (message: string, evt: Event, ctx: ProgramContext) => ProgramVerdict;
 
 /**
  * No auth line of these daemons comes near this length; refusing longer messages
@@ -18,21 +46,42 @@ export type ProgramParser = (message: string, evt: Event) => boolean;
  */
 export const MAX_PROGRAM_MESSAGE = 8192;
 
+const sshd: ProgramParser = (m, e, ctx) => parseSshd(m, e, ctx, true);
+const sshdSession: ProgramParser = (m, e, ctx) => parseSshd(m, e, ctx, false);
+
 const byName = new Map<string, ProgramParser>([
-  ["sshd", (m, e) => parseSshd(m, e, true)],
-  ["sshd-session", (m, e) => parseSshd(m, e, false)],
+  ["sshd", sshd],
+  ["sshd-session", sshdSession],
+  ["sshd-auth", sshdSession],
   ["dovecot", parseDovecot],
+  ["dovecot-auth", parseDovecot],
+  ["auth", parseDovecot],
   ["postfix/postscreen", parsePostscreen],
   ["haproxy/postscreen", parsePostscreen],
 ]);
 
 export function programParser(program: string): ProgramParser | undefined {
-  return byName.get(program) ?? (program.endsWith("/smtpd") ? parsePostfixSmtpd : undefined);
+  const p = byName.get(program);
+  if (p) return p;
+  if (program.endsWith("/smtpd")) return parsePostfixSmtpd;
+  if (program.endsWith("/postscreen")) return parsePostscreen;
+  if (program.startsWith("nginx") || program.startsWith("apache") || program.startsWith("httpd"))
+    return parseWebProgram;
+  return undefined;
 }
 
 /** Runs the program's parser on `message`; false when none applies or it does not match. */
-export function parseProgramMessage(program: string, message: string, evt: Event): boolean {
-  if (message.length > MAX_PROGRAM_MESSAGE) return false;
+export function parseProgramMessage(
+  program: string,
+  message: string,
+  evt: Event,
+  ctx: ProgramContext,
+): ProgramVerdict {
+  if (message.length > MAX_PROGRAM_MESSAGE && !isWebProgram(program)) return false;
   const parser = programParser(program);
-  return parser?.(message, evt) === true;
+  return parser ? parser(message, evt, ctx) : false;
+}
+
+function isWebProgram(program: string): boolean {
+  return programParser(program) === parseWebProgram;
 }

@@ -11,6 +11,9 @@ import { isoTime, type LogTime, syslogTime, type ZoneOptions } from "./timestamp
  *   pattern only takes msgid `-` and structured data `-` or `[meta sequenceId="N"]`;
  *   Palisade reads any msgid and structured data and gives the same fields for those.
  * A frame without a program (`prog:`) cannot reach any s01 parser, so it is not a frame.
+ * Palisade also reads frames without a host, as some syslog daemons and fail2ban's
+ * samples write them (`Feb 17 17:40:17 sshd[19725]: …`, `Mar  3 00:17:22 [sshd]: …`,
+ * `[sshd] …` with no colon); CrowdSec's SYSLOGLINE does not.
  */
 
 export interface SyslogFrame {
@@ -59,6 +62,18 @@ const RFC5424 = new RegExp(
 );
 const META_SEQ = /^\[meta sequenceId="([^"]*)"\]$/;
 
+// The BSD stamp (groups 1-17 as in BSD) without a host: 18 `[program]`, 19 program,
+// 20 pid, 21 message.
+const HOSTLESS = new RegExp(
+  [
+    String.raw`^(?:<\d{1,3}>)?`,
+    String.raw`(?:((Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(\d{1,2})(?: (\d{4}))? (\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d+))?)`,
+    String.raw`|((\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}(?::?\d{2})?)?))`,
+    String.raw` (?:\[([0-9A-Za-z_.-]+)\]:?|([0-9A-Za-z_./-]+?)(?:\[([1-9]\d*)\])?:) (.*)$`,
+  ].join(""),
+  "s",
+);
+
 function group(m: RegExpExecArray, i: number): string {
   return m[i] ?? "";
 }
@@ -105,11 +120,28 @@ export function frameTime(frame: SyslogFrame, opts: ZoneOptions): LogTime | unde
 
 function parseBsd(line: string): SyslogFrame | null {
   const m = BSD.exec(line);
-  if (!m) return null;
+  // A "host" ending in ':' is a program (`sshd: msg` on a host-less line), unless it is
+  // an IPv6 address.
+  if (!m || (m[18]?.endsWith(":") && !m[18].includes("::"))) return parseHostless(line);
   const bsd = m[1] !== undefined;
   return {
     host: group(m, 18),
     program: group(m, 19),
+    pid: group(m, 20),
+    message: group(m, 21),
+    stampField: bsd ? "timestamp" : "timestamp8601",
+    stamp: bsd ? group(m, 1) : group(m, 9),
+    parts: { m, layout: bsd ? "bsd" : "iso" },
+  };
+}
+
+function parseHostless(line: string): SyslogFrame | null {
+  const m = HOSTLESS.exec(line);
+  if (!m) return null;
+  const bsd = m[1] !== undefined;
+  return {
+    host: "",
+    program: m[18] ?? group(m, 19),
     pid: group(m, 20),
     message: group(m, 21),
     stampField: bsd ? "timestamp" : "timestamp8601",

@@ -1,4 +1,5 @@
 import type { Event, LineOrigin } from "../event";
+import type { ParseState } from "./parse-state";
 
 export interface ParseOptions {
   /** "Now", ms since epoch: the reference for yearless timestamps. */
@@ -12,9 +13,12 @@ export interface ParseOptions {
 /**
  * One parser per acquisition type (`nginx`, `apache2`, `syslog`, `traefik`, `journald`,
  * or a custom one). `parse` never throws: a line it does not recognise yields null and
- * is counted as unparsed by the caller.
+ * is counted as unparsed by the caller. `state`, when given, is the stream's memory
+ * (sshd sessions) and receives in `state.reason` why a line it recognised yielded no
+ * event (a host name where an address should be, an ambiguous line); without it, lines
+ * that need the session (sshd's address-less ones) yield no event.
  */
 export interface LogParser {
   readonly type: string;
-  parse(raw: string, origin: LineOrigin, opts: ParseOptions): Event | null;
+  parse(raw: string, origin: LineOrigin, opts: ParseOptions, state?: ParseState): Event | null;
 }

@@ -193,21 +193,25 @@ describe("nginx-proxy-manager lines sent to the nginx parser", () => {
   });
 });
 
-describe("httpStages on a message another s00 stage unwrapped", () => {
-  it("parses a syslog-carried nginx line and keeps the syslog fields", () => {
-    const evt = newEvent(`<190>Feb 12 14:10:21 web1 nginx: ${lines[0]}`, {
-      src: "syslog",
-      module: "syslog",
-      labels: { type: "syslog" },
+describe("nginx lines shipped through syslog", () => {
+  it("parses a syslog-carried nginx line as the file's line, with the syslog fields", () => {
+    const syslog = parserFor("syslog");
+    const origin = { src: "syslog", module: "file", labels: { type: "syslog" } };
+    const evt = syslog?.parse(`<190>Feb 12 14:10:21 web1 nginx: ${lines[0]}`, origin, {
+      now: Date.UTC(2026, 10, 27),
     });
-    Object.assign(evt.Parsed, { message: lines[0], program: "nginx", logsource: "web1" });
-    expect(httpStages("nginx", evt, { now: 0 })).toBe(true);
-    expect(evt.Parsed).toMatchObject({
-      logsource: "web1",
+    const file = fixture(1);
+    expect(evt?.Parsed).toMatchObject({
+      ...file.Parsed,
+      logsource: "syslog",
       program: "nginx",
+      timestamp: "Feb 12 14:10:21",
       file_name: "index.html",
     });
-    expect(evt.Meta).toMatchObject({ source_ip: "198.51.100.7", log_type: "http_access-log" });
-    expect(httpStages("apache2", newEvent("not a log line", ORIGIN), { now: 0 })).toBe(false);
+    const { datasource_path: _p, datasource_type: _t, ...web } = file.Meta;
+    expect(evt?.Meta).toMatchObject({ ...web, machine: "web1" });
+    // The line's own stamp is the event's time, as CrowdSec's nginx-logs sets StrTime.
+    expect(evt?.Time).toBe(file.Time);
+    expect(httpStages("apache2", newEvent("not a log line", ORIGIN), { now: 0 })).toBe("unread");
   });
 });

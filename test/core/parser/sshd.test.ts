@@ -21,34 +21,34 @@ type Want = [string, string, string?] | null;
 const VARIANTS: Want[] = [
   [F, "203.0.113.7", "root"],
   [F, "203.0.113.7", "root"], // message repeated N times: one event, as grok matches inside
-  null, // maximum authentication attempts: no hub node
-  null, // Disconnecting authenticating user … Too many authentication failures
-  null, // PAM N more authentication failures
+  [F, "203.0.113.7", "root"], // maximum authentication attempts: Palisade's (sub_type summary)
+  [F, "203.0.113.7", "root"], // Disconnecting authenticating user … Too many: Palisade's (summary)
+  [F, "203.0.113.7", "root"], // PAM N more authentication failures: Palisade's (summary)
   [F, "198.51.100.23", "oracle"],
   null, // pam_unix check pass; user unknown
   [F, "198.51.100.23"],
   [F, "198.51.100.23", "oracle"],
-  null, // Received disconnect
+  null, // Received disconnect 11 [preauth]: a summary only after failures of the session (read alone here)
   [F, "198.51.100.23", "oracle"],
   [F, "192.0.2.14", "git"],
   [F, "192.0.2.15"],
-  null, // Connection closed without [preauth]
+  null, // Connection closed without [preauth]: the session's end, no event
   [F, "2001:db8::1f", "deploy"],
   [F, "198.51.100.40", "admin"],
-  null, // Failed none for invalid user: no hub node
+  [F, "198.51.100.41", "admin"], // Failed none for invalid user: Palisade's
   ["auth_success", "192.0.2.50", "deploy"],
   null, // pam_unix(sshd:session)
   null, // sshd-session Accepted: sshd-success-logs filters on program sshd only
   [F, "192.0.2.52", "alice"],
   [F, "192.0.2.53", "bob"],
-  null, // listed in DenyUsers: the hub only reads AllowUsers
+  [F, "192.0.2.53", "bob"], // listed in DenyUsers: Palisade's (the hub only reads AllowUsers)
   ["", "198.51.100.77"], // Bad protocol version: parsed, no log_type (hub node has no statics)
   [F, "198.51.100.78"],
-  null, // kex_exchange_identification
+  null, // kex_exchange_identification: no address and, read alone, no session
   ["ssh_bad_keyexchange", "198.51.100.79"],
-  null, // no matching cipher: not in the hub node
+  ["ssh_bad_keyexchange", "198.51.100.80"], // no matching cipher: Palisade's (the hub node lists three algorithms)
   ["ssh_auth_timeout", "198.51.100.81"],
-  null, // OpenSSH 9.8 timeout wording
+  ["ssh_auth_timeout", "198.51.100.82"], // OpenSSH 9.8 timeout wording: Palisade's
   ["ssh_dispatch_fatal", "198.51.100.83"],
   ["ssh_refused_conn", "198.51.100.84"],
   ["ssh_refused_conn", "198.51.100.85"],
@@ -57,7 +57,7 @@ const VARIANTS: Want[] = [
   [F, "198.51.100.87"],
   [F, "2001:db8:0:1::42", "test"],
   [F, "::ffff:198.51.100.88", "root"],
-  null, // rhost is a host name
+  null, // rhost is a host name: unparsed, reason hostname
   null,
   null,
   null, // CRON
