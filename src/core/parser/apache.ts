@@ -1,6 +1,7 @@
 import type { Event } from "../event";
 import { apacheAuthFailure } from "./apache-auth";
-import { accessMeta, put } from "./http-enrich";
+import { apacheErrorS01 } from "./apache-error";
+import { accessMeta, isIp, put } from "./http-enrich";
 import { ahead, c, GrokMatcher, type GrokPiece, GrokSearch, grok } from "./http-grok";
 import {
   DATA,
@@ -18,6 +19,7 @@ import {
   USER,
   WORD,
 } from "./http-patterns";
+import { type Refused, refuse } from "./unparsed-reason";
 
 /** crowdsecurity/apache2-logs (s01): the access grok, then the error-log grok and its sub-nodes. */
 
@@ -168,20 +170,32 @@ function errorSubNodes(evt: Event): void {
   }
 }
 
-/** Runs the apache2 s01 nodes on `evt.Parsed.message`; returns StrTime, or null when none matched. */
-export function apacheS01(evt: Event, fresh: boolean): string | null {
+/**
+ * Runs the apache2 s01 nodes on `evt.Parsed.message`; returns StrTime, or null when none
+ * matched. An error line the hub's grok reads without a client address (Apache 2.2's
+ * format, a client without port) goes to Palisade's own reading (apache-error.ts).
+ */
+export function apacheS01(evt: Event, fresh: boolean): string | null | Refused {
   const p = evt.Parsed;
   const meta = evt.Meta;
   const msg = p.message ?? "";
   const access = ACCESS.exec(msg);
   if (access) return fillAccess(access, evt, fresh);
   const error = ERROR.exec(msg);
-  if (!error) return null;
-  ERROR.assign(error, p);
+  if (!error) return palisadeError(evt, msg);
+  const fields: Record<string, string> = {};
+  ERROR.assign(error, fields);
+  if (!isIp(fields.client ?? "")) return palisadeError(evt, msg);
+  Object.assign(p, fields);
   errorSubNodes(evt);
   meta.log_type = "http_error-log";
   meta.service = "http";
   put(meta, "source_ip", p.client);
   put(meta, "http_status", p.response);
   return p.timestamp ?? "";
+}
+
+function palisadeError(evt: Event, msg: string): string | null | Refused {
+  const t = apacheErrorS01(evt, msg);
+  return t === "hostname" ? refuse("hostname") : t;
 }

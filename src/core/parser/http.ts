@@ -5,7 +5,7 @@ import { nginxS01 } from "./nginx";
 import type { ParseState } from "./parse-state";
 import { traefikS01 } from "./traefik";
 import type { LogParser, ParseOptions } from "./types";
-import { hostKind } from "./unparsed-reason";
+import { hostKind, isRefused, type Refused } from "./unparsed-reason";
 
 /**
  * nginx, apache2 and traefik access/error-log parsers producing the event CrowdSec's hub
@@ -16,11 +16,11 @@ import { hostKind } from "./unparsed-reason";
 export type HttpFamily = "nginx" | "apache2" | "traefik";
 
 /**
- * An s01 parser: fills the event from `evt.Parsed.message`; StrTime, or null if no node
- * matched. `fresh`: the event holds only what non-syslog set, so its field map may be
- * replaced rather than extended.
+ * An s01 parser: fills the event from `evt.Parsed.message`; StrTime, null if no node
+ * matched, or why a line it recognised makes no event. `fresh`: the event holds only
+ * what non-syslog set, so its field map may be replaced rather than extended.
  */
-type S01 = (evt: Event, fresh: boolean) => string | null;
+type S01 = (evt: Event, fresh: boolean) => string | null | Refused;
 
 const S01_BY_FAMILY: Record<HttpFamily, S01> = {
   nginx: nginxS01,
@@ -39,9 +39,16 @@ export const MAX_HTTP_LINE = 64 * 1024;
  * What s01 + s02 made of an event: `stamped` (the line's own time is the event's),
  * `unstamped` (an error line without a date, as Apache writes to syslog: the caller
  * sets the time), or the reason there is no event: `unread` (no s01 node matched),
- * `hostname` / `no-source` (matched, but the client is a host name or missing).
+ * `hostname` / `no-source` (matched, but the client is a host name or missing),
+ * `ambiguous` (the client's text repeats the server's, giving two readings).
  */
-export type HttpOutcome = "stamped" | "unstamped" | "unread" | "hostname" | "no-source";
+export type HttpOutcome =
+  | "stamped"
+  | "unstamped"
+  | "unread"
+  | "hostname"
+  | "ambiguous"
+  | "no-source";
 
 /**
  * s01 + s02 for an event whose `Parsed.message` (and `program`) an s00 stage has set,
@@ -55,6 +62,7 @@ function stages(family: HttpFamily, evt: Event, opts: ParseOptions, fresh: boole
   if ((evt.Parsed.message ?? "").length > MAX_HTTP_LINE) return "unread";
   const strTime = S01_BY_FAMILY[family](evt, fresh);
   if (strTime === null) return "unread";
+  if (isRefused(strTime)) return strTime.refused === "ambiguous" ? "ambiguous" : "hostname";
   if (finishHttp(evt, strTime, opts)) return strTime === "" ? "unstamped" : "stamped";
   return hostKind(evt.Meta.source_ip ?? "") === "hostname" ? "hostname" : "no-source";
 }
@@ -69,7 +77,7 @@ function httpParser(family: HttpFamily): LogParser {
       nonSyslog(evt, origin.labels.type || family);
       const outcome = stages(family, evt, opts, true);
       if (outcome === "stamped" || outcome === "unstamped") return evt;
-      if (outcome === "hostname" && state) state.reason = "hostname";
+      if ((outcome === "hostname" || outcome === "ambiguous") && state) state.reason = outcome;
       return null;
     },
   };

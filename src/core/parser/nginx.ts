@@ -20,6 +20,8 @@ import {
   WORD,
   YEAR,
 } from "./http-patterns";
+import { nginxClient, nginxErrorS01, repeatsClient } from "./nginx-error";
+import { type Refused, refuse } from "./unparsed-reason";
 
 /** crowdsecurity/nginx-logs (s01): its six grok nodes in order, first match wins. */
 
@@ -171,8 +173,24 @@ const NODES: readonly { grok: GrokMatcher; logType: string; time: string }[] = [
   { grok: NPM_PROXY, logType: "http_access-log", time: "time_local" },
 ];
 
-/** Runs the nginx s01 nodes on `evt.Parsed.message`; returns StrTime, or null when none matched. */
-export function nginxS01(evt: Event, fresh: boolean): string | null {
+/**
+ * An error line holding `, client: ` twice: the hub grok's address is kept only when it
+ * is the line's one reading (nginx-error.ts); otherwise the client's text chose it.
+ */
+function errorAmbiguous(m: RegExpExecArray, msg: string): boolean {
+  if (!repeatsClient(msg)) return false;
+  const reading = nginxClient(msg);
+  const fields: Record<string, string> = {};
+  ERROR.assign(m, fields);
+  return reading === "ambiguous" || reading?.client !== fields.remote_addr;
+}
+
+/**
+ * Runs the nginx s01 nodes on `evt.Parsed.message`; returns StrTime, or null when none
+ * matched. An error line none of them reads (no `request:` or `host:` field) goes to
+ * Palisade's own reading (nginx-error.ts).
+ */
+export function nginxS01(evt: Event, fresh: boolean): string | null | Refused {
   const p = evt.Parsed;
   const msg = p.message ?? "";
   const access = ACCESS.exec(msg);
@@ -180,6 +198,7 @@ export function nginxS01(evt: Event, fresh: boolean): string | null {
   for (const node of NODES) {
     const m = node.grok.exec(msg);
     if (!m) continue;
+    if (node.grok === ERROR && errorAmbiguous(m, msg)) return refuse("ambiguous");
     node.grok.assign(m, p);
     const meta = evt.Meta;
     meta.log_type = node.logType;
@@ -193,5 +212,5 @@ export function nginxS01(evt: Event, fresh: boolean): string | null {
     put(meta, "target_fqdn", p.target_fqdn);
     return p[node.time] ?? "";
   }
-  return null;
+  return nginxErrorS01(evt, msg);
 }

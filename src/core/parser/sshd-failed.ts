@@ -10,9 +10,14 @@ import { hostKind } from "./unparsed-reason";
  *
  * A valid user is an account name (no spaces), so the address follows it directly. For
  * an invalid user, every ` from <host>[ port <n>][ ssh<v>]` followed by the end of the
- * line or by `: ` is a possible reading; when two readings give different hosts the line
- * is ambiguous and yields no source (the client spelled sshd's own wording), where a
- * regex would pick whichever one its greediness prefers.
+ * line or by `: <info>` is a possible reading. sshd writes auth info only for publickey
+ * (`<type> SHA256:<fp>`, or a certificate's `<type> ID <key id> (serial <n>) CA <type>
+ * <fp>`) and hostbased (`…, client user "…", client host "…"`) attempts, so for every
+ * other method the reading is the one that ends the line, and for those two the one
+ * whose info has that shape. When the client's text still leaves two readings of
+ * different hosts (a certificate whose key ID spells sshd's wording), the line is
+ * ambiguous and yields no source, where a regex would pick whichever one its greediness
+ * prefers.
  */
 
 export interface FailedLine {
@@ -36,7 +41,16 @@ interface Reading {
   host: string;
   port?: string;
   protocol?: string;
+  /** The text after `: `, or undefined when the reading ends the line. */
+  info?: string;
 }
+
+/** The auth info sshd writes for each method that has any. */
+const INFO: Readonly<Record<string, RegExp>> = {
+  publickey:
+    /^(?:\S+ (?:SHA256|MD5):\S+|\S+ [0-9a-f]{2}(?::[0-9a-f]{2}){15}|\S+ ID .* \(serial \d+\) CA \S+ \S+)$/s,
+  hostbased: /^\S+ \S+, client user ".*", client host ".*"$/s,
+};
 
 function readingAt(text: string, at: number): Reading | undefined {
   READING.lastIndex = at;
@@ -45,6 +59,8 @@ function readingAt(text: string, at: number): Reading | undefined {
   const r: Reading = { at, host: m[1] as string };
   if (m[2] !== undefined) r.port = m[2];
   if (m[3] !== undefined) r.protocol = m[3];
+  const end = READING.lastIndex;
+  if (end < text.length) r.info = text.slice(end + 2);
   return r;
 }
 
@@ -80,13 +96,18 @@ export function readFailed(text: string): FailedLine | "ambiguous" | undefined {
   }
   rest += INVALID.length;
   // An empty user name puts the first " from " one character early.
-  const found = readings(text, rest - 1, 16);
-  if (found.length === 0) return undefined;
-  const first = found[0] as Reading;
-  if (found.some((r) => r.host !== first.host)) return "ambiguous";
+  const all = readings(text, rest - 1, 16);
+  const info = INFO[method];
+  const found = all.filter((r) =>
+    r.info === undefined ? info === undefined : info !== undefined && info.test(r.info),
+  );
+  const pick = found.length > 0 ? found : all;
+  if (pick.length === 0) return undefined;
+  const first = pick[0] as Reading;
+  if (pick.some((r) => r.host !== first.host)) return "ambiguous";
   // The same host every time: the user is everything before the last reading, as the
   // hub's end-anchored reading of a password failure has it.
-  const last = found[found.length - 1] as Reading;
+  const last = pick[pick.length - 1] as Reading;
   return line(method, text.slice(rest, Math.max(rest, last.at)), true, last);
 }
 

@@ -27,3 +27,16 @@ export function hostKind(token: string): "ip" | "hostname" | undefined {
   if (isIpToken(token)) return "ip";
   return token.length <= 253 && HOSTNAME.test(token) ? "hostname" : undefined;
 }
+
+/** An s01 stage's answer for a line it recognised but makes no event of. */
+export interface Refused {
+  readonly refused: UnparsedReason;
+}
+
+export function refuse(reason: UnparsedReason): Refused {
+  return { refused: reason };
+}
+
+export function isRefused(v: unknown): v is Refused {
+  return typeof v === "object" && v !== null && "refused" in v;
+}

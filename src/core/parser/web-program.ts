@@ -22,7 +22,7 @@ export function parseWebProgram(message: string, evt: Event, ctx: ProgramContext
     Enriched: {},
   };
   const outcome = httpStages(family, scratch, ctx.opts);
-  if (outcome === "hostname") return "hostname";
+  if (outcome === "hostname" || outcome === "ambiguous") return outcome;
   if (outcome !== "stamped" && outcome !== "unstamped") return false;
   Object.assign(evt.Parsed, scratch.Parsed);
   Object.assign(evt.Meta, scratch.Meta);

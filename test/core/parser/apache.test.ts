@@ -162,8 +162,17 @@ describe("apache2 error log", () => {
     });
   });
 
-  it("leaves lines without a client address unparsed", () => {
-    expect(parse(lines[15] as string)).toBeNull(); // 2.0 format: the 2.4 `client` group is empty
+  it("reads Apache 2.2 lines CrowdSec's grok leaves without an address; no client, no event", () => {
+    // 2.0 format: the hub grok's 2.4 `client` group is empty, so CrowdSec has no source;
+    // Palisade reads it (apache-error.ts) with its own time.
+    const e = parse(lines[15] as string);
+    expect(e?.Meta).toMatchObject({
+      log_type: "http_error-log",
+      source_ip: "203.0.113.20",
+      sub_type: "permission_denied",
+      http_path: "/var/www/old",
+    });
+    expect(e?.Meta.timestamp).toBe("2026-02-12T14:10:36Z");
     expect(parse(lines[16] as string)).toBeNull();
   });
 });
