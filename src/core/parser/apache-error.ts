@@ -29,7 +29,7 @@ const HEADER = new RegExp(
     String.raw`(?: \((?<proxy_errorcode>\d+)\)(?<proxy_errormessage>[^\[]*?):)?` +
     String.raw` \[client (?<client>[^\]\s]*\]?[^\]\s]*)\]` +
     String.raw`(?: \[client [^\]]*\])*` +
-    String.raw` (?<rest>.*)$`,
+    ` (?<rest>.*)$`,
   "s",
 );
 

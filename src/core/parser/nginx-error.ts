@@ -18,11 +18,11 @@ import { hostKind, type Refused, refuse } from "./unparsed-reason";
  * event, whichever one a regex would have preferred.
  */
 
-const VALUE = String.raw`"(?:[^"]|"(?!, (?:subrequest|upstream|host|referrer): "|$))*"`;
+const VALUE = `"(?:[^"]|"(?!, (?:subrequest|upstream|host|referrer): "|$))*"`;
 const TAIL = new RegExp(
-  String.raw`, client: (${IP}|[0-9A-Za-z.-]+), server: ([^,]*)` +
-    String.raw`(?:, request: (${VALUE}))?(?:, subrequest: ${VALUE})?(?:, upstream: ${VALUE})?` +
-    String.raw`(?:, host: (${VALUE}))?(?:, referrer: ".*")?$`,
+  `, client: (${IP}|[0-9A-Za-z.-]+), server: ([^,]*)` +
+    `(?:, request: (${VALUE}))?(?:, subrequest: ${VALUE})?(?:, upstream: ${VALUE})?` +
+    `(?:, host: (${VALUE}))?(?:, referrer: ".*")?$`,
   "ys",
 );
 const CLIENT = ", client: ";

@@ -99,7 +99,7 @@ export function readFailed(text: string): FailedLine | "ambiguous" | undefined {
   const all = readings(text, rest - 1, 16);
   const info = INFO[method];
   const found = all.filter((r) =>
-    r.info === undefined ? info === undefined : info !== undefined && info.test(r.info),
+    r.info === undefined ? info === undefined : info?.test(r.info) === true,
   );
   const pick = found.length > 0 ? found : all;
   if (pick.length === 0) return undefined;

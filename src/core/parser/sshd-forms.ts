@@ -69,29 +69,29 @@ export const SSHD_FORMS: ReadonlyMap<string, readonly SshdForm[]> = new Map([
     [
       form(
         "too-many-failures",
-        String.raw`Disconnecting: Too many authentication failures(?: for (?:invalid user )?(?<user>.*?))?${PREAUTH}$`,
+        `Disconnecting: Too many authentication failures(?: for (?:invalid user )?(?<user>.*?))?${PREAUTH}$`,
         "summary",
         { source: "session" },
       ),
       form(
         "too-many-failures-user",
-        String.raw`Disconnecting (?:authenticating|invalid) user (?<user>.*) ${ADDR}${PORT}: Too many authentication failures${PREAUTH}$`,
+        `Disconnecting (?:authenticating|invalid) user (?<user>.*) ${ADDR}${PORT}: Too many authentication failures${PREAUTH}$`,
         "summary",
       ),
       form(
         "change-of-username",
-        String.raw`Disconnecting (?:authenticating|invalid) user (?<user>.*?) ${ADDR}${PORT}: Change of username or service not allowed: `,
+        `Disconnecting (?:authenticating|invalid) user (?<user>.*?) ${ADDR}${PORT}: Change of username or service not allowed: `,
         "attempt",
       ),
       form(
         "did-not-receive-identification",
-        String.raw`Did not receive identification string from ${HOST}${PORT}$`,
+        `Did not receive identification string from ${HOST}${PORT}$`,
         "no-identification",
         { ends: true },
       ),
       form(
         "disconnected-user",
-        String.raw`Disconnected from (?:authenticating|invalid) user (?<user>.*) ${ADDR}${PORT}$`,
+        `Disconnected from (?:authenticating|invalid) user (?<user>.*) ${ADDR}${PORT}$`,
         "attempt",
         { ends: true },
       ),
@@ -123,7 +123,7 @@ export const SSHD_FORMS: ReadonlyMap<string, readonly SshdForm[]> = new Map([
     [
       form(
         "connection-closed-user",
-        String.raw`Connection (?:closed|reset) by (?:authenticating|invalid) user (?<user>.*) ${ADDR}${PORT}$`,
+        `Connection (?:closed|reset) by (?:authenticating|invalid) user (?<user>.*) ${ADDR}${PORT}$`,
         "attempt",
         { ends: true },
       ),
@@ -138,15 +138,12 @@ export const SSHD_FORMS: ReadonlyMap<string, readonly SshdForm[]> = new Map([
   [
     "R",
     [
-      form(
-        "root-login-refused",
-        String.raw`ROOT LOGIN REFUSED FROM ${HOST}${PORT}${PREAUTH}$`,
-        "attempt",
-        { user: "root" },
-      ),
+      form("root-login-refused", `ROOT LOGIN REFUSED FROM ${HOST}${PORT}${PREAUTH}$`, "attempt", {
+        user: "root",
+      }),
       form(
         "read-from-socket-failed",
-        String.raw`Read from socket failed: Connection reset by peer${PREAUTH}$`,
+        `Read from socket failed: Connection reset by peer${PREAUTH}$`,
         "no-identification",
         { source: "session", ends: true },
       ),
@@ -157,7 +154,7 @@ export const SSHD_FORMS: ReadonlyMap<string, readonly SshdForm[]> = new Map([
     [
       form(
         "user-not-allowed",
-        String.raw`User (?<user>.*) from ${HOST}${PORT} not allowed because (?:not listed in AllowUsers|listed in DenyUsers|not in any group|a group is listed in DenyGroups|none of user's groups are listed in AllowGroups)${PREAUTH}$`,
+        `User (?<user>.*) from ${HOST}${PORT} not allowed because (?:not listed in AllowUsers|listed in DenyUsers|not in any group|a group is listed in DenyGroups|none of user's groups are listed in AllowGroups)${PREAUTH}$`,
         "attempt",
       ),
       form(
@@ -171,7 +168,7 @@ export const SSHD_FORMS: ReadonlyMap<string, readonly SshdForm[]> = new Map([
         String.raw`Unable to negotiate with ${ADDR}${PORT}: no matching ${ALG} found\.`,
         "bad-keyexchange",
       ),
-      form("unable-to-negotiate-a", String.raw`Unable to negotiate a ${ALG}`, "bad-keyexchange", {
+      form("unable-to-negotiate-a", `Unable to negotiate a ${ALG}`, "bad-keyexchange", {
         source: "session",
       }),
     ],
@@ -179,7 +176,7 @@ export const SSHD_FORMS: ReadonlyMap<string, readonly SshdForm[]> = new Map([
   [
     "n",
     [
-      form("no-matching-alg", String.raw`no matching ${ALG} found:`, "bad-keyexchange", {
+      form("no-matching-alg", `no matching ${ALG} found:`, "bad-keyexchange", {
         source: "session",
       }),
     ],
@@ -189,7 +186,7 @@ export const SSHD_FORMS: ReadonlyMap<string, readonly SshdForm[]> = new Map([
     [
       form(
         "kex-exchange-identification",
-        String.raw`kex_exchange_identification: (?:read: )?(?:[Cc]lient sent invalid protocol identifier|[Cc]onnection (?:closed by remote host|reset by peer))`,
+        `kex_exchange_identification: (?:read: )?(?:[Cc]lient sent invalid protocol identifier|[Cc]onnection (?:closed by remote host|reset by peer))`,
         "no-identification",
         { source: "session" },
       ),
@@ -235,7 +232,7 @@ export const SSHD_FORMS: ReadonlyMap<string, readonly SshdForm[]> = new Map([
     [
       form(
         "invalid-user",
-        String.raw`(?:Invalid|Illegal) user (?<user>.*) from ${HOST}${PORT}${PREAUTH}$`,
+        `(?:Invalid|Illegal) user (?<user>.*) from ${HOST}${PORT}${PREAUTH}$`,
         "attempt",
       ),
     ],
