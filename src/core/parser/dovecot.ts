@@ -1,4 +1,6 @@
 import type { Event } from "../event";
+import { authLine, type Groups, loginKind, loginLine, pamLine } from "./dovecot-extra";
+import type { ProgramVerdict } from "./program";
 import { IP, isIpToken } from "./program-ip";
 
 /**
@@ -68,12 +70,7 @@ function loginResult(message: string): string {
   return "";
 }
 
-/** Parses a dovecot message into `evt`; false when no hub node matches it. */
-export function parseDovecot(message: string, evt: Event): boolean {
-  const g = loginGroups(message) ?? (WORKER.exec(message) ?? PASSWD_FILE.exec(message))?.groups;
-  const ip = g?.dovecot_remote_ip;
-  if (!g || !ip || !isIpToken(ip)) return false;
-  if (g.dovecot_local_ip && !isIpToken(g.dovecot_local_ip)) return false;
+function fill(evt: Event, g: Record<string, string | undefined>, ip: string): void {
   for (const k in g) {
     const v = g[k];
     if (v) evt.Parsed[k] = v;
@@ -83,5 +80,36 @@ export function parseDovecot(message: string, evt: Event): boolean {
   meta.source_ip = ip;
   const result = loginResult(g.dovecot_login_message ?? "");
   if (result) meta.dovecot_login_result = result;
+}
+
+/**
+ * Parses a dovecot message into `evt`: the hub's nodes, then Palisade's forms
+ * (dovecot-extra.ts). False when none reads it; "ambiguous" when the client's user name
+ * spells a second address the line could be read with.
+ */
+export function parseDovecot(message: string, evt: Event): ProgramVerdict {
+  const login = loginGroups(message);
+  const g = login ?? (WORKER.exec(message) ?? PASSWD_FILE.exec(message))?.groups;
+  const ip = g?.dovecot_remote_ip;
+  if (g && ip && isIpToken(ip) && (!g.dovecot_local_ip || isIpToken(g.dovecot_local_ip))) {
+    // The hub takes the last `, rip=` followed by `, lip=`; the last `rip=` of the line
+    // is Dovecot's. They differ only when the user name holds a `rip=…, lip=…` of its own.
+    if (login && loginLine(message)?.dovecot_remote_ip !== ip) return "ambiguous";
+    fill(evt, g, ip);
+    return true;
+  }
+  return parseDovecotExtra(message, evt);
+}
+
+function parseDovecotExtra(message: string, evt: Event): ProgramVerdict {
+  const pam = pamLine(message);
+  if (pam === "ambiguous") return pam;
+  const x: Groups | undefined = loginLine(message) ?? authLine(message) ?? pam;
+  const ip = x?.dovecot_remote_ip;
+  if (!x || !ip) return false;
+  fill(evt, x, ip);
+  if (pam === x) evt.Meta.dovecot_login_result = "auth_failed";
+  const kind = x.protocol ? loginKind(x.dovecot_login_message ?? "") : undefined;
+  if (kind) evt.Meta.sub_type = kind;
   return true;
 }

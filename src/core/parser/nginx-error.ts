@@ -1,6 +1,7 @@
 import type { Event } from "../event";
 import { put } from "./http-enrich";
 import { IP, isIpToken } from "./program-ip";
+import { agreedReading } from "./readings";
 import { hostKind, type Refused, refuse } from "./unparsed-reason";
 
 /**
@@ -26,7 +27,6 @@ const TAIL = new RegExp(
   "ys",
 );
 const CLIENT = ", client: ";
-const MAX_READINGS = 8;
 
 export interface NginxReading {
   /** Index of `, client: ` in the message. */
@@ -49,16 +49,12 @@ function readingAt(msg: string, at: number): NginxReading | undefined {
 
 /** The reading of `msg`'s client, `"ambiguous"`, or undefined when there is none. */
 export function nginxClient(msg: string): NginxReading | "ambiguous" | undefined {
-  let first: NginxReading | undefined;
-  let seen = 0;
-  for (let at = msg.indexOf(CLIENT); at >= 0; at = msg.indexOf(CLIENT, at + 1)) {
-    const r = readingAt(msg, at);
-    if (!r) continue;
-    if (first && r.client !== first.client) return "ambiguous";
-    first ??= r;
-    if (++seen >= MAX_READINGS) return "ambiguous";
-  }
-  return first;
+  return agreedReading(
+    msg,
+    CLIENT,
+    (at) => readingAt(msg, at),
+    (r) => r.client,
+  );
 }
 
 /** True when the line holds `, client: ` more than once (only then can readings differ). */

@@ -1,4 +1,5 @@
 import type { Event } from "../event";
+import { copyGroups, POSTSCREEN_EXTRA, SMTPD_EXTRA } from "./postfix-extra";
 import { IP, isIpToken } from "./program-ip";
 
 /**
@@ -111,13 +112,25 @@ function finish(evt: Event, service: string, g: Record<string, string | undefine
   }
 }
 
-/** `postfix/smtpd` (or any `…/smtpd`) messages. */
+/** `postfix/smtpd` (or any `…/smtpd`) messages: the hub's nodes, then Palisade's forms. */
 export function parsePostfixSmtpd(message: string, evt: Event): boolean {
   for (const rule of SMTPD_RULES) {
     const g = rule.re.exec(message)?.groups;
     if (!g || !applyGroups(g, evt)) continue;
     if (rule.logTypeEnh) evt.Meta.log_type_enh = rule.logTypeEnh;
     if (rule.noqueue) {
+      if (g.action) evt.Meta.action = g.action;
+      noqueueReason(evt, g.reason ?? "");
+    }
+    finish(evt, "postfix", g);
+    return true;
+  }
+  for (const form of SMTPD_EXTRA) {
+    const g = form.re.exec(message)?.groups;
+    if (!g?.remote_addr || !isIpToken(g.remote_addr)) continue;
+    copyGroups(g, evt);
+    if (form.enh) evt.Meta.log_type_enh = form.enh;
+    if (form.reject) {
       if (g.action) evt.Meta.action = g.action;
       noqueueReason(evt, g.reason ?? "");
     }
@@ -132,11 +145,25 @@ const PREGREET = new RegExp(
   "s",
 );
 
-/** `postfix/postscreen` PREGREET lines (hub postscreen-logs; scenario postscreen-rbl). */
+/**
+ * `postfix/postscreen` PREGREET lines (hub postscreen-logs; scenario postscreen-rbl),
+ * then Palisade's: rejects, DNSBL ranks, hangups, command limits and protocol errors,
+ * with `Meta.sub_type`.
+ */
 export function parsePostscreen(message: string, evt: Event): boolean {
   const g = PREGREET.exec(message)?.groups;
-  if (!g || !applyGroups(g, evt)) return false;
-  finish(evt, "postscreen", g);
-  evt.Meta.pregreet = "PREGREET";
-  return true;
+  if (g && applyGroups(g, evt)) {
+    finish(evt, "postscreen", g);
+    evt.Meta.pregreet = "PREGREET";
+    return true;
+  }
+  for (const form of POSTSCREEN_EXTRA) {
+    const x = form.re.exec(message)?.groups;
+    if (!x?.remote_addr || !isIpToken(x.remote_addr)) continue;
+    copyGroups(x, evt);
+    finish(evt, "postscreen", x);
+    evt.Meta.sub_type = form.kind;
+    return true;
+  }
+  return false;
 }

@@ -55,14 +55,22 @@ const byName = new Map<string, ProgramParser>([
   ["sshd-auth", sshdSession],
   ["dovecot", parseDovecot],
   ["dovecot-auth", parseDovecot],
-  ["auth", parseDovecot],
   ["postfix/postscreen", parsePostscreen],
   ["haproxy/postscreen", parsePostscreen],
 ]);
 
+/**
+ * Dovecot's own log file names the process where syslog names `dovecot`
+ * (`pop3-login: Info: …`, `auth-worker(22401): Info: …`): its message is read as the
+ * `dovecot` program's `<process>: <message>`.
+ */
+const DOVECOT_PROCESS = /^(?:\w+-login|auth(?:-worker)?(?:\(\w+\))?)$/;
+const dovecotProcess: ProgramParser = (m, e, ctx) => parseDovecot(`${ctx.program}: ${m}`, e);
+
 export function programParser(program: string): ProgramParser | undefined {
   const p = byName.get(program);
   if (p) return p;
+  if (DOVECOT_PROCESS.test(program)) return dovecotProcess;
   if (program.endsWith("/smtpd")) return parsePostfixSmtpd;
   if (program.endsWith("/postscreen")) return parsePostscreen;
   if (program.startsWith("nginx") || program.startsWith("apache") || program.startsWith("httpd"))

@@ -13,7 +13,8 @@ import { isoTime, type LogTime, syslogTime, type ZoneOptions } from "./timestamp
  * A frame without a program (`prog:`) cannot reach any s01 parser, so it is not a frame.
  * Palisade also reads frames without a host, as some syslog daemons and fail2ban's
  * samples write them (`Feb 17 17:40:17 sshd[19725]: …`, `Mar  3 00:17:22 [sshd]: …`,
- * `[sshd] …` with no colon); CrowdSec's SYSLOGLINE does not.
+ * `[sshd] …` with no colon), and Dovecot's own log file (`Jan 29 09:33:58 pop3-login:
+ * Info: …`, `auth-worker(22401): …`); CrowdSec's SYSLOGLINE does not.
  */
 
 export interface SyslogFrame {
@@ -69,7 +70,7 @@ const HOSTLESS = new RegExp(
     String.raw`^(?:<\d{1,3}>)?`,
     String.raw`(?:((Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(\d{1,2})(?: (\d{4}))? (\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d+))?)`,
     String.raw`|((\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}(?::?\d{2})?)?))`,
-    String.raw` (?:\[([0-9A-Za-z_.-]+)\]:?|([0-9A-Za-z_./-]+?)(?:\[([1-9]\d*)\])?:) (.*)$`,
+    String.raw` (?:\[([0-9A-Za-z_.-]+)\]:?|([0-9A-Za-z_./-]+?(?:\(\w+\))?)(?:\[([1-9]\d*)\])?:) (.*)$`,
   ].join(""),
   "s",
 );

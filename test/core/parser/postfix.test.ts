@@ -21,9 +21,11 @@ const events = lines.map((l) =>
 const at = (n: number): Event | null => events[n - 1] ?? null;
 
 describe("postfix: hub postfix-logs and postscreen-logs fields", () => {
-  it("parses only the messages a hub node reads", () => {
+  it("parses the messages a hub node reads, and the session summary with failed AUTHs", () => {
     const parsed = events.flatMap((e, i) => (e ? [i + 1] : []));
-    expect(parsed).toEqual([2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 17]);
+    expect(parsed).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 17]);
+    // Line 4, `disconnect from … auth=0/1`: no hub node; Palisade's (postfix-extra.ts).
+    expect(at(4)?.Meta).toMatchObject({ log_type_enh: "auth-failed", source_ip: "185.220.101.33" });
   });
 
   it("marks SASL failures and lost connections as spam attempts", () => {
