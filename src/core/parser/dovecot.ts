@@ -93,10 +93,12 @@ export function parseDovecot(message: string, evt: Event): ProgramVerdict {
   const ip = g?.dovecot_remote_ip;
   if (g && ip && isIpToken(ip) && (!g.dovecot_local_ip || isIpToken(g.dovecot_local_ip))) {
     // The hub takes the last `, rip=` followed by `, lip=`; the last `rip=` of the line
-    // is Dovecot's. They differ only when the user name holds a `rip=…, lip=…` of its own.
-    if (login && loginLine(message)?.dovecot_remote_ip !== ip) return "ambiguous";
-    fill(evt, g, ip);
-    return true;
+    // is Dovecot's. They differ only when the user name holds a `rip=…, lip=…` of its
+    // own: then Palisade's reading (dovecot-extra.ts) makes the event.
+    if (!login || loginLine(message)?.dovecot_remote_ip === ip) {
+      fill(evt, g, ip);
+      return true;
+    }
   }
   return parseDovecotExtra(message, evt);
 }

@@ -90,3 +90,27 @@ describe("journald: journalctl -o json", () => {
     expect(decodeUtf8([1.5])).toBeUndefined();
   });
 });
+
+describe("journald: web servers' entries (journalctl -u nginx)", () => {
+  it("reads an nginx entry as the file's access line, with the line's own time", () => {
+    const entry = {
+      __REALTIME_TIMESTAMP: "1770905428000000",
+      _HOSTNAME: "web1",
+      SYSLOG_IDENTIFIER: "nginx",
+      _PID: "12",
+      MESSAGE:
+        '198.51.100.18 - - [12/Feb/2026:14:10:27 +0000] "GET /phpmyadmin/ HTTP/1.1" 404 153 "-" "Mozilla/5.0"',
+    };
+    const e = parse(JSON.stringify(entry));
+    expect(e?.Meta).toMatchObject({
+      log_type: "http_access-log",
+      source_ip: "198.51.100.18",
+      http_status: "404",
+      http_path: "/phpmyadmin/",
+      machine: "web1",
+    });
+    expect(e?.Parsed.static_ressource).toBe("false");
+    expect(new Date(e?.Time ?? 0).toISOString()).toBe("2026-02-12T14:10:27.000Z");
+    expect(e?.Unmarshaled.journald).toEqual(entry);
+  });
+});
