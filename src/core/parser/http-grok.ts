@@ -116,9 +116,22 @@ export interface GrokOptions {
  * answers almost every line (a match there is the leftmost one). Grok patterns are not
  * anchored, so a line with a prefix the pattern does not expect (`_ 1.2.3.4 - - [...]`,
  * leading blanks, a container log prefix) is then searched from each token start in its
- * first 256 characters. Documented difference: a match starting inside a token (`_1.2.3.4`)
- * is not searched for.
+ * first 256 characters. Documented differences: a match starting inside a token
+ * (`_1.2.3.4`) is not searched for, and a prefix holding a quote or a web server's client
+ * field (`[client `, `, client: `) is no envelope: there the line is an error line (or
+ * a request) whose client-written text (a path, a user name, a Referer) spells a whole
+ * log line, which must not become the event.
  */
+/** How far a prefix can reach before it holds what no envelope holds (see GrokMatcher). */
+function envelopeEnd(s: string): number {
+  let end = s.length;
+  for (const mark of ['"', "[client ", ", client: "]) {
+    const i = s.indexOf(mark);
+    if (i >= 0 && i < end) end = i;
+  }
+  return end;
+}
+
 export class GrokMatcher {
   readonly names: readonly string[];
   /** Index into the exec array for each name. */
@@ -147,8 +160,8 @@ export class GrokMatcher {
     if (this.guarded && s.length > GUARD_FROM && !this.exists(s)) return null;
     const m = this.anchored.exec(s);
     if (m || s.length > SEARCH_MAX) return m;
-    const end = Math.min(s.length, SEARCH_SPAN);
-    for (let i = s.indexOf(" ") + 1; i > 0 && i < end; i = s.indexOf(" ", i) + 1) {
+    const end = Math.min(s.length, SEARCH_SPAN, envelopeEnd(s));
+    for (let i = s.indexOf(" ") + 1; i > 0 && i <= end; i = s.indexOf(" ", i) + 1) {
       if (this.needs.some((lit) => s.indexOf(lit, i) < 0)) break;
       if (this.lead && !this.lead.test(s[i] as string)) continue;
       this.sticky.lastIndex = i;

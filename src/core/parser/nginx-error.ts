@@ -14,9 +14,13 @@ import { hostKind, type Refused, refuse } from "./unparsed-reason";
  *
  * Palisade reads every `, client: <ip>, server: ` followed by fields in nginx's order up
  * to the end of the line (a quote inside a field is allowed unless it starts nginx's
- * next field, the Referer runs to the end). One reading, or several of the same address:
- * that address. Readings of different addresses: the line is ambiguous and makes no
- * event, whichever one a regex would have preferred.
+ * next field, the Referer runs to the end). When the message before a reading has the
+ * wording of one of nginx's messages (MESSAGES), readings whose message does not are
+ * dropped: a Basic-auth user name cannot hold a colon, so `, client: …, server: …` is
+ * never part of one. One reading, or several of the same address: that address.
+ * Readings of different addresses (a Referer crafted to end a copy of the message and
+ * start a second client field): the line is ambiguous and makes no event, whichever one
+ * a regex would have preferred.
  */
 
 const VALUE = `"(?:[^"]|"(?!, (?:subrequest|upstream|host|referrer): "|$))*"`;
@@ -49,13 +53,36 @@ function readingAt(msg: string, at: number): NginxReading | undefined {
 
 /** The reading of `msg`'s client, `"ambiguous"`, or undefined when there is none. */
 export function nginxClient(msg: string): NginxReading | "ambiguous" | undefined {
+  const start = HEAD.exec(msg)?.[0].length ?? 0;
+  const worded = (r: NginxReading) => MESSAGES.some((re) => re.test(msg.slice(start, r.at)));
+  let all = 0;
+  let fit = 0;
+  for (let at = msg.indexOf(CLIENT); at >= 0 && all < 16; at = msg.indexOf(CLIENT, at + 1)) {
+    const r = readingAt(msg, at);
+    if (!r) continue;
+    all++;
+    if (worded(r)) fit++;
+  }
   return agreedReading(
     msg,
     CLIENT,
-    (at) => readingAt(msg, at),
+    (at) => {
+      const r = readingAt(msg, at);
+      return r && (fit === 0 || worded(r)) ? r : undefined;
+    },
     (r) => r.client,
   );
 }
+
+/** nginx's own messages that can precede `, client: ` (the client's text as `[^:]*`, `.*`). */
+const MESSAGES: readonly RegExp[] = [
+  /^user "[^:]*"(?: was not found in "[^"]*"|: password mismatch)$/s,
+  /^no user\/password was provided for basic authentication$/,
+  /^limiting (?:requests, excess: [\d.]+ by zone "[^"]*"|connections by zone "[^"]*")$/,
+  /^(?:open\(\) )?".*" (?:is not found|failed) \(\d+: [A-Za-z ]+\)$/s,
+  /^(?:access forbidden by rule|directory index of ".*" is forbidden)$/s,
+  /^client sent [a-zA-Z ]+(?: while [a-z ]+)?$/,
+];
 
 /** True when the line holds `, client: ` more than once (only then can readings differ). */
 export function repeatsClient(msg: string): boolean {

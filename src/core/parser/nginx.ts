@@ -174,15 +174,18 @@ const NODES: readonly { grok: GrokMatcher; logType: string; time: string }[] = [
 ];
 
 /**
- * An error line holding `, client: ` twice: the hub grok's address is kept only when it
- * is the line's one reading (nginx-error.ts); otherwise the client's text chose it.
+ * An error line holding `, client: ` twice: the hub grok's reading stands when it is the
+ * line's one reading (nginx-error.ts); "palisade" when another reading is the only one
+ * (the client's text fooled the grok: Palisade's reading makes the event); "ambiguous"
+ * when the readings disagree.
  */
-function errorAmbiguous(m: RegExpExecArray, msg: string): boolean {
-  if (!repeatsClient(msg)) return false;
+function errorReading(m: RegExpExecArray, msg: string): "hub" | "palisade" | "ambiguous" {
+  if (!repeatsClient(msg)) return "hub";
   const reading = nginxClient(msg);
+  if (reading === "ambiguous") return reading;
   const fields: Record<string, string> = {};
   ERROR.assign(m, fields);
-  return reading === "ambiguous" || reading?.client !== fields.remote_addr;
+  return reading?.client === fields.remote_addr ? "hub" : "palisade";
 }
 
 /**
@@ -198,7 +201,11 @@ export function nginxS01(evt: Event, fresh: boolean): string | null | Refused {
   for (const node of NODES) {
     const m = node.grok.exec(msg);
     if (!m) continue;
-    if (node.grok === ERROR && errorAmbiguous(m, msg)) return refuse("ambiguous");
+    if (node.grok === ERROR) {
+      const reading = errorReading(m, msg);
+      if (reading === "ambiguous") return refuse(reading);
+      if (reading === "palisade") return nginxErrorS01(evt, msg);
+    }
     node.grok.assign(m, p);
     const meta = evt.Meta;
     meta.log_type = node.logType;

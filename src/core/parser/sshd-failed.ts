@@ -1,3 +1,4 @@
+import { IP } from "./program-ip";
 import { hostKind } from "./unparsed-reason";
 
 /**
@@ -32,7 +33,12 @@ export interface FailedLine {
 }
 
 const HEAD = /^Failed (\S+) for /;
-const READING = / from ([0-9A-Za-z.:%_-]+?)(?: port (\d{1,5}))?(?: (ssh\d*))?(?=: |$)/sy;
+// The host is an address (IP stops before any address character, so an IPv6 address is
+// never cut at one of its colons) or a name sshd resolved.
+const READING = new RegExp(
+  ` from (${IP}|[0-9A-Za-z][0-9A-Za-z._-]*)(?: port (\\d{1,5}))?(?: (ssh\\d*))?(?=: |$)`,
+  "ys",
+);
 const INVALID = "invalid user ";
 const SOLARIS_INVALID = "<invalid username>";
 
