@@ -19,7 +19,8 @@ import { hostKind } from "./unparsed-reason";
 /**
  * The sshd forms the hub does not read (sshd-forms.ts) into events with Palisade's log
  * types: `ssh_failed-auth` (with `Meta.sub_type` `summary` or `pam` for lines that
- * repeat an attempt sshd logs on its own), `ssh_no_identification`,
+ * repeat an attempt sshd logs on its own, `no_auth_methods` for a client that left
+ * without trying), `ssh_no_identification`,
  * `ssh_bad_keyexchange`. Fields: `Parsed.sshd_client_ip` (the address),
  * `sshd_invalid_user`, `sshd_port`, `sshd_auth_type`, `sshd_client_host` (the name sshd
  * logged, when it logged one), `sshd_session: attributed` (the address came from the
@@ -176,7 +177,7 @@ function receivedDisconnect(
   const why = g.text ?? "";
   let f: Found | undefined;
   if (code === "3" && AUTH_FAIL.test(why)) f = { kind: "summary" };
-  else if (code === "14" && NO_METHODS.test(why)) f = { kind: "attempt" };
+  else if (code === "14" && NO_METHODS.test(why)) f = { kind: "no-auth-methods" };
   else if (code === "11" && why.endsWith("[preauth]") && failures > 0) f = { kind: "summary" };
   if (!f) return false;
   if (g.port) f.port = g.port;

@@ -24,7 +24,9 @@ export type SshdKind =
   /** No common algorithm (old or scanning clients). */
   | "bad-keyexchange"
   /** The client did not authenticate within LoginGraceTime. */
-  | "auth-timeout";
+  | "auth-timeout"
+  /** The client left because none of its methods was offered (password bots on key-only servers). */
+  | "no-auth-methods";
 
 export interface SshdForm {
   name: string;
@@ -45,6 +47,7 @@ export const KIND_META: Record<SshdKind, { logType: string; subType?: string }> 
   "no-identification": { logType: "ssh_no_identification" },
   "bad-keyexchange": { logType: "ssh_bad_keyexchange" },
   "auth-timeout": { logType: "ssh_auth_timeout" },
+  "no-auth-methods": { logType: "ssh_failed-auth", subType: "no_auth_methods" },
 };
 
 const HOST = "(?<host>[0-9A-Za-z.:%_-]+?)";

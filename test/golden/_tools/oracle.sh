@@ -35,7 +35,9 @@ chmod +x "$REPLAY"
 
 cases=("$@")
 if [ ${#cases[@]} -eq 0 ]; then
-  mapfile -t cases < <(cd "$GOLDEN" && for d in */case.yaml; do dirname "$d"; done)
+  # Cases with `oracle: hand` read Palisade-only log types CrowdSec cannot produce.
+  mapfile -t cases < <(cd "$GOLDEN" && for d in */case.yaml; do
+    grep -q '^oracle: hand' "$d" || dirname "$d"; done)
 fi
 for c in "${cases[@]}"; do
   dir=$GOLDEN/$c
