@@ -29,6 +29,25 @@ export interface RoutedBatch {
 
 let router: ScenarioRouter | undefined;
 
+/**
+ * Parser memory per shipped stream (machine, source name, type), kept by this isolate:
+ * an sshd session whose lines straddle two batches is still one session when the same
+ * isolate reads both (one shipper's batches usually reach the same isolate; when they do
+ * not, attribution falls back to within the batch). Bounded: the least recently used
+ * stream goes past MAX_STREAMS, and each state bounds its own sessions.
+ */
+const MAX_STREAMS = 256;
+const streams = new Map<string, ParseState>();
+
+export function parseStateFor(machine: string, batch: IngestBatch): ParseState {
+  const key = `${machine}\u0000${batch.source.name ?? ""}\u0000${batch.source.type}`;
+  const state = streams.get(key) ?? new ParseState();
+  streams.delete(key);
+  streams.set(key, state);
+  if (streams.size > MAX_STREAMS) streams.delete(streams.keys().next().value as string);
+  return state;
+}
+
 /** The parser of the batch's source type; 422 for a type Palisade does not read. */
 export function parserOfBatch(batch: IngestBatch): LogParser {
   const parser = parserFor(batch.source.type);
@@ -43,14 +62,15 @@ export function parserOfBatch(batch: IngestBatch): LogParser {
 
 /**
  * Parses every line, keeps the events some scenario's filter accepts and groups them by
- * source (`sourceKeyOf` of `Meta.source_ip`). Pure CPU: no I/O, no state beyond the
- * batch.
+ * source (`sourceKeyOf` of `Meta.source_ip`). Pure CPU: no I/O; `state` is the stream's
+ * parser memory (parseStateFor).
  */
 export function routeBatch(
   batch: IngestBatch,
   parser: LogParser,
   ipv6Prefix: number,
   now: number,
+  state: ParseState = new ParseState(),
 ): RoutedBatch {
   router ??= new ScenarioRouter(detectionPack().scenarios);
   const origin: LineOrigin = {
@@ -66,7 +86,6 @@ export function routeBatch(
   const keys = new Map<string, string | undefined>();
   // The batch's lines are one stream in order: sshd lines without an address take the
   // one an earlier line of the same sshd process gave.
-  const state = new ParseState();
   for (const line of batch.lines) {
     out.accepted++;
     const event = parser.parse(line, origin, opts, state);

@@ -3,7 +3,7 @@ import { ledgerOf } from "../durable/ledger/index";
 import type { Env } from "../env";
 import { PalisadeHttpError } from "../http/error";
 import { authenticate } from "./auth";
-import { parserOfBatch, routeBatch } from "./batch";
+import { parserOfBatch, parseStateFor, routeBatch } from "./batch";
 import { bodyKind, parseBatch, readBody } from "./body";
 import { ingestConfig, messageItems } from "./config";
 import { pourAll, sendAll } from "./deliver";
@@ -29,7 +29,8 @@ export async function handleIngest(request: Request, env: Env): Promise<Response
   const id = batch.batch_id;
   const done = await unavailableOnError(() => ledger.batchStatus(caller.machine, id));
   if (done) return answer({ batch_id: id, ...(done as IngestCounts), duplicate: true });
-  const routed = routeBatch(batch, parser, cfg.ipv6Prefix, Date.now());
+  const state = parseStateFor(caller.machine, batch);
+  const routed = routeBatch(batch, parser, cfg.ipv6Prefix, Date.now(), state);
   const avail = cfg.budget - caller.ledgerCalls - LEDGER_CALLS;
   const plan = await planDispatch(
     routed.groups,

@@ -15,6 +15,7 @@ import {
   postIngest,
   probingLines,
   stateSnapshot,
+  syslogPrefix,
 } from "./ingest-support";
 
 const now = Date.now();
@@ -200,5 +201,44 @@ describe("ingest processing", () => {
     expect(res.status).toBe(200);
     const body = ingestResponseSchema.parse(await res.json());
     expect(body).toMatchObject({ accepted: 12, parsed: 12, forwarded: 12, alerts: 1 });
+  });
+});
+
+describe("ingest: sshd sessions across batches", () => {
+  const kex = (pid: number, ms: number) =>
+    `${syslogPrefix(ms)}sshd[${pid}]: error: kex_exchange_identification: client sent invalid protocol identifier "GET / HTTP/1.1"`;
+  const from = (pid: number, ip: string, ms: number) =>
+    `${syslogPrefix(ms)}sshd[${pid}]: Connection from ${ip} port ${50000 + pid} on 192.0.2.1 port 22`;
+
+  it("attributes a line without an address to the address an earlier batch gave its session", async () => {
+    const ip = "198.51.100.61";
+    const pids = [7101, 7102, 7103, 7104, 7105, 7106];
+    const source = { type: "syslog", name: "auth-a" };
+    const opened = {
+      ...batch(
+        pids.map((p, i) => from(p, ip, now + i * 1000)),
+        "syslog",
+      ),
+      source,
+    };
+    const first = ingestResponseSchema.parse(await (await postIngest(opened)).json());
+    expect(first).toMatchObject({ parsed: 6, filtered: 6, forwarded: 0 });
+    const noise = {
+      ...batch(
+        pids.map((p, i) => kex(p, now + i * 1000 + 500)),
+        "syslog",
+      ),
+      source,
+    };
+    const second = ingestResponseSchema.parse(await (await postIngest(noise)).json());
+    // Six connections that never identified: palisade/ssh-scan (capacity 5) overflows.
+    expect(second).toMatchObject({ parsed: 6, unparsed: 0, forwarded: 6, sources: 1, alerts: 1 });
+  });
+
+  it("leaves them unparsed when no line of the session was ever seen", async () => {
+    const lines = [7201, 7202].map((p, i) => kex(p, now + i * 1000));
+    const body = { ...batch(lines, "syslog"), source: { type: "syslog", name: "auth-b" } };
+    const res = ingestResponseSchema.parse(await (await postIngest(body)).json());
+    expect(res).toMatchObject({ parsed: 0, unparsed: 2, forwarded: 0 });
   });
 });
