@@ -28,6 +28,31 @@ describe("palisade parse", () => {
     expect(r.stderr).toMatch(/21 lines, 20 parsed, 1 unparsed/);
   });
 
+  it("says why a recognised line made no event, and reads its files as one stream", () => {
+    const input = [
+      "Mar  3 09:14:04 bastion sshd[20434]: Invalid user test from scanner.example.net port 40018",
+      "Mar  3 09:17:07 host sshd[4242]: error: kex_exchange_identification: Connection closed by remote host",
+      "Mar  3 09:17:08 host sshd[4242]: Connection closed by 198.51.100.66 port 35352",
+      "Mar  3 09:17:09 host sshd[4243]: error: kex_exchange_identification: Connection closed by remote host",
+    ].join("\n");
+    const r = palisade(["parse", "--type", "syslog", "--year", "2026", "-"], `${input}\n`);
+    expect(r.status).toBe(0);
+    const out = jsonLines(r.stdout) as {
+      ok: boolean;
+      reason?: string;
+      meta?: Record<string, string>;
+    }[];
+    expect(out[0]).toEqual({ line: 1, ok: false, reason: "hostname" });
+    expect(out[1]).toEqual({ line: 2, ok: false, reason: "no-address" });
+    // The session's close gives the address: its line is the kex failure's event.
+    expect(out[2]?.meta).toMatchObject({
+      source_ip: "198.51.100.66",
+      log_type: "ssh_no_identification",
+    });
+    expect(out[3]).toEqual({ line: 4, ok: false, reason: "no-address" });
+    expect(r.stderr).toMatch(/4 lines, 1 parsed, 3 unparsed \(1 hostname, 2 no-address\)/);
+  });
+
   it("reads standard input with - and no file", () => {
     const input = readFileSync(`${fixtures}probe.log`);
     const a = palisade(["parse", "--type", "nginx", "-"], input);
