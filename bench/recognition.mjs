@@ -4,12 +4,15 @@
 // measured through `palisade parse` of one or more builds, side by side:
 //
 //   node bench/recognition.mjs [--cli dist/cli/palisade.mjs] [--baseline OTHER.mjs] [--forms]
+//                              [--fail2ban]
 //
 // A form is recognised when its line is an event with the annotated source and time; a
 // "none" line is right when it yields no event with a source. "wrong" counts events
 // whose source differs from the annotation (must be 0). To measure the build before a
 // change: git archive <rev> | tar -x -C DIR, link node_modules, node scripts/build.mjs,
-// then pass DIR/dist/cli/palisade.mjs as --baseline.
+// then pass DIR/dist/cli/palisade.mjs as --baseline. --fail2ban adds fail2ban 1.0.2's
+// stock filters (fail2ban-regex, aggressive modes, FAIL2BAN_FILTERS below) on the same
+// files: a form counts when fail2ban reports a failure with its source at its second.
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,13 +22,22 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIR = join(ROOT, "test/fixtures/parser/annotated");
 
 function args() {
-  const out = { cli: join(ROOT, "dist/cli/palisade.mjs"), baseline: undefined, forms: false };
+  const out = {
+    cli: join(ROOT, "dist/cli/palisade.mjs"),
+    baseline: undefined,
+    forms: false,
+    fail2ban: false,
+  };
   const a = process.argv.slice(2);
   for (let i = 0; i < a.length; i++) {
     if (a[i] === "--cli") out.cli = a[++i];
     else if (a[i] === "--baseline") out.baseline = a[++i];
     else if (a[i] === "--forms") out.forms = true;
-    else throw new Error(`unknown argument ${a[i]}; usage: --cli FILE --baseline FILE --forms`);
+    else if (a[i] === "--fail2ban") out.fail2ban = true;
+    else
+      throw new Error(
+        `unknown argument ${a[i]}; usage: --cli FILE --baseline FILE --forms --fail2ban`,
+      );
   }
   return out;
 }
@@ -90,6 +102,57 @@ function score(log, out) {
   return s;
 }
 
+const FAIL2BAN_FILTERS = {
+  "sshd.log": ["sshd[mode=aggressive]"],
+  "apache-error.log": [
+    "apache-auth[mode=aggressive]",
+    "apache-noscript",
+    "apache-overflows",
+    "apache-nohome",
+    "apache-botsearch",
+    "apache-modsecurity",
+    "apache-shellshock",
+  ],
+  "nginx-error.log": ["nginx-http-auth[mode=aggressive]", "nginx-limit-req", "nginx-botsearch"],
+  "postfix.log": ["postfix[mode=aggressive]"],
+  "dovecot.log": ["dovecot[mode=aggressive]"],
+  "web-syslog.log": ["apache-auth[logging=syslog]", "nginx-http-auth", "nginx-limit-req"],
+};
+
+/** (source, second) pairs fail2ban-regex reports as failures with the file's filters. */
+function fail2banHits(name) {
+  const hits = new Set();
+  for (const filter of FAIL2BAN_FILTERS[name] ?? []) {
+    const r = spawnSync(
+      "fail2ban-regex",
+      ["-r", "--timezone=UTC", "-o", "row", join(DIR, name), filter],
+      {
+        encoding: "utf8",
+        maxBuffer: 64 << 20,
+      },
+    );
+    if (r.error) throw new Error(`fail2ban-regex: ${r.error.message} (apt-get install fail2ban)`);
+    for (const m of r.stdout.matchAll(/^\['([^']+)',\s+([\d.]+),/gm)) {
+      hits.add(`${m[1]} ${Math.floor(Number(m[2]))}`);
+    }
+  }
+  return hits;
+}
+
+function fail2banScore(log) {
+  const hits = fail2banHits(log.name);
+  let forms = 0;
+  let recognised = 0;
+  for (const l of log.lines) {
+    if (!l.expect?.source) continue;
+    forms++;
+    const s = Math.floor(Date.parse(l.expect.time) / 1000);
+    const ip = l.expect.source.replace(/^::ffff:/, "");
+    if (hits.has(`${ip} ${s}`)) recognised++;
+  }
+  return { forms, recognised };
+}
+
 const DAEMON = {
   "sshd.log": "sshd",
   "apache-error.log": "Apache error log",
@@ -130,6 +193,13 @@ function main() {
       console.log(`\n${DAEMON[name] ?? name}: +${gained.length} -${lost.length}`);
       for (const l of gained) console.log(`  + ${l.expect.form}`);
       for (const l of lost) console.log(`  - ${l.expect.form}`);
+    }
+  }
+  if (opts.fail2ban) {
+    console.log("fail2ban 1.0.2's stock filters on the same files (aggressive modes)");
+    for (const { name, log } of rows) {
+      const f = fail2banScore(log);
+      console.log(`  ${(DAEMON[name] ?? name).padEnd(20)} ${f.recognised}/${f.forms} forms`);
     }
   }
   const wrong = rows.reduce((n, r) => n + r.scores[r.scores.length - 1].wrong, 0);
