@@ -3,7 +3,7 @@ import type { LapiDecisionsQuery } from "../contract/lapi";
 import type { LapiAlertsQuery } from "../contract/lapi-alert";
 import { parseDuration } from "../core/duration";
 import { normalizeCidr, normalizeIp } from "../core/ip";
-import { normalizeScope } from "../core/profile";
+import { normalizeScope } from "../core/profile/index";
 import type { AlertQuery, DecisionFilter } from "../durable/ledger/index";
 import { ipKeyOfText } from "../durable/ledger/index";
 import { PalisadeHttpError } from "../http/error";

@@ -2,7 +2,7 @@ import { toReplayLine } from "../contract/replay";
 import type { Allowlist } from "../core/allowlist";
 import { loadAllowlist } from "../core/allowlist";
 import type { LogParser, ParseOptions } from "../core/parser/index";
-import { loadProfiles } from "../core/profile";
+import { loadProfiles } from "../core/profile/index";
 import { Replay } from "../core/replay";
 import { loadScenarios } from "../core/scenario/index";
 import {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Alert } from "../core/alert";
-import type { DecisionResult } from "../core/decision";
 import { normalizeIp } from "../core/ip";
+import type { DecisionResult } from "../core/profile/index";
 import { formatCompactDuration, goDurationSchema } from "./duration";
 
 /**

@@ -1,7 +1,7 @@
 import { type Allowlist, loadAllowlist } from "../core/allowlist";
 import { type DataStore, dataStoreFrom } from "../core/data";
 import { type Diagnostic, formatDiagnostic } from "../core/diagnostic";
-import { type CompiledProfile, loadProfiles } from "../core/profile";
+import { type CompiledProfile, loadProfiles } from "../core/profile/index";
 import { type CompiledScenario, loadScenarios } from "../core/scenario/index";
 import { hubFiles } from "./pack.gen";
 

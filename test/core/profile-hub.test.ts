@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Alert } from "../../src/core/alert";
 import { loadAllowlist } from "../../src/core/allowlist";
-import { decide, MemoryDecisionHistory } from "../../src/core/decision";
+import { MemoryDecisionHistory } from "../../src/core/decision";
 import type { Result } from "../../src/core/diagnostic";
 import type { Event } from "../../src/core/event";
-import { loadProfiles } from "../../src/core/profile";
+import { decide, loadProfiles } from "../../src/core/profile/index";
 
 // The built-in src/hub/profiles.yaml and allowlist.yaml, as `palisade replay` uses them.
 const hub = (name: string) => ({

@@ -1,6 +1,6 @@
 import type { DataStore } from "../data";
 import { compileRegex, type SafeRegex } from "../regex";
-import { type FnDef, str } from "./functions";
+import { type FnDef, str } from "./call-site";
 import { parseJson } from "./json";
 import { isMap } from "./values";
 

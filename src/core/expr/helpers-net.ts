@@ -1,5 +1,5 @@
 import { type Cidr, cidrContains, ipToRange, ipVersion, parseCidr } from "../ip";
-import { arr, boundedCache, type FnDef, str } from "./functions";
+import { arr, boundedCache, type FnDef, str } from "./call-site";
 import { parseGoFloat, parseGoInt } from "./gostrings";
 import { fail } from "./runtime";
 

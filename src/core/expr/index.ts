@@ -1,12 +1,12 @@
 import { type DataStore, emptyDataStore } from "../data";
 import type { Result } from "../diagnostic";
 import type { Node } from "./ast";
-import { compileNode } from "./compile";
-import { type Ctx, diagnostic, ROOT_SCOPE, type Scope } from "./compiler";
-import type { EvalCache } from "./cse";
+import type { HostFunction } from "./call-site";
+import { type Ctx, diagnostic, ROOT_SCOPE, type Scope } from "./compile-context";
+import { compileNode } from "./compile-node";
 import { hasEffects } from "./effects";
-import type { HostFunction } from "./functions";
-import { deriveGuard, type ExprGuard } from "./guard";
+import type { EvalCache } from "./eval-cache";
+import { deriveGuard, type ExprGuard } from "./guard/index";
 import { SyntaxFailure } from "./lexer";
 import { parse } from "./parser";
 import { ExprEvalError, type Fn, newRuntime, type Runtime } from "./runtime";
@@ -19,9 +19,8 @@ import { typeName } from "./values";
  * must do with evaluation errors.
  */
 
-export { UNSUPPORTED as UNSUPPORTED_HELPERS } from "./calls";
-export { EvalCache } from "./cse";
-export type { HostFunction } from "./functions";
+export type { HostFunction } from "./call-site";
+export { EvalCache } from "./eval-cache";
 export type {
   EqAtom,
   ExprGuard,
@@ -29,7 +28,8 @@ export type {
   GuardClause,
   Subject,
   TextAtom,
-} from "./guard";
+} from "./guard/index";
+export { UNSUPPORTED as UNSUPPORTED_HELPERS } from "./registry";
 export type { ExprErrorCode } from "./runtime";
 export { ExprEvalError } from "./runtime";
 export type { DerivedSubject, SubjectPath } from "./subject";
@@ -58,10 +58,10 @@ export interface CompiledExpr {
    * evaluation fail (wrong operand types, index out of range, step budget exceeded); any
    * other exception is a bug. With a `cache` (an engine's, for the event in `env.evt`),
    * subexpressions of the event shared with other expressions are computed once per
-   * event (cse.ts); the result is the same.
+   * event (eval-cache.ts); the result is the same.
    */
   run(env: Record<string, unknown>, cache?: EvalCache | null): unknown;
-  /** A necessary condition for yielding true (guard.ts); absent when none is known. */
+  /** A necessary condition for yielding true (guard/); absent when none is known. */
   readonly guard?: ExprGuard;
   /** Whether a run may modify its inputs (effects.ts); absent means it may. */
   readonly effects?: boolean;

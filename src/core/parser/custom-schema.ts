@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { type ConfigDocument, lineSuffix, quote } from "../config-file";
 import { type Diagnostic, error, warning } from "../diagnostic";
-import { type ConfigDocument, lineSuffix, quote } from "../profile/yaml-doc";
 
 /**
  * The custom parser file format (one YAML document per file):

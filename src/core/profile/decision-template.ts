@@ -1,7 +1,7 @@
+import { type ConfigDocument, lineSuffix, quote } from "../config-file";
 import { type Diagnostic, error, warning } from "../diagnostic";
 import { parseDuration } from "../duration";
 import type { ProfileDecisionDocument } from "./schema";
-import { type ConfigDocument, lineSuffix, quote } from "./yaml-doc";
 
 /** One entry of a profile's `decisions:` list, validated. */
 export interface DecisionTemplate {

@@ -1,11 +1,11 @@
 import type { LapiAlertIn, LapiDecisionIn } from "../../contract/lapi-alert";
 import type { Alert, AlertSource } from "../../core/alert";
 import type { Allowlist } from "../../core/allowlist";
-import { type DecisionHistory, decide } from "../../core/decision";
+import type { DecisionHistory } from "../../core/decision";
 import { parseDuration } from "../../core/duration";
 import { type Event, newEvent } from "../../core/event";
 import { normalizeCidr, normalizeIp } from "../../core/ip";
-import { type CompiledProfile, normalizeScope } from "../../core/profile";
+import { type CompiledProfile, decide, normalizeScope } from "../../core/profile/index";
 import {
   ALERT_EVENT_SAMPLE,
   type AlertRecord,

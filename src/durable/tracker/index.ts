@@ -2,7 +2,7 @@
 // one of a source, and what ingest hands it (RPC and queue messages).
 export { detectionPack } from "../pack";
 export { sourceKeyOf } from "../source-key";
-export type { BucketMatch, PourRequest, PourSummary, RoutedEvent } from "./messages";
+export type { PourRequest, PourSummary, RoutedEvent } from "./messages";
 export type { TrackerView } from "./source-tracker";
 export { SourceTracker } from "./source-tracker";
 export { trackerOf } from "./stub";

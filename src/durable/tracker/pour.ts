@@ -1,6 +1,6 @@
 import type { Alert } from "../../core/alert";
 import { type BucketState, expiresAt, pour, tick } from "../../core/bucket/index";
-import { alertPerSource, type DecisionResult, decide } from "../../core/decision";
+import { alertPerSource, type DecisionResult, decide } from "../../core/profile/index";
 import type { CompiledScenario } from "../../core/scenario/index";
 import { type AlertRecord, alertRecordOf } from "../ledger/records";
 import type { DetectionPack } from "../pack";

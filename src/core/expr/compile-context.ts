@@ -1,7 +1,7 @@
 import type { DataStore } from "../data";
 import type { Diagnostic } from "../diagnostic";
 import type { Node } from "./ast";
-import type { HostFunction } from "./functions";
+import type { HostFunction } from "./call-site";
 import { type Env, ExprEvalError, type Fn, newRuntime } from "./runtime";
 
 /** Shared types and helpers of the AST → closure compiler. */

@@ -1,9 +1,3 @@
-import type { DataStore } from "./data";
-import { type Diagnostic, error, type Result, warning } from "./diagnostic";
-import type { CompiledExpr } from "./expr";
-import { compileDecisionTemplate, type DecisionTemplate } from "./profile/decision-template";
-import { type CountingCell, historyFunctions } from "./profile/env";
-import { type ProfileDocument, profileDocumentSchema, profileKeysAt } from "./profile/schema";
 import {
   type ConfigDocument,
   type ConfigFile,
@@ -11,16 +5,18 @@ import {
   issuesToDiagnostics,
   lineSuffix,
   readDocuments,
-} from "./profile/yaml-doc";
+} from "../config-file";
+import type { DataStore } from "../data";
+import { type Diagnostic, error, type Result, warning } from "../diagnostic";
+import type { CompiledExpr } from "../expr";
+import { compileDecisionTemplate, type DecisionTemplate } from "./decision-template";
+import { type CountingCell, historyFunctions } from "./env";
+import { type ProfileDocument, profileDocumentSchema, profileKeysAt } from "./schema";
 
 /**
  * Profiles turn alerts into decisions, in CrowdSec's profiles.yaml format: a multi-document
  * YAML file, each document a profile tried in order (see evaluateProfiles).
  */
-
-export type { DecisionTemplate } from "./profile/decision-template";
-export { KNOWN_DECISION_TYPES, normalizeScope } from "./profile/decision-template";
-export type { ConfigFile } from "./profile/yaml-doc";
 
 export interface CompiledProfile {
   name: string;

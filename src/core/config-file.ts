@@ -1,8 +1,8 @@
 import type { Document } from "yaml";
 import { isMap, isPair, isScalar, LineCounter, parseAllDocuments } from "yaml";
 import type { z } from "zod";
-import { type Diagnostic, error } from "../diagnostic";
-import { type CompiledExpr, compileExpr, type ExprOptions } from "../expr";
+import { type Diagnostic, error } from "./diagnostic";
+import { type CompiledExpr, compileExpr, type ExprOptions } from "./expr";
 
 /**
  * Multi-document YAML config files (profiles, allowlists) read into plain values, with

@@ -1,12 +1,18 @@
-import type { Node, NodeOf } from "./ast";
-import { compileNode } from "./compile";
-import type { Ctx, Scope } from "./compiler";
-import type { EvalCache } from "./cse";
-import type { EqAtom, GuardClause, Subject, TextAtom } from "./guard";
-import { fileLines } from "./helpers-data";
+import type { Node, NodeOf } from "../ast";
+import type { Ctx, Scope } from "../compile-context";
+import { compileNode } from "../compile-node";
+import type { EvalCache } from "../eval-cache";
+import { fileLines } from "../helpers-data";
+import { type Fn, newRuntime } from "../runtime";
+import {
+  CASE_HELPERS,
+  derivedSubject,
+  type SubjectPath,
+  subjectKey,
+  subjectPath,
+} from "../subject";
 import { patternLiterals } from "./regex-literal";
-import { type Fn, newRuntime } from "./runtime";
-import { CASE_HELPERS, derivedSubject, type SubjectPath, subjectKey, subjectPath } from "./subject";
+import type { EqAtom, GuardClause, Subject, TextAtom } from "./types";
 
 /** Guard leaves: comparisons of a subject with constants, and the atoms they give. */
 

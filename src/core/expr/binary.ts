@@ -1,5 +1,5 @@
 import type { Node, NodeOf } from "./ast";
-import { type Compiled, type Ctx, constant, dynamic, fold, type Scope } from "./compiler";
+import { type Compiled, type Ctx, constant, dynamic, fold, type Scope } from "./compile-context";
 import { fileLines } from "./helpers-data";
 import { compileMatches } from "./matches";
 import { charge, type Fn, fail } from "./runtime";
