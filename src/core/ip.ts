@@ -81,6 +81,13 @@ export function cidrContains(cidr: Cidr, ipText: string): boolean {
   return ip.match(cidr.addr as never, cidr.prefix);
 }
 
+/**
+ * How many leading bits of an IPv6 address name one source: whoever holds one address of
+ * a /64 holds all of it. IPV6_PREFIX and the profiles' `ipv6_prefix` share these bounds.
+ */
+export const DEFAULT_IPV6_PREFIX = 64;
+export const MIN_IPV6_PREFIX = 32;
+
 /** The range of `prefix` bits that contains `ipText` (`IpToRange("1.2.3.4", "/24")` → `1.2.3.0/24`). */
 export function ipToRange(ipText: string, prefix: number): string | undefined {
   const ip = parseIp(ipText);

@@ -43,11 +43,15 @@ export interface DetectionPack {
   readonly allowlist: Allowlist;
 }
 
-/** Compiles the whole pack; it ships with the code and is tested, so a failure throws. */
-export function loadHubPack(): DetectionPack {
+/**
+ * Compiles the whole pack; it ships with the code and is tested, so a failure throws.
+ * `ipv6Prefix` is what the profiles that set no `ipv6_prefix` decide on (default 64).
+ */
+export function loadHubPack(options: { ipv6Prefix?: number } = {}): DetectionPack {
   const data = hubDataStore();
   const scenarios = loadScenarios(hubFilesUnder("scenarios/"), { data });
-  const profiles = loadProfiles(hubFilesUnder("profiles.yaml"), { data });
+  const profileOptions = options.ipv6Prefix === undefined ? { data } : { data, ...options };
+  const profiles = loadProfiles(hubFilesUnder("profiles.yaml"), profileOptions);
   const allowlist = loadAllowlist([], { builtin: hubFile("allowlist.yaml") });
   if (!scenarios.ok) throw new Error(`built-in scenarios: ${describe(scenarios.errors)}`);
   if (!profiles.ok) throw new Error(`built-in profiles: ${describe(profiles.errors)}`);

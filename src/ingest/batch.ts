@@ -45,7 +45,8 @@ export function routeBatch(
   ipv6Prefix: number,
   now: number,
 ): RoutedBatch {
-  router ??= new ScenarioRouter(detectionPack().scenarios);
+  // The scenarios are the same whatever the prefix: one router per isolate.
+  router ??= new ScenarioRouter(detectionPack(ipv6Prefix).scenarios);
   const origin: LineOrigin = {
     src: batch.source.name ?? "ingest",
     module: "ingest",

@@ -132,6 +132,25 @@ describe("built-in profiles", () => {
       "ban 4h Range 2001:db8:5:6::/64",
     ]);
   });
+  it("decides on the IPV6_PREFIX network the Worker passes, unless a profile sets its own", () => {
+    const wide = ok(loadProfiles([hub("profiles.yaml")], { ipv6Prefix: 48 }));
+    const a = alert("crowdsecurity/http-probing", "2001:db8:5:6::1", "http");
+    const r = decide(a, wide, { history: new MemoryDecisionHistory(), now: T0 });
+    expect(r.decisions.map((d) => `${d.scope} ${d.value}`)).toEqual(["Range 2001:db8:5::/48"]);
+    const own = ok(
+      loadProfiles(
+        [
+          {
+            path: "p.yaml",
+            text: "name: p\nfilters: ['true']\ndecisions: [{type: ban}]\nipv6_prefix: 128\n",
+          },
+        ],
+        { ipv6Prefix: 48 },
+      ),
+    );
+    const mine = decide(a, own, { history: new MemoryDecisionHistory(), now: T0 });
+    expect(mine.decisions.map((d) => `${d.scope} ${d.value}`)).toEqual(["Ip 2001:db8:5:6::1"]);
+  });
   it("never decides on private or loopback sources", () => {
     const history = new MemoryDecisionHistory();
     const r = decide(alert("crowdsecurity/ssh-bf", "192.168.1.20", "ssh"), profiles, {

@@ -4,4 +4,4 @@ export { alertPerSource, decide } from "./decide";
 export type { DecisionTemplate } from "./decision-template";
 export { KNOWN_DECISION_TYPES, normalizeScope } from "./decision-template";
 export type { CompiledProfile, LoadProfilesOptions } from "./load";
-export { DEFAULT_IPV6_PREFIX, loadProfiles } from "./load";
+export { loadProfiles } from "./load";

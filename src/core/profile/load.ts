@@ -9,6 +9,7 @@ import {
 import type { DataStore } from "../data";
 import { type Diagnostic, error, type Result, warning } from "../diagnostic";
 import type { CompiledExpr } from "../expr";
+import { DEFAULT_IPV6_PREFIX } from "../ip";
 import { compileDecisionTemplate, type DecisionTemplate } from "./decision-template";
 import { type CountingCell, historyFunctions } from "./env";
 import { type ProfileDocument, profileDocumentSchema, profileKeysAt } from "./schema";
@@ -43,9 +44,12 @@ export interface CompiledProfile {
 export interface LoadProfilesOptions {
   /** Data files for `File()` and friends in filters. */
   data?: DataStore;
+  /**
+   * The `ipv6_prefix` of profiles that set none (default 64): the Worker passes its
+   * IPV6_PREFIX, so decisions cover the network its trackers and blocklist key on.
+   */
+  ipv6Prefix?: number;
 }
-
-export const DEFAULT_IPV6_PREFIX = 64;
 
 /** Loads and compiles profile files in order; every problem is reported, none thrown. */
 export function loadProfiles(
@@ -84,7 +88,7 @@ function compileProfile(
   }
   const cfg = parsed.data;
   const before = diags.length;
-  const ipv6Prefix = cfg.ipv6_prefix ?? DEFAULT_IPV6_PREFIX;
+  const ipv6Prefix = cfg.ipv6_prefix ?? options.ipv6Prefix ?? DEFAULT_IPV6_PREFIX;
   const counting: CountingCell = { current: undefined };
   const exprOptions = {
     // CrowdSec's profile expressions see `Alert` and nothing else.

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "../duration";
+import { MIN_IPV6_PREFIX } from "../ip";
 
 /**
  * The profiles.yaml document, as CrowdSec's `csconfig.ProfileCfg` (decoded strictly, like
@@ -37,7 +38,7 @@ export const profileDocumentSchema = z.strictObject({
    * source covers the source's /N network instead, since whoever holds one address of a
    * /64 usually holds all of it. Default 64; 128 keeps single-address decisions.
    */
-  ipv6_prefix: z.number().int().min(32).max(128).optional(),
+  ipv6_prefix: z.number().int().min(MIN_IPV6_PREFIX).max(128).optional(),
 });
 
 export type ProfileDocument = z.infer<typeof profileDocumentSchema>;

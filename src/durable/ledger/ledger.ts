@@ -1,11 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
+import { configOf } from "../../config";
 import type { AdminAlertDetail } from "../../contract/admin";
 import type { AllowEntry, Bouncer, Machine, Metrics } from "../../contract/admin-access";
 import type { LapiAlertIn, LapiAlertOut } from "../../contract/lapi-alert";
 import type { Env } from "../../env";
 import { migrate } from "../migrate";
-import { ipv6PrefixFrom } from "../source-key";
-import { intVar } from "../vars";
 import { AllowStore } from "./allowlist";
 import { BouncerStore, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
 import { bump } from "./counters";
@@ -24,7 +23,7 @@ import {
   listDecisions,
 } from "./queries";
 import type { BatchCounts, RecordItem, RecordResult } from "./records";
-import { LEDGER_MIGRATIONS, type LedgerDecisionRow, LedgerStore } from "./store";
+import { LEDGER_MIGRATIONS, type LedgerDecisionRow, LedgerStore, type RecordHooks } from "./store";
 import type { Page, PullPlan } from "./stream";
 import { findHash } from "./token";
 import { type HousekeepingReport, LedgerUpkeep } from "./upkeep";
@@ -63,17 +62,17 @@ export class Ledger extends DurableObject<Env> {
     super(ctx, env);
     const sql = ctx.storage.sql;
     this.store = new LedgerStore(sql);
-    const prefix = ipv6PrefixFrom(env.IPV6_PREFIX);
-    this.writer = new KvWriter(sql, this.store, env.BLOCKLIST, prefix);
+    const cfg = configOf(env);
+    this.writer = new KvWriter(sql, this.store, env.BLOCKLIST, cfg.ipv6Prefix);
     this.bouncerStore = new BouncerStore(sql);
     this.machineStore = new MachineStore(sql);
     this.allow = new AllowStore(sql);
-    this.ops = new LedgerOps(ctx.storage, this.store, this.allow, {
+    const hooks: RecordHooks = {
       toEntry: (row) => this.writer.entryOf(row),
       allowed: (d) => this.allow.covering(d),
-    });
-    const flushMs = intVar("KV_FLUSH_MS", env.KV_FLUSH_MS, 1_000, 0, 3_600_000);
-    this.upkeep = new LedgerUpkeep(ctx.storage, this.store, this.writer, this.ops, flushMs);
+    };
+    this.ops = new LedgerOps(ctx.storage, this.store, this.allow, hooks, cfg.ipv6Prefix);
+    this.upkeep = new LedgerUpkeep(ctx.storage, this.store, this.writer, this.ops, cfg.kvFlushMs);
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, LEDGER_MIGRATIONS);
       this.store.backfillIpKeys();

@@ -1,8 +1,8 @@
 // The SourceTracker as the Worker's adapters use it: the Durable Object, how to reach the
 // one of a source, and what ingest hands it (RPC and queue messages).
 export { detectionPack } from "../pack";
-export { sourceKeyOf } from "../source-key";
 export type { PourRequest, PourSummary, RoutedEvent } from "./messages";
+export { sourceKeyOf } from "./source-key";
 export type { TrackerView } from "./source-tracker";
 export { SourceTracker } from "./source-tracker";
 export { trackerOf } from "./stub";

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { configOf } from "../../config";
 import type { Env } from "../../env";
 import { ledgerOf } from "../ledger/index";
 import type { DecisionInput } from "../ledger/records";
@@ -48,7 +49,7 @@ export class SourceTracker extends DurableObject<Env> {
       if (this.store.hasApplied(req.apply)) {
         return { duplicate: true, poured: 0, skipped: 0, alerts: 0, decisions: [] };
       }
-      return applyPour(this.store, detectionPack(), req, wall);
+      return applyPour(this.store, this.pack(), req, wall);
     });
     if (summary.duplicate) return summary;
     const delivered = summary.alerts === 0 || (await this.deliver());
@@ -64,7 +65,7 @@ export class SourceTracker extends DurableObject<Env> {
       // Log time moves on with the wall clock from the last event seen.
       const logNow = clock.log + (wall - clock.wall);
       const out = this.ctx.storage.transactionSync(() =>
-        tickBuckets(this.store, detectionPack(), logNow, wall, TICK_BATCH),
+        tickBuckets(this.store, this.pack(), logNow, wall, TICK_BATCH),
       );
       for (const p of out.poisoned) {
         console.error(`palisade.tracker.poison_bucket: deleted unreadable bucket ${p}`);
@@ -74,6 +75,11 @@ export class SourceTracker extends DurableObject<Env> {
     const expired = await this.expireDue(wall);
     this.store.pruneHistory(wall - HISTORY_KEEP_MS);
     await this.arm(delivered && expired);
+  }
+
+  /** The built-in pack, its profiles deciding on the Worker's IPV6_PREFIX. */
+  private pack() {
+    return detectionPack(configOf(this.env).ipv6Prefix);
   }
 
   /** The tracker's state, for the admin API and tests. */
