@@ -57,7 +57,7 @@ export interface WorkerConfig {
   kvFlushMs: number;
 }
 
-export const DEFAULT_VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
+const DEFAULT_VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 /** Fewest subrequests ingest works with (see ingest/budget.ts `messageItems`). */
 export const MIN_SUBREQUEST_BUDGET = 10;
 

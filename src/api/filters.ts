@@ -103,7 +103,7 @@ export function lapiAlertQuery(q: LapiAlertsQuery, now: number): AlertQuery {
 }
 
 /** `24h` (that long ago, as CrowdSec's `since`) or an ISO time; ms since the epoch. */
-export function pointInTime(text: string, now: number, key: string, status: 400 | 422): number {
+function pointInTime(text: string, now: number, key: string, status: 400 | 422): number {
   const ago = parseDuration(text);
   if (ago !== undefined) return now - ago;
   const at = Date.parse(text);

@@ -30,7 +30,7 @@ export interface ReplayCommand {
 }
 
 /** Loads scenarios, profiles and the allowlist, failing with every diagnostic at once. */
-export function buildSetup(cmd: ReplayCommand) {
+function buildSetup(cmd: ReplayCommand) {
   const data = dataStoreFor(cmd.data);
   const scenarioFiles =
     cmd.scenarios.length > 0 ? scenarioFilesFrom(cmd.scenarios) : hubFilesUnder("scenarios/");

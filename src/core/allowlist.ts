@@ -113,8 +113,6 @@ export function loadAllowlist(
   };
 }
 
-export const emptyAllowlist: Allowlist = buildAllowlist([]);
-
 function loadFiles(
   files: readonly ConfigFile[],
   options: LoadAllowlistOptions,

@@ -85,7 +85,7 @@ function keyOffset(doc: Document): number | undefined {
 }
 
 /** `decisions[0].duration` from `["decisions", 0, "duration"]`. */
-export function fieldName(field: readonly PropertyKey[]): string {
+function fieldName(field: readonly PropertyKey[]): string {
   let s = "";
   for (const k of field) {
     if (typeof k === "number") s += `[${k}]`;

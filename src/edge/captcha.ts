@@ -17,7 +17,7 @@ const MAX_FORM_BYTES = 16 * 1024;
 const warned = new WeakSet<WorkerConfig>();
 
 /** What the clearance is bound to: the IPv4 address, or the IPv6 /prefix network. */
-export function clearanceBinding(ip: string | undefined, ipv6Prefix: number): string | undefined {
+function clearanceBinding(ip: string | undefined, ipv6Prefix: number): string | undefined {
   return ip === undefined ? undefined : canonicalEntryValue("Ip", ip, ipv6Prefix);
 }
 

@@ -1,5 +1,5 @@
 /** The consumer's max_batch_size (wrangler.toml); the budget split below assumes at most this. */
-export const QUEUE_BATCH_MESSAGES = 10;
+const QUEUE_BATCH_MESSAGES = 10;
 
 /**
  * Pour requests per queue message, for a SUBREQUEST_BUDGET of `budget`: the consumer

@@ -141,7 +141,7 @@ function compileHostCall(
  * generation (`raw`, not memoised: the cache already shares it); without one, `plain`.
  * A failing computation is not stored, so it fails again where the expression says.
  */
-export function cachedFn(slot: number, plain: Fn, raw: Fn): Fn {
+function cachedFn(slot: number, plain: Fn, raw: Fn): Fn {
   return (env, rt) => {
     const c = rt.cache;
     if (c === null) return plain(env, rt);

@@ -44,7 +44,7 @@ export function dynamic(fn: Fn): Compiled {
 }
 
 /** Line, column (1-based) and a caret excerpt of a source offset. */
-export function locate(src: string, pos: number): string {
+function locate(src: string, pos: number): string {
   const before = src.slice(0, pos);
   const line = before.split("\n").length;
   const lineStart = before.lastIndexOf("\n") + 1;

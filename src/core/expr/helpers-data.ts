@@ -86,7 +86,7 @@ function regexpInFile(data: DataStore, input: string, name: string): boolean {
   return out;
 }
 
-export function mapFile(data: DataStore, name: string): MapFile {
+function mapFile(data: DataStore, name: string): MapFile {
   const cache = cacheOf(data);
   let mf = cache.maps.get(name);
   if (mf) return mf;

@@ -10,7 +10,6 @@ import { deriveGuard, type ExprGuard } from "./guard/index";
 import { SyntaxFailure } from "./lexer";
 import { parse } from "./parser";
 import { ExprEvalError, type Fn, newRuntime, type Runtime } from "./runtime";
-import { typeName } from "./values";
 
 /**
  * CrowdSec's `expr` language (antonmedv/expr as embedded in CrowdSec), compiled once to
@@ -35,7 +34,7 @@ export { ExprEvalError } from "./runtime";
 export type { DerivedSubject, SubjectPath } from "./subject";
 export { formatValue as exprToString } from "./values";
 
-export const DEFAULT_STEP_BUDGET = 100_000;
+const DEFAULT_STEP_BUDGET = 100_000;
 
 export interface ExprOptions {
   /** Where the expression comes from, used in diagnostics (`ssh-bf.yaml#0:filter`). */
@@ -126,45 +125,5 @@ class Program implements CompiledExpr {
     } finally {
       rt.busy = false;
     }
-  }
-}
-
-/**
- * CrowdSec's rule for filters, conditions, cancel_on and whitelists: true only when the
- * expression yields the boolean true. A non-boolean result is false; an evaluation error
- * is false too and is passed to `onError` so callers can count it.
- */
-export function evalBool(
-  expr: CompiledExpr,
-  env: Record<string, unknown>,
-  onError?: (e: ExprEvalError) => void,
-): boolean {
-  try {
-    return expr.run(env) === true;
-  } catch (e) {
-    if (!(e instanceof ExprEvalError)) throw e;
-    onError?.(e);
-    return false;
-  }
-}
-
-/**
- * For groupby, distinct and scope expressions, which must yield a string: the string, or
- * undefined when evaluation fails or yields another type (reported to `onError`).
- */
-export function evalString(
-  expr: CompiledExpr,
-  env: Record<string, unknown>,
-  onError?: (e: ExprEvalError) => void,
-): string | undefined {
-  try {
-    const v = expr.run(env);
-    if (typeof v === "string") return v;
-    onError?.(new ExprEvalError("expr.eval", `expected a string result, got ${typeName(v)}`));
-    return undefined;
-  } catch (e) {
-    if (!(e instanceof ExprEvalError)) throw e;
-    onError?.(e);
-    return undefined;
   }
 }

@@ -19,7 +19,7 @@ export interface DecisionTemplate {
 export const KNOWN_DECISION_TYPES: readonly string[] = ["ban", "captcha", "throttle"];
 
 /** CrowdSec's default when a profile decision has no duration. */
-export const DEFAULT_DECISION_DURATION = "4h";
+const DEFAULT_DECISION_DURATION = "4h";
 
 const TYPE_SHAPE = /^[A-Za-z][\w-]*$/;
 

@@ -13,7 +13,7 @@ const goDuration = z.string().refine((s) => (parseDuration(s) ?? 0) > 0, {
     `duration ${JSON.stringify(iss.input)} is not a positive Go duration; write it like "4h", "30m" or "1h30m"`,
 });
 
-export const profileDecisionSchema = z.strictObject({
+const profileDecisionSchema = z.strictObject({
   type: z.string().min(1),
   duration: goDuration.optional(),
   scope: z.string().min(1).optional(),
@@ -44,8 +44,8 @@ export const profileDocumentSchema = z.strictObject({
 export type ProfileDocument = z.infer<typeof profileDocumentSchema>;
 export type ProfileDecisionDocument = z.infer<typeof profileDecisionSchema>;
 
-export const PROFILE_KEYS = Object.keys(profileDocumentSchema.shape);
-export const DECISION_KEYS = Object.keys(profileDecisionSchema.shape);
+const PROFILE_KEYS = Object.keys(profileDocumentSchema.shape);
+const DECISION_KEYS = Object.keys(profileDecisionSchema.shape);
 
 /** Known keys of the object at `field`, for unknown-key messages. */
 export function profileKeysAt(field: readonly PropertyKey[]): readonly string[] {

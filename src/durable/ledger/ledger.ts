@@ -9,14 +9,13 @@ import { AllowStore } from "./allowlist";
 import { BouncerStore, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
 import { bump } from "./counters";
 import type { DecisionFilter } from "./filter";
-import { type KvState, KvWriter } from "./kv-writer";
+import { KvWriter } from "./kv-writer";
 import { MachineStore } from "./machines";
 import { metricsReport } from "./metrics";
 import { type AllowInput, LedgerOps, type ManualDecision, type ManualResult } from "./ops";
 import {
   type AlertQuery,
   alertDetail,
-  changesSince,
   type DecisionQuery,
   lapiAlerts,
   listAlerts,
@@ -29,12 +28,6 @@ import { findHash } from "./token";
 import { type HousekeepingReport, LedgerUpkeep } from "./upkeep";
 
 export type { HousekeepingReport } from "./upkeep";
-
-export interface LedgerChanges {
-  seq: number;
-  added: LedgerDecisionRow[];
-  deleted: LedgerDecisionRow[];
-}
 
 /** A watcher (CrowdSec agent, cscli) acting with a JWT; `registered: false` for the bootstrap machine. */
 export interface WatcherRef {
@@ -85,13 +78,6 @@ export class Ledger extends DurableObject<Env> {
     return m ? { machine: m.name } : null;
   }
 
-  /** Registers a machine (throws if the name is taken; the admin API uses `createMachine`). */
-  async addMachine(name: string, tokenHash: string): Promise<void> {
-    if (!this.machineStore.create(name, tokenHash, Date.now())) {
-      throw new Error(`machine ${name} exists`);
-    }
-  }
-
   async removeMachine(name: string): Promise<boolean> {
     return this.machineStore.remove(name);
   }
@@ -130,11 +116,6 @@ export class Ledger extends DurableObject<Env> {
 
   async decision(id: number): Promise<LedgerDecisionRow | null> {
     return this.store.decision(id) ?? null;
-  }
-
-  /** Decisions added and deleted after `since` (every row; the stream reads `pull`). */
-  async changes(since: number): Promise<LedgerChanges> {
-    return { seq: this.store.seq, ...changesSince(this.ctx.storage.sql, since) };
   }
 
   // ---- bouncers (CrowdSec LAPI) ----
@@ -267,10 +248,6 @@ export class Ledger extends DurableObject<Env> {
       .list()
       .map((b) => ({ name: b.name, last_pull: b.last_pull, user_agent: b.user_agent }));
     return metricsReport(this.ctx.storage.sql, bouncers, Date.now());
-  }
-
-  async kvState(): Promise<KvState & { pending: number }> {
-    return { ...this.writer.state(), pending: this.writer.pending() };
   }
 
   /** The cron's work (every minute): see LedgerUpkeep.housekeeping. */

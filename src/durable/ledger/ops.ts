@@ -39,8 +39,8 @@ export type AllowInput = {
 };
 
 /** Who made a manual decision: cscli's origin, so bouncers treat it as CrowdSec's manual ones. */
-export const MANUAL_ORIGIN = DECISION_ORIGINS.manual;
-export const ADMIN_MACHINE = "admin";
+const MANUAL_ORIGIN = DECISION_ORIGINS.manual;
+const ADMIN_MACHINE = "admin";
 
 export class LedgerOps {
   constructor(

@@ -147,7 +147,7 @@ function lapiEvent(e: NonNullable<LapiAlertIn["events"]>[number], now: number): 
  * RFC 3339 (what agents send), or Go's `time.Time.String()` form
  * (`2024-05-01 10:00:00.123 +0000 UTC`) that older agents wrote.
  */
-export function goTime(text: string | undefined): number | undefined {
+function goTime(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const direct = Date.parse(text);
   if (!Number.isNaN(direct)) return direct;

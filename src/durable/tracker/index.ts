@@ -3,6 +3,5 @@
 export { detectionPack } from "../pack";
 export type { PourRequest, PourSummary, RoutedEvent } from "./messages";
 export { sourceKeyOf } from "./source-key";
-export type { TrackerView } from "./source-tracker";
 export { SourceTracker } from "./source-tracker";
 export { trackerOf } from "./stub";

@@ -14,7 +14,7 @@ import type { TrackerStore } from "./store";
  */
 
 /** How long a tracker remembers an applied batch id (retries come within minutes). */
-export const APPLIED_MEMORY_MS = 3 * 24 * 3_600_000;
+const APPLIED_MEMORY_MS = 3 * 24 * 3_600_000;
 /** Event times further ahead of the wall clock do not move the tracker's log clock. */
 const FUTURE_SLACK_MS = 24 * 3_600_000;
 

@@ -18,13 +18,6 @@ const RETRY_MAX_MS = 300_000;
 /** Escalation looks back 30 days (the built-in profiles); history is kept twice as long. */
 const HISTORY_KEEP_MS = 60 * 24 * 3_600_000;
 
-export interface TrackerView {
-  buckets: number;
-  decisions: DecisionRow[];
-  outbox: number;
-  alarm: number | null;
-}
-
 /**
  * One per source (an IPv4 address or an IPv6 /64: `sourceKeyOf`), named with
  * `SOURCES.idFromName(source)`. Holds the source's bucket states, its decisions and
@@ -80,16 +73,6 @@ export class SourceTracker extends DurableObject<Env> {
   /** The built-in pack, its profiles deciding on the Worker's IPV6_PREFIX. */
   private pack() {
     return detectionPack(configOf(this.env).ipv6Prefix);
-  }
-
-  /** The tracker's state, for the admin API and tests. */
-  async view(): Promise<TrackerView> {
-    return {
-      buckets: this.store.bucketCount(),
-      decisions: this.store.activeDecisions(Date.now()),
-      outbox: this.store.outboxSize(),
-      alarm: await this.ctx.storage.getAlarm(),
-    };
   }
 
   /** Sends pending alerts and decisions to the Ledger; false when it could not. */

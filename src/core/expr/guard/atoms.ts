@@ -118,7 +118,7 @@ function stripCase(x: Node, ctx: Ctx): { base: Node; folded: boolean } {
  * The longest ASCII run of `s`, lower-cased: containing `s` implies containing it. Empty
  * when `s` has none (such a literal gives no atom: it could not be told apart).
  */
-export function asciiLiteral(s: string): string {
+function asciiLiteral(s: string): string {
   let best = "";
   let start = 0;
   for (let i = 0; i <= s.length; i++) {
