@@ -1,6 +1,6 @@
 import { Hono } from "hono";
+import { configOf, varsWith } from "./config";
 import { parserFor } from "./core/parser/index";
-import { edgeConfig, varsWith } from "./edge/config";
 import { Enforcer, type PalisadeOptions } from "./edge/enforcer";
 import { proxyToOrigin } from "./edge/origin";
 import { palisadeWith } from "./edge/palisade";
@@ -72,7 +72,7 @@ export function createWorker(options: AppOptions = {}): PalisadeWorker {
 }
 
 function originOf(env: Env, options: AppOptions): URL | undefined {
-  return edgeConfig(varsWith(env, options.palisade?.vars)).originUrl;
+  return configOf(varsWith(env, options.palisade?.vars)).originUrl;
 }
 
 /** The URL's path when it is a visitor's (not under /_palisade/, no escapes), else undefined. */

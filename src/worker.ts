@@ -1,5 +1,7 @@
+import { env } from "cloudflare:workers";
 import { apiRoutes, ledgerEdgeMetrics } from "./api/index";
 import { createWorker } from "./app";
+import { configOf } from "./config";
 import type { Env } from "./env";
 import { consumeIngest, ingestRoutes, ledgerHousekeeping } from "./ingest/index";
 
@@ -11,6 +13,9 @@ export type { Env } from "./env";
 // /_palisade/ (ingest, then the bouncer, watcher and admin API), enforcement (its outcome
 // counts go to the Ledger), then the origin; the ingest queue's consumer; the cron.
 // Adapters never import this file or each other's composition.
+// Every var is checked as the isolate loads, each problem logged once (src/config.ts).
+configOf(env);
+
 const worker = createWorker({
   routes: [ingestRoutes, apiRoutes],
   palisade: { metrics: ledgerEdgeMetrics },

@@ -1,6 +1,6 @@
 import type { Event } from "../event";
 import { authLine, type Groups, loginKind, loginLine, pamLine } from "./dovecot-extra";
-import type { ProgramVerdict } from "./program";
+import type { ProgramVerdict } from "./program-context";
 import { IP, isIpToken } from "./program-ip";
 
 /**

@@ -17,10 +17,10 @@ export type HttpFamily = "nginx" | "apache2" | "traefik";
 
 /**
  * An s01 parser: fills the event from `evt.Parsed.message`; StrTime, null if no node
- * matched, or why a line it recognised makes no event. `fresh`: the event holds only
- * what non-syslog set, so its field map may be replaced rather than extended.
+ * matched, or why a line it recognised makes no event. The event holds only what the s00
+ * stage set (message, program), so its field map is replaced.
  */
-type S01 = (evt: Event, fresh: boolean) => string | null | Refused;
+type S01 = (evt: Event) => string | null | Refused;
 
 const S01_BY_FAMILY: Record<HttpFamily, S01> = {
   nginx: nginxS01,
@@ -33,7 +33,7 @@ const S01_BY_FAMILY: Record<HttpFamily, S01> = {
  * (nginx's default request line and header buffers are 8 KiB), and it bounds the work
  * a hostile line can cost.
  */
-export const MAX_HTTP_LINE = 64 * 1024;
+const MAX_HTTP_LINE = 64 * 1024;
 
 /**
  * What s01 + s02 made of an event: `stamped` (the line's own time is the event's),
@@ -51,16 +51,12 @@ export type HttpOutcome =
   | "no-source";
 
 /**
- * s01 + s02 for an event whose `Parsed.message` (and `program`) an s00 stage has set,
- * e.g. a syslog-wrapped nginx line. Fills the event in place.
+ * s01 + s02 for an event whose `Parsed.message` and `program` an s00 stage has set, and
+ * nothing else (nonSyslog, or web-program.ts for a syslog-wrapped line). Fills it in place.
  */
 export function httpStages(family: HttpFamily, evt: Event, opts: ParseOptions): HttpOutcome {
-  return stages(family, evt, opts, false);
-}
-
-function stages(family: HttpFamily, evt: Event, opts: ParseOptions, fresh: boolean): HttpOutcome {
   if ((evt.Parsed.message ?? "").length > MAX_HTTP_LINE) return "unread";
-  const strTime = S01_BY_FAMILY[family](evt, fresh);
+  const strTime = S01_BY_FAMILY[family](evt);
   if (strTime === null) return "unread";
   if (isRefused(strTime)) return strTime.refused === "ambiguous" ? "ambiguous" : "hostname";
   if (finishHttp(evt, strTime, opts)) return strTime === "" ? "unstamped" : "stamped";
@@ -75,7 +71,7 @@ function httpParser(family: HttpFamily): LogParser {
       if (raw.length > MAX_HTTP_LINE) return null;
       const evt = newEvent(raw, origin);
       nonSyslog(evt, origin.labels.type || family);
-      const outcome = stages(family, evt, opts, true);
+      const outcome = httpStages(family, evt, opts);
       if (outcome === "stamped" || outcome === "unstamped") return evt;
       if ((outcome === "hostname" || outcome === "ambiguous") && state) state.reason = outcome;
       return null;

@@ -1,9 +1,8 @@
 import type { Event } from "../event";
 import { parseDovecot } from "./dovecot";
-import type { ParseState } from "./parse-state";
 import { parsePostfixSmtpd, parsePostscreen } from "./postfix";
+import type { ProgramContext, ProgramParser, ProgramVerdict } from "./program-context";
 import { parseSshd } from "./sshd";
-import type { ParseOptions } from "./types";
 import { parseWebProgram } from "./web-program";
 
 /**
@@ -18,33 +17,11 @@ import { parseWebProgram } from "./web-program";
  * when it recognises the message.
  */
 
-/** What a program parser knows of the line besides its message. */
-export interface ProgramContext {
-  host: string;
-  program: string;
-  pid: string;
-  /** The frame's log time in ms (NaN when the stamp is no real date). Computed on demand. */
-  time(): number;
-  state: ParseState | undefined;
-  opts: ParseOptions;
-  /** Set by a parser that gave the event its own time (a web line's stamp). */
-  timed: boolean;
-}
-
-/**
- * true: recognised (the event is filled); false: not this parser's line; a string:
- * recognised, but it yields no event, for that reason (e.g. a host name where an address
- * should be).
- */
-export type ProgramVerdict = boolean | string;
-
-export type ProgramParser = (message: string, evt: Event, ctx: ProgramContext) => ProgramVerdict;
-
 /**
  * No auth line of these daemons comes near this length; refusing longer messages
  * bounds what a hostile line can cost the regexes.
  */
-export const MAX_PROGRAM_MESSAGE = 8192;
+const MAX_PROGRAM_MESSAGE = 8192;
 
 const sshd: ProgramParser = (m, e, ctx) => parseSshd(m, e, ctx, true);
 const sshdSession: ProgramParser = (m, e, ctx) => parseSshd(m, e, ctx, false);
@@ -67,7 +44,7 @@ const byName = new Map<string, ProgramParser>([
 const DOVECOT_PROCESS = /^(?:\w+-login|auth(?:-worker)?(?:\(\w+\))?)$/;
 const dovecotProcess: ProgramParser = (m, e, ctx) => parseDovecot(`${ctx.program}: ${m}`, e);
 
-export function programParser(program: string): ProgramParser | undefined {
+function programParser(program: string): ProgramParser | undefined {
   const p = byName.get(program);
   if (p) return p;
   if (DOVECOT_PROCESS.test(program)) return dovecotProcess;

@@ -1,6 +1,6 @@
 import type { Event } from "../event";
 import type { PendingFailure } from "./parse-state";
-import type { ProgramContext, ProgramVerdict } from "./program";
+import type { ProgramContext, ProgramVerdict } from "./program-context";
 import { IP, isIpToken } from "./program-ip";
 import type { FailedLine } from "./sshd-failed";
 import {

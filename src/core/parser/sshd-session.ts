@@ -1,5 +1,5 @@
 import type { PendingFailure, SshSession } from "./parse-state";
-import type { ProgramContext } from "./program";
+import type { ProgramContext } from "./program-context";
 
 /**
  * An sshd session is one sshd process (one client connection): its lines share the host

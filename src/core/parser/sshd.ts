@@ -1,5 +1,5 @@
 import type { Event } from "../event";
-import type { ProgramContext, ProgramVerdict } from "./program";
+import type { ProgramContext, ProgramVerdict } from "./program-context";
 import { isIpToken } from "./program-ip";
 import { readSshdForm, readSshdSessionLine } from "./sshd-extra";
 import { type FailedLine, readFailed } from "./sshd-failed";

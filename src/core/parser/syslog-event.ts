@@ -1,6 +1,7 @@
 import { type Event, type LineOrigin, newEvent } from "../event";
 import type { ParseState } from "./parse-state";
-import { type ProgramContext, parseProgramMessage } from "./program";
+import { parseProgramMessage } from "./program";
+import type { ProgramContext } from "./program-context";
 import { frameTime, type SyslogFrame } from "./syslog-frame";
 import type { ParseOptions } from "./types";
 

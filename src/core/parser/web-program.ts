@@ -1,6 +1,6 @@
 import type { Event } from "../event";
 import { httpStages } from "./http";
-import type { ProgramContext, ProgramVerdict } from "./program";
+import type { ProgramContext, ProgramVerdict } from "./program-context";
 
 /**
  * Web server lines shipped through syslog or journald (nginx's `access_log syslog:…`,

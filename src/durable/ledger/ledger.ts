@@ -1,41 +1,33 @@
 import { DurableObject } from "cloudflare:workers";
+import { configOf } from "../../config";
 import type { AdminAlertDetail } from "../../contract/admin";
 import type { AllowEntry, Bouncer, Machine, Metrics } from "../../contract/admin-access";
 import type { LapiAlertIn, LapiAlertOut } from "../../contract/lapi-alert";
 import type { Env } from "../../env";
 import { migrate } from "../migrate";
-import { ipv6PrefixFrom } from "../source-key";
-import { intVar } from "../vars";
 import { AllowStore } from "./allowlist";
 import { BouncerStore, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
 import { bump } from "./counters";
 import type { DecisionFilter } from "./filter";
-import { type KvState, KvWriter } from "./kv-writer";
+import { KvWriter } from "./kv-writer";
 import { MachineStore } from "./machines";
 import { metricsReport } from "./metrics";
 import { type AllowInput, LedgerOps, type ManualDecision, type ManualResult } from "./ops";
 import {
   type AlertQuery,
   alertDetail,
-  changesSince,
   type DecisionQuery,
   lapiAlerts,
   listAlerts,
   listDecisions,
 } from "./queries";
 import type { BatchCounts, RecordItem, RecordResult } from "./records";
-import { LEDGER_MIGRATIONS, type LedgerDecisionRow, LedgerStore } from "./store";
+import { LEDGER_MIGRATIONS, type LedgerDecisionRow, LedgerStore, type RecordHooks } from "./store";
 import type { Page, PullPlan } from "./stream";
 import { findHash } from "./token";
 import { type HousekeepingReport, LedgerUpkeep } from "./upkeep";
 
 export type { HousekeepingReport } from "./upkeep";
-
-export interface LedgerChanges {
-  seq: number;
-  added: LedgerDecisionRow[];
-  deleted: LedgerDecisionRow[];
-}
 
 /** A watcher (CrowdSec agent, cscli) acting with a JWT; `registered: false` for the bootstrap machine. */
 export interface WatcherRef {
@@ -63,17 +55,17 @@ export class Ledger extends DurableObject<Env> {
     super(ctx, env);
     const sql = ctx.storage.sql;
     this.store = new LedgerStore(sql);
-    const prefix = ipv6PrefixFrom(env.IPV6_PREFIX);
-    this.writer = new KvWriter(sql, this.store, env.BLOCKLIST, prefix);
+    const cfg = configOf(env);
+    this.writer = new KvWriter(sql, this.store, env.BLOCKLIST, cfg.ipv6Prefix);
     this.bouncerStore = new BouncerStore(sql);
     this.machineStore = new MachineStore(sql);
     this.allow = new AllowStore(sql);
-    this.ops = new LedgerOps(ctx.storage, this.store, this.allow, {
+    const hooks: RecordHooks = {
       toEntry: (row) => this.writer.entryOf(row),
       allowed: (d) => this.allow.covering(d),
-    });
-    const flushMs = intVar("KV_FLUSH_MS", env.KV_FLUSH_MS, 1_000, 0, 3_600_000);
-    this.upkeep = new LedgerUpkeep(ctx.storage, this.store, this.writer, this.ops, flushMs);
+    };
+    this.ops = new LedgerOps(ctx.storage, this.store, this.allow, hooks, cfg.ipv6Prefix);
+    this.upkeep = new LedgerUpkeep(ctx.storage, this.store, this.writer, this.ops, cfg.kvFlushMs);
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, LEDGER_MIGRATIONS);
       this.store.backfillIpKeys();
@@ -84,13 +76,6 @@ export class Ledger extends DurableObject<Env> {
   async authenticate(tokenHash: string): Promise<{ machine: string } | null> {
     const m = findHash(tokenHash, this.machineStore.hashes());
     return m ? { machine: m.name } : null;
-  }
-
-  /** Registers a machine (throws if the name is taken; the admin API uses `createMachine`). */
-  async addMachine(name: string, tokenHash: string): Promise<void> {
-    if (!this.machineStore.create(name, tokenHash, Date.now())) {
-      throw new Error(`machine ${name} exists`);
-    }
   }
 
   async removeMachine(name: string): Promise<boolean> {
@@ -131,11 +116,6 @@ export class Ledger extends DurableObject<Env> {
 
   async decision(id: number): Promise<LedgerDecisionRow | null> {
     return this.store.decision(id) ?? null;
-  }
-
-  /** Decisions added and deleted after `since` (every row; the stream reads `pull`). */
-  async changes(since: number): Promise<LedgerChanges> {
-    return { seq: this.store.seq, ...changesSince(this.ctx.storage.sql, since) };
   }
 
   // ---- bouncers (CrowdSec LAPI) ----
@@ -268,10 +248,6 @@ export class Ledger extends DurableObject<Env> {
       .list()
       .map((b) => ({ name: b.name, last_pull: b.last_pull, user_agent: b.user_agent }));
     return metricsReport(this.ctx.storage.sql, bouncers, Date.now());
-  }
-
-  async kvState(): Promise<KvState & { pending: number }> {
-    return { ...this.writer.state(), pending: this.writer.pending() };
   }
 
   /** The cron's work (every minute): see LedgerUpkeep.housekeeping. */
