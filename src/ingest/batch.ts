@@ -37,13 +37,15 @@ export function parserOfBatch(batch: IngestBatch): LogParser {
 
 /**
  * Parses every line, keeps the events some scenario's filter accepts and groups them by
- * source (`sourceKeyOf` of `Meta.source_ip`). Pure CPU: no I/O, no state.
+ * source (`sourceKeyOf` of `Meta.source_ip`). Pure CPU: no I/O, no state. Each event
+ * carries the sending `machine` (its `Line.Machine`): an alert's evidence names it.
  */
 export function routeBatch(
   batch: IngestBatch,
   parser: LogParser,
   ipv6Prefix: number,
   now: number,
+  machine?: string,
 ): RoutedBatch {
   // The scenarios are the same whatever the prefix: one router per isolate.
   router ??= new ScenarioRouter(detectionPack(ipv6Prefix).scenarios);
@@ -52,6 +54,7 @@ export function routeBatch(
     module: "ingest",
     labels: { ...batch.source.labels, type: batch.source.type },
   };
+  if (machine !== undefined) origin.machine = machine;
   const opts: ParseOptions = { now };
   if (batch.source.year !== undefined) opts.year = batch.source.year;
   if (batch.source.timezone !== undefined) opts.timezone = batch.source.timezone;

@@ -30,7 +30,7 @@ export async function handleIngest(request: Request, env: Env): Promise<Response
   const id = batch.batch_id;
   const done = await unavailableOnError(() => ledger.batchStatus(caller.machine, id));
   if (done) return answer({ batch_id: id, ...(done as IngestCounts), duplicate: true });
-  const routed = routeBatch(batch, parser, cfg.ipv6Prefix, Date.now());
+  const routed = routeBatch(batch, parser, cfg.ipv6Prefix, Date.now(), caller.machine);
   const avail = cfg.subrequestBudget - caller.ledgerCalls - LEDGER_CALLS;
   const plan = await planDispatch(
     routed.groups,
