@@ -1,6 +1,7 @@
 import type { RouteRegistrar } from "../http/routes";
 import { adminAccessRoutes } from "./admin-access";
 import { ADMIN_PREFIX, adminAuth } from "./admin-auth";
+import { adminConsoleRoutes } from "./admin-console";
 import { adminDecisionRoutes } from "./admin-decisions";
 import { bouncerRoutes } from "./bouncer";
 import { json } from "./input";
@@ -33,6 +34,7 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...bouncerRoutes,
   ...watcherRoutes,
   ...adminDecisionRoutes,
+  ...adminConsoleRoutes,
   ...adminAccessRoutes,
   openApiRoute,
 ];

@@ -2,12 +2,14 @@ import { DurableObject } from "cloudflare:workers";
 import { configOf } from "../../config";
 import type { AdminAlertDetail } from "../../contract/admin";
 import type { AllowEntry, Bouncer, Machine, Metrics } from "../../contract/admin-access";
+import type { AllowCheck, ConsoleSession, Stats, StatsWindow } from "../../contract/admin-stats";
 import type { LapiAlertIn, LapiAlertOut } from "../../contract/lapi-alert";
 import type { Env } from "../../env";
 import { migrate } from "../migrate";
+import { detectionPack } from "../pack";
 import { AllowStore } from "./allowlist";
 import { BouncerStore, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
-import { bump } from "./counters";
+import { bump, bumpSeries } from "./counters";
 import type { DecisionFilter } from "./filter";
 import { KvWriter } from "./kv-writer";
 import { MachineStore } from "./machines";
@@ -22,6 +24,8 @@ import {
   listDecisions,
 } from "./queries";
 import type { BatchCounts, RecordItem, RecordResult } from "./records";
+import { type LiveSession, type SessionStart, SessionStore } from "./sessions";
+import { statsReport } from "./stats";
 import { LEDGER_MIGRATIONS, type LedgerDecisionRow, LedgerStore, type RecordHooks } from "./store";
 import type { Page, PullPlan } from "./stream";
 import { findHash } from "./token";
@@ -50,6 +54,7 @@ export class Ledger extends DurableObject<Env> {
   private readonly allow: AllowStore;
   private readonly ops: LedgerOps;
   private readonly upkeep: LedgerUpkeep;
+  private readonly sessions: SessionStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -60,6 +65,7 @@ export class Ledger extends DurableObject<Env> {
     this.bouncerStore = new BouncerStore(sql);
     this.machineStore = new MachineStore(sql);
     this.allow = new AllowStore(sql);
+    this.sessions = new SessionStore(sql);
     const hooks: RecordHooks = {
       toEntry: (row) => this.writer.entryOf(row),
       allowed: (d) => this.allow.covering(d),
@@ -236,11 +242,54 @@ export class Ledger extends DurableObject<Env> {
 
   /** Adds to the `edge` (or another) counters: the edge's per-isolate outcome counts. */
   async addCounts(metric: string, counts: Record<string, number>): Promise<void> {
+    return this.addCountsBy({ [metric]: counts });
+  }
+
+  /** Several metrics' counts at once (the edge's outcomes, countries and ASNs). */
+  async addCountsBy(groups: Record<string, Record<string, number>>): Promise<void> {
     const now = Date.now();
     const sql = this.ctx.storage.sql;
     this.ctx.storage.transactionSync(() => {
-      for (const [k, n] of Object.entries(counts)) bump(sql, metric, k, "", n, now);
+      for (const [metric, counts] of Object.entries(groups)) {
+        for (const [k, n] of Object.entries(counts)) {
+          bump(sql, metric, k, "", n, now);
+          bumpSeries(sql, metric, k, n, now);
+        }
+      }
     });
+  }
+
+  // ---- the console ----
+
+  /** The overview's counts over `window` (see stats.ts). */
+  async stats(window: StatsWindow): Promise<Stats> {
+    return statsReport(this.ctx.storage.sql, window, Date.now());
+  }
+
+  /** Which allowlist lets `ip` through: built-in, operator, or none. */
+  async allowCheck(ip: string): Promise<AllowCheck> {
+    const builtin = detectionPack(configOf(this.env).ipv6Prefix).allowlist.lookupIp(ip);
+    if (builtin) return { ip, allowlisted: "builtin", by: `${builtin.reason} (${builtin.match})` };
+    const by = this.allow.covering({ scope: "Ip", value: ip });
+    return { ip, allowlisted: by === undefined ? null : "operator", by: by ?? null };
+  }
+
+  async startSession(s: SessionStart): Promise<void> {
+    this.sessions.create(s, Date.now());
+  }
+
+  /** The live session of a cookie's hash, or null (unknown, revoked, expired). */
+  async session(idHash: string): Promise<LiveSession | null> {
+    return this.sessions.check(idHash, Date.now());
+  }
+
+  async consoleSessions(): Promise<ConsoleSession[]> {
+    return this.sessions.list(Date.now());
+  }
+
+  /** Revokes a session by id, or every session with null; how many ended. */
+  async revokeSessions(id: string | null): Promise<number> {
+    return this.sessions.revoke(id);
   }
 
   async metrics(): Promise<Metrics> {

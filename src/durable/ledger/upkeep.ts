@@ -1,4 +1,5 @@
 import { metaNumber, setMeta } from "../migrate";
+import { pruneSeries } from "./counters";
 import { COMPACT_EVERY_MS, type FlushOutcome, type KvWriter } from "./kv-writer";
 import type { LedgerOps } from "./ops";
 import type { LedgerStore } from "./store";
@@ -40,6 +41,7 @@ export class LedgerUpkeep {
   async housekeeping(now: number): Promise<HousekeepingReport> {
     const expired = this.ops.expireDue(now - OVERDUE_GRACE_MS, EXPIRE_BATCH);
     this.store.prune(now - BATCH_MEMORY_MS);
+    pruneSeries(this.storage.sql, now);
     const flushed = await this.writer.flush(now);
     const st = this.writer.state();
     const due = st.base === null || (st.deltas.length > 0 && now - st.epochAt >= COMPACT_EVERY_MS);
