@@ -22,4 +22,9 @@ export interface Env {
   CLEARANCE_KEY?: string;
   PALISADE_ADMIN_TOKEN?: string;
   PALISADE_MACHINE_TOKEN?: string;
+  /** A token that may read GET /_palisade/v1/metrics only (Prometheus' scrape). */
+  PALISADE_METRICS_TOKEN?: string;
+  /** Cloudflare Access in front of the console: `<team>.cloudflareaccess.com` and the app's AUD tag. */
+  ACCESS_TEAM_DOMAIN?: string;
+  ACCESS_AUD?: string;
 }

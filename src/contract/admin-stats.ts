@@ -22,8 +22,6 @@ export const statsQuerySchema = z.object({
   window: z.enum(["1h", "24h", "7d"]).default("24h"),
 });
 
-const ranked = (key: string) => z.array(z.object({ [key]: z.string(), count }));
-
 export const statsSchema = z.object({
   window: z.enum(["1h", "24h", "7d"]),
   from: iso,
@@ -32,11 +30,11 @@ export const statsSchema = z.object({
   /** One bar per step, oldest first: alerts recorded and decisions made in it. */
   buckets: z.array(z.object({ at: iso, alerts: count, decisions: count })),
   totals: z.object({ alerts: count, decisions: count, active_decisions: count }),
-  top_scenarios: ranked("scenario"),
+  top_scenarios: z.array(z.object({ scenario: z.string(), count })),
   /** Visitors the edge stopped, by `request.cf.country` (when Cloudflare knows it). */
-  top_countries: ranked("country"),
+  top_countries: z.array(z.object({ country: z.string(), count })),
   /** Visitors the edge stopped, by `request.cf.asn`. */
-  top_asns: ranked("asn"),
+  top_asns: z.array(z.object({ asn: z.string(), count })),
   /** Visitor requests by outcome in the window (pass, ban, captcha, throttle, …). */
   edge: z.array(z.object({ outcome: z.string(), count })),
   /** Log lines ingested per machine in the window. */

@@ -36,7 +36,7 @@ const decisionFilter = {
   scenario: z.string().min(1).max(1024).optional(),
 };
 
-const adminDecisionSchema = z.object({
+export const adminDecisionSchema = z.object({
   id,
   uuid: z.string(),
   /** `palisade` (detected), `cscli` (added by hand here), `crowdsec` (a watcher's alert), … */

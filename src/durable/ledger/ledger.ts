@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { configOf } from "../../config";
-import type { AdminAlertDetail } from "../../contract/admin";
+import type { AdminAlertDetail, AdminDecision } from "../../contract/admin";
 import type { AllowEntry, Bouncer, Machine, Metrics } from "../../contract/admin-access";
 import type { AllowCheck, ConsoleSession, Stats, StatsWindow } from "../../contract/admin-stats";
 import type { LapiAlertIn, LapiAlertOut } from "../../contract/lapi-alert";
@@ -30,6 +30,7 @@ import { LEDGER_MIGRATIONS, type LedgerDecisionRow, LedgerStore, type RecordHook
 import type { Page, PullPlan } from "./stream";
 import { findHash } from "./token";
 import { type HousekeepingReport, LedgerUpkeep } from "./upkeep";
+import { adminDecision } from "./views";
 
 export type { HousekeepingReport } from "./upkeep";
 
@@ -122,6 +123,12 @@ export class Ledger extends DurableObject<Env> {
 
   async decision(id: number): Promise<LedgerDecisionRow | null> {
     return this.store.decision(id) ?? null;
+  }
+
+  /** One decision as the admin API shows it. */
+  async adminDecision(id: number): Promise<AdminDecision | null> {
+    const row = this.store.decision(id);
+    return row ? adminDecision(row, Date.now()) : null;
   }
 
   // ---- bouncers (CrowdSec LAPI) ----

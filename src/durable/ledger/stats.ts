@@ -52,7 +52,7 @@ export function statsReport(sql: SqlStorage, window: StatsWindow, now: number): 
 function perStep(sql: SqlStorage, query: string, from: number, stepMs: number): number[] {
   const out: number[] = [];
   const rows = sql.exec<{ b: number; n: number }>(
-    `SELECT (t - ?) / ? AS b, COUNT(*) AS n FROM (${query}) GROUP BY b`,
+    `SELECT CAST((t - ?) / ? AS INTEGER) AS b, COUNT(*) AS n FROM (${query}) GROUP BY b`,
     from,
     stepMs,
     from,
