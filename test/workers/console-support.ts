@@ -29,7 +29,7 @@ export class Browser {
       ctx,
     );
     await waitOnExecutionContext(ctx);
-    for (const line of res.headers.getSetCookie()) {
+    for (const line of setCookies(res)) {
       const [pair] = line.split(";");
       const eq = (pair ?? "").indexOf("=");
       const name = (pair ?? "").slice(0, eq);
@@ -81,4 +81,9 @@ export function hidden(html: string, name: string): string {
   const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
   if (!m) throw new Error(`no ${name} field in the page`);
   return m[1] as string;
+}
+
+/** The response's Set-Cookie lines (workerd has `getSetCookie`; its types do not yet). */
+export function setCookies(res: Response): string[] {
+  return (res.headers as unknown as { getSetCookie(): string[] }).getSetCookie();
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { adminDecisionSchema } from "../../src/contract/admin";
 import { admin, adminOk, ban } from "./api-support";
-import { Browser, CONSOLE, hidden } from "./console-support";
+import { Browser, CONSOLE, hidden, setCookies } from "./console-support";
 import { failedSsh, postIngest } from "./ingest-support";
 
 const PAGES = [
@@ -50,7 +50,7 @@ describe("console login and sessions", () => {
     expect(b.cookies.has("palisade_console")).toBe(false);
     const res = await b.login();
     expect(res.status).toBe(303);
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("palisade_console="));
+    const cookie = setCookies(res).find((c) => c.startsWith("palisade_console="));
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/Secure/);
     expect(cookie).toMatch(/SameSite=Strict/);
@@ -62,7 +62,7 @@ describe("console login and sessions", () => {
   it("on a loopback host over http the cookie is not Secure (wrangler dev)", async () => {
     const b = new Browser("http://127.0.0.1:8787/_palisade/console");
     const res = await b.login();
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("palisade_console="));
+    const cookie = setCookies(res).find((c) => c.startsWith("palisade_console="));
     expect(cookie).not.toMatch(/Secure/);
     expect((await b.get("/")).status).toBe(200);
   });
