@@ -23,8 +23,9 @@ export class Browser {
     }
     const url = path.startsWith("http") ? path : `${this.base}${path}`;
     const ctx = createExecutionContext();
+    const req = new Request(url, { ...init, headers, redirect: "manual" });
     const res = await worker.fetch(
-      new Request(url, { ...init, headers, redirect: "manual" }),
+      req as Request<unknown, IncomingRequestCfProperties>,
       this.env,
       ctx,
     );
