@@ -60,7 +60,9 @@ const securityHeaders: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =>
   );
   h.set("X-Frame-Options", "DENY");
   h.set("X-Content-Type-Options", "nosniff");
-  h.set("Referrer-Policy", "no-referrer");
+  // Not no-referrer: under it browsers send `Origin: null` on form posts, which the
+  // CSRF check refuses; same-origin keeps the console's URLs from other sites all the same.
+  h.set("Referrer-Policy", "same-origin");
   h.set("Cache-Control", "no-store");
 };
 

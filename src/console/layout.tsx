@@ -42,7 +42,7 @@ export function Shell(props: { title: string; nonce: string; children: Child }) 
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <title>{`${props.title} · Palisade`}</title>
         <style nonce={props.nonce}>{CONSOLE_CSS}</style>
       </head>
