@@ -19,12 +19,13 @@ main{max-width:1200px;margin:0 auto;padding:1rem}
 h1{font-size:1.4rem;margin:.3rem 0 1rem}
 h2{font-size:1.1rem;margin:0 0 .6rem}
 .grid{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(320px,1fr))}
-.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:1rem;margin-bottom:1rem;overflow-x:auto}
+.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:1rem;margin-bottom:1rem;min-width:0}
 .kpis{display:flex;flex-wrap:wrap;gap:1rem}
 .kpi{min-width:9rem}
 .kpi b{display:block;font-size:1.6rem}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+td{overflow-wrap:anywhere}th{white-space:nowrap}
 th{font-weight:600;color:var(--muted)}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 code,pre,.raw{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px}

@@ -271,7 +271,7 @@ export function AlertPage(props: { ctx: PageCtx; a: AdminAlertDetail }) {
               ["From", when(a.start_at)],
               ["To", when(a.stop_at)],
               ["Recorded", when(a.created_at)],
-              ["Machine", a.machine],
+              ["Raised by", a.machine === "palisade" ? "Palisade (its scenarios)" : a.machine],
               ["Allowlisted", a.allowlisted ? `yes: ${a.allowlisted_by ?? ""}` : "no"],
             ]}
           />
