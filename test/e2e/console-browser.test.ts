@@ -130,7 +130,7 @@ function inBrowser() {
       await page
         .getByRole("heading", { name: "Where the lines came from" })
         .scrollIntoViewIfNeeded();
-      await page.evaluate(() => window.scrollBy(0, -60));
+      await page.mouse.wheel(0, -60);
       await page.screenshot({ path: join(root, "docs/console-alert.png") });
     }
   });
