@@ -22,6 +22,8 @@ export interface Env {
   CLEARANCE_KEY?: string;
   PALISADE_ADMIN_TOKEN?: string;
   PALISADE_MACHINE_TOKEN?: string;
+  /** The plan's daily KV write quota (shown in the metrics); the free plan's 1,000 by default. */
+  KV_WRITES_PER_DAY?: string;
   /** A token that may read GET /_palisade/v1/metrics only (Prometheus' scrape). */
   PALISADE_METRICS_TOKEN?: string;
   /** Cloudflare Access in front of the console: `<team>.cloudflareaccess.com` and the app's AUD tag. */

@@ -6,6 +6,7 @@ import { adminDecisionRoutes } from "./admin-decisions";
 import { bouncerRoutes } from "./bouncer";
 import { json } from "./input";
 import { lapiErrors } from "./lapi-errors";
+import { metricsRoute } from "./metrics-route";
 import { documentedElsewhere, OPENAPI_PATH, openApiDocument } from "./openapi";
 import type { RouteDef } from "./route";
 import { watcherRoutes } from "./watchers";
@@ -36,6 +37,7 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...adminDecisionRoutes,
   ...adminConsoleRoutes,
   ...adminAccessRoutes,
+  metricsRoute,
   openApiRoute,
 ];
 

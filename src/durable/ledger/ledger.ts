@@ -4,6 +4,7 @@ import type { AdminAlertDetail, AdminDecision } from "../../contract/admin";
 import type { AllowEntry, Bouncer, Machine, Metrics } from "../../contract/admin-access";
 import type { AllowCheck, ConsoleSession, Stats, StatsWindow } from "../../contract/admin-stats";
 import type { LapiAlertIn, LapiAlertOut } from "../../contract/lapi-alert";
+import type { Observation } from "../../contract/observation";
 import type { Env } from "../../env";
 import { migrate } from "../migrate";
 import { detectionPack } from "../pack";
@@ -11,9 +12,11 @@ import { AllowStore } from "./allowlist";
 import { BouncerStore, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
 import { bump, bumpSeries } from "./counters";
 import type { DecisionFilter } from "./filter";
+import { countingKv } from "./kv-count";
 import { KvWriter } from "./kv-writer";
 import { MachineStore } from "./machines";
 import { metricsReport } from "./metrics";
+import { observation } from "./observe";
 import { type AllowInput, LedgerOps, type ManualDecision, type ManualResult } from "./ops";
 import {
   type AlertQuery,
@@ -62,7 +65,7 @@ export class Ledger extends DurableObject<Env> {
     const sql = ctx.storage.sql;
     this.store = new LedgerStore(sql);
     const cfg = configOf(env);
-    this.writer = new KvWriter(sql, this.store, env.BLOCKLIST, cfg.ipv6Prefix);
+    this.writer = new KvWriter(sql, this.store, countingKv(env.BLOCKLIST, sql), cfg.ipv6Prefix);
     this.bouncerStore = new BouncerStore(sql);
     this.machineStore = new MachineStore(sql);
     this.allow = new AllowStore(sql);
@@ -304,6 +307,12 @@ export class Ledger extends DurableObject<Env> {
       .list()
       .map((b) => ({ name: b.name, last_pull: b.last_pull, user_agent: b.user_agent }));
     return metricsReport(this.ctx.storage.sql, bouncers, Date.now());
+  }
+
+  /** Everything GET /_palisade/v1/metrics renders. */
+  async observe(): Promise<Observation> {
+    const kv = { ...this.writer.state(), pending: this.writer.pending() };
+    return observation(this.ctx.storage.sql, await this.metrics(), kv, Date.now());
   }
 
   /** The cron's work (every minute): see LedgerUpkeep.housekeeping. */

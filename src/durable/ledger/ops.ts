@@ -69,6 +69,7 @@ export class LedgerOps {
         bump(sql, "ingest.batches", machine, type, 1, now);
         bump(sql, "ingest.lines", machine, type, counts.accepted ?? 0, now);
         bumpSeries(sql, "ingest.lines", machine, counts.accepted ?? 0, now);
+        bump(sql, "ingest.queued", machine, type, counts.queued ?? 0, now);
         bump(sql, "ingest.parsed", machine, type, counts.parsed ?? 0, now);
         bump(sql, "ingest.unparsed", machine, type, counts.unparsed ?? 0, now);
       }

@@ -1,0 +1,13 @@
+declare module "parse-prometheus-text-format" {
+  interface Sample {
+    value: string;
+    labels?: Record<string, string>;
+  }
+  interface MetricFamily {
+    name: string;
+    help: string;
+    type: "COUNTER" | "GAUGE" | "SUMMARY" | "HISTOGRAM" | "UNTYPED";
+    metrics: Sample[];
+  }
+  export default function parsePrometheusTextFormat(text: string): MetricFamily[];
+}
