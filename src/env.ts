@@ -8,6 +8,12 @@ export interface Env {
   LEDGER: DurableObjectNamespace<Ledger>;
   BLOCKLIST: KVNamespace;
   INGEST_QUEUE: Queue;
+  /** Notification groups from the Ledger to the consumer (src/notify). */
+  NOTIFY_QUEUE?: Queue;
+  /** The notification dead-letter queue, to which a channel's last failed try goes. */
+  NOTIFY_DLQ?: Queue;
+  /** Notification channels: CrowdSec notification plugin YAML documents (a secret). */
+  PALISADE_NOTIFICATIONS?: string;
   ORIGIN_URL?: string;
   FAIL_MODE?: string;
   TURNSTILE_SITEKEY?: string;

@@ -4,6 +4,7 @@ import type { AdminAlertDetail, AdminDecision } from "../../contract/admin";
 import type { AllowEntry, Bouncer, Machine, Metrics } from "../../contract/admin-access";
 import type { AllowCheck, ConsoleSession, Stats, StatsWindow } from "../../contract/admin-stats";
 import type { LapiAlertIn, LapiAlertOut } from "../../contract/lapi-alert";
+import type { NotifyOutcome } from "../../contract/notify";
 import type { Observation } from "../../contract/observation";
 import type { Env } from "../../env";
 import { migrate } from "../migrate";
@@ -16,6 +17,7 @@ import { countingKv } from "./kv-count";
 import { KvWriter } from "./kv-writer";
 import { MachineStore } from "./machines";
 import { metricsReport } from "./metrics";
+import { Notifier } from "./notify";
 import { observation } from "./observe";
 import { type AllowInput, LedgerOps, type ManualDecision, type ManualResult } from "./ops";
 import {
@@ -59,6 +61,7 @@ export class Ledger extends DurableObject<Env> {
   private readonly ops: LedgerOps;
   private readonly upkeep: LedgerUpkeep;
   private readonly sessions: SessionStore;
+  private readonly notifier: Notifier;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -70,12 +73,21 @@ export class Ledger extends DurableObject<Env> {
     this.machineStore = new MachineStore(sql);
     this.allow = new AllowStore(sql);
     this.sessions = new SessionStore(sql);
+    this.notifier = new Notifier(sql, env);
     const hooks: RecordHooks = {
       toEntry: (row) => this.writer.entryOf(row),
       allowed: (d) => this.allow.covering(d),
+      notify: (a, seq, now) => this.notifier.enqueue(a, seq, now),
     };
     this.ops = new LedgerOps(ctx.storage, this.store, this.allow, hooks, cfg.ipv6Prefix);
-    this.upkeep = new LedgerUpkeep(ctx.storage, this.store, this.writer, this.ops, cfg.kvFlushMs);
+    this.upkeep = new LedgerUpkeep(
+      ctx.storage,
+      this.store,
+      this.writer,
+      this.ops,
+      cfg.kvFlushMs,
+      this.notifier,
+    );
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, LEDGER_MIGRATIONS);
       this.store.backfillIpKeys();
@@ -307,6 +319,17 @@ export class Ledger extends DurableObject<Env> {
       .list()
       .map((b) => ({ name: b.name, last_pull: b.last_pull, user_agent: b.user_agent }));
     return metricsReport(this.ctx.storage.sql, bouncers, Date.now());
+  }
+
+  /** The notification consumer's report on its deliveries (counters, dead messages). */
+  async notifyOutcomes(list: NotifyOutcome[]): Promise<void> {
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => this.notifier.outcomes(list, now));
+  }
+
+  /** The latest notification messages given up on, for the console. */
+  async notifyDead(): Promise<ReturnType<Notifier["dead"]>> {
+    return this.notifier.dead();
   }
 
   /** Everything GET /_palisade/v1/metrics renders. */

@@ -30,6 +30,10 @@ export interface AlertRecord {
   allowlisted_by?: string;
   /** The profile whose decisions these are. */
   profile?: string;
+  /** Every profile that applied, in order (a notification channel may follow one). */
+  profiles?: string[];
+  /** Notification channels the applying profiles name (`notifications:`). */
+  notify?: string[];
   /** A watcher's alert (`POST /v1/alerts`): CrowdSec's fields kept as sent. */
   scenario_hash?: string;
   scenario_version?: string;
