@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -10,7 +11,8 @@ import { type LocalWorker, root, startLocalWorker, waitFor } from "./support/wor
 // real Worker under wrangler dev: no page without a session, login, a replayed attack in
 // the overview chart and the alert list, its evidence page with the raw lines, lifting
 // its decision and the edge serving the address again, a forged cross-site form refused,
-// logout; axe-core on every page. CONSOLE_SCREENSHOTS=1 also writes docs/console-*.png.
+// logout; axe-core on every page; the alert notified to a local receiver through the real
+// queues, signed. CONSOLE_SCREENSHOTS=1 also writes docs/console-*.png.
 
 const why = chromiumMissing();
 if (why) {
@@ -22,6 +24,7 @@ if (why) {
 }
 
 const ATTACKER = "45.155.205.91";
+const SECRET = "browser-test-secret-0123456789";
 
 function sshLines(ip: string): string[] {
   const t0 = Date.now() - 30_000;
@@ -43,6 +46,8 @@ function inBrowser() {
   let w: LocalWorker;
   let origin: Server;
   let forger: Server;
+  let receiver: Server;
+  const received: { signature: string; body: string }[] = [];
   let browser: Browser;
   let page: Page;
   let alertUrl = "";
@@ -50,8 +55,24 @@ function inBrowser() {
 
   beforeAll(async () => {
     origin = await listen((_req, res) => res.end("the origin"));
+    receiver = await listen((req, res) => {
+      let body = "";
+      req.on("data", (d: Buffer) => {
+        body += d.toString();
+      });
+      req.on("end", () => {
+        received.push({ signature: String(req.headers["x-palisade-signature"]), body });
+        res.end("ok");
+      });
+    });
+    // A signed notification channel for the ssh profile, sent at once to a local receiver.
+    const channel = `{type: signed, name: siem, url: "http://127.0.0.1:${portOf(receiver)}/hook", secret: "${SECRET}", group_wait: 0s, group_threshold: 1, profiles: [palisade/ssh]}`;
     w = await startLocalWorker({
-      vars: { ORIGIN_URL: `http://127.0.0.1:${portOf(origin)}`, BLOCKLIST_REFRESH_MS: "300" },
+      vars: {
+        ORIGIN_URL: `http://127.0.0.1:${portOf(origin)}`,
+        BLOCKLIST_REFRESH_MS: "300",
+        PALISADE_NOTIFICATIONS: channel,
+      },
     });
     browser = await launch();
     page = await (
@@ -64,6 +85,7 @@ function inBrowser() {
     await w?.stop();
     origin?.close();
     forger?.close();
+    receiver?.close();
   });
 
   const visitor = async (ip: string) =>
@@ -110,6 +132,19 @@ function inBrowser() {
       await page.screenshot({ path: join(root, "docs/console-overview.png") });
     await page.getByRole("link", { name: "Alerts", exact: true }).click();
     await expect(page.getByRole("link", { name: ATTACKER }).count()).resolves.toBeGreaterThan(0);
+  });
+
+  it("notifies the signed channel: the local receiver gets the alert and checks the signature", async () => {
+    const got = await waitFor("the notification", async () => received[0], 20_000);
+    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(got.signature) ?? [];
+    const expected = createHmac("sha256", SECRET).update(`${t}.${got.body}`).digest("hex");
+    expect(v1).toBe(expected);
+    const body = JSON.parse(got.body) as {
+      channel: string;
+      alerts: { source: { value: string } }[];
+    };
+    expect(body.channel).toBe("siem");
+    expect(body.alerts.map((a) => a.source.value)).toContain(ATTACKER);
   });
 
   it("opens the alert's evidence: machine, labels and the raw lines", async () => {
