@@ -86,7 +86,8 @@ export function channelsOf(text: string | undefined): ChannelSet {
   if (known) return known;
   const out: ChannelSet = { channels: new Map(), errors: [] };
   if (src.trim() !== "") {
-    parseAllDocuments(src).forEach((doc, i) => readChannel(doc.toJS() as unknown, i, out));
+    const docs = parseAllDocuments(src);
+    for (let i = 0; i < docs.length; i++) readChannel(docs[i]?.toJS() as unknown, i, out);
   }
   for (const e of out.errors) console.error(`palisade.notify.config_invalid: ${e}`);
   cache.clear();

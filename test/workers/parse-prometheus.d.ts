@@ -9,5 +9,6 @@ declare module "parse-prometheus-text-format" {
     type: "COUNTER" | "GAUGE" | "SUMMARY" | "HISTOGRAM" | "UNTYPED";
     metrics: Sample[];
   }
+  // biome-ignore lint/style/noDefaultExport: the package's own export is a default one.
   export default function parsePrometheusTextFormat(text: string): MetricFamily[];
 }

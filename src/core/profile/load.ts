@@ -3,7 +3,6 @@ import {
   type ConfigFile,
   compileField,
   issuesToDiagnostics,
-  lineSuffix,
   readDocuments,
 } from "../config-file";
 import type { DataStore } from "../data";

@@ -45,8 +45,8 @@ function checkFunctions(nodes: readonly Node[], funcs: Record<string, Fn>): void
     if (n.k === "text") continue;
     pipe(n.pipe);
     if (n.k !== "out") {
-      checkFunctions(n.then, funcs);
-      checkFunctions(n.else, funcs);
+      checkFunctions(n.body, funcs);
+      checkFunctions(n.alt, funcs);
     }
   }
 }
@@ -76,7 +76,10 @@ class Run {
 
   private node(n: Node, dot: unknown): void {
     if (++this.steps > MAX_STEPS) throw new TemplateError("template ran too long");
-    if (n.k === "text") return this.emit(n.text);
+    if (n.k === "text") {
+      this.emit(n.text);
+      return;
+    }
     const mark = this.vars.length;
     try {
       if (n.k === "out") {
@@ -85,17 +88,27 @@ class Run {
         return;
       }
       const v = this.pipe(n.pipe, dot);
-      if (n.k === "if") return this.block(truthy(v) ? n.then : n.else, dot);
-      if (n.k === "with") return truthy(v) ? this.block(n.then, v) : this.block(n.else, dot);
+      if (n.k === "if") {
+        this.block(truthy(v) ? n.body : n.alt, dot);
+        return;
+      }
+      if (n.k === "with") {
+        if (truthy(v)) this.block(n.body, v);
+        else this.block(n.alt, dot);
+        return;
+      }
       const items = iterate(v);
-      if (items.length === 0) return this.block(n.else, dot);
+      if (items.length === 0) {
+        this.block(n.alt, dot);
+        return;
+      }
       const names = n.pipe.decl?.names ?? [];
       for (const [key, item] of items) {
         const inner = this.vars.length;
         if (names.length === 1) this.vars.push([names[0] as string, item]);
         if (names.length === 2)
           this.vars.push([names[0] as string, key], [names[1] as string, item]);
-        this.block(n.then, item);
+        this.block(n.body, item);
         this.vars.length = inner;
       }
     } finally {

@@ -25,8 +25,8 @@ export interface Pipeline {
 export type Node =
   | { k: "text"; text: string }
   | { k: "out"; pipe: Pipeline }
-  | { k: "if" | "with"; pipe: Pipeline; then: Node[]; else: Node[] }
-  | { k: "range"; pipe: Pipeline; then: Node[]; else: Node[] };
+  | { k: "if" | "with"; pipe: Pipeline; body: Node[]; alt: Node[] }
+  | { k: "range"; pipe: Pipeline; body: Node[]; alt: Node[] };
 
 export class TemplateError extends Error {
   override name = "TemplateError";
@@ -233,7 +233,7 @@ export function parseTemplate(src: string): Node[] {
         other = block(["end"]).nodes;
       }
     }
-    return { k, pipe, then: body.nodes, else: other };
+    return { k, pipe, body: body.nodes, alt: other };
   };
   return block([]).nodes;
 }
