@@ -4,6 +4,7 @@ import {
   allowCheckQuerySchema,
   allowCheckSchema,
   consoleSessionListSchema,
+  notificationsSchema,
   scenarioListSchema,
   statsQuerySchema,
   statsSchema,
@@ -11,6 +12,7 @@ import {
 import { formatDuration } from "../core/duration";
 import { normalizeIp } from "../core/ip";
 import { detectionPack } from "../durable/tracker/index";
+import { channelsOf } from "../notify/index";
 import { errorResponse as err, notFound, unprocessable } from "./admin-errors";
 import { type ApiContext, json, ledger, parseQuery } from "./input";
 import type { RouteDef } from "./route";
@@ -57,6 +59,28 @@ async function revokeSession(c: ApiContext): Promise<Response> {
   return json({ deleted: n });
 }
 
+async function notifications(c: ApiContext): Promise<Response> {
+  const set = channelsOf(c.env.PALISADE_NOTIFICATIONS);
+  const l = ledger(c);
+  const [observed, dead] = await Promise.all([l.observe(), l.notifyDead()]);
+  const state = new Map(observed.notifications.map((n) => [n.channel, n]));
+  const zero = { pending: 0, sent: 0, alerts: 0, suppressed: 0, failed: 0, dead: 0 };
+  return json({
+    channels: [...set.channels.values()].map((ch) => {
+      const { channel: _, ...counts } = state.get(ch.name) ?? { channel: ch.name, ...zero };
+      return {
+        name: ch.name,
+        type: ch.type,
+        target: new URL(ch.url).origin,
+        profiles: ch.profiles,
+        ...counts,
+      };
+    }),
+    errors: set.errors,
+    dead: dead.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
+  });
+}
+
 const common = { 401: err("No admin token"), 403: err("Wrong admin token") };
 
 export const adminConsoleRoutes: RouteDef[] = [
@@ -96,6 +120,16 @@ export const adminConsoleRoutes: RouteDef[] = [
       422: err("Not an IP"),
     },
     handler: allowCheck,
+  },
+  {
+    method: "GET",
+    path: `${ADMIN}/notifications`,
+    operationId: "adminNotifications",
+    summary: "Notification channels with their counts, configuration errors, messages given up on",
+    tag: "admin",
+    auth: "admin",
+    responses: { 200: { description: "Notifications", schema: notificationsSchema }, ...common },
+    handler: notifications,
   },
   {
     method: "GET",

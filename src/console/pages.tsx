@@ -14,6 +14,7 @@ import {
 import {
   allowCheckSchema,
   consoleSessionListSchema,
+  notificationsSchema,
   scenarioListSchema,
   statsSchema,
 } from "../contract/admin-stats";
@@ -136,8 +137,11 @@ export function consolePages(app: PalisadeApp, api: Api): void {
   });
 
   get("metrics", "show the metrics", async (c) => {
-    const m = await api(c).get("/metrics", metricsSchema);
-    return c.html(<MetricsPage ctx={pageCtx(c)} m={m} />);
+    const [m, n] = await Promise.all([
+      api(c).get("/metrics", metricsSchema),
+      api(c).get("/notifications", notificationsSchema),
+    ]);
+    return c.html(<MetricsPage ctx={pageCtx(c)} m={m} n={n} />);
   });
 
   get("sessions", "list the sessions", async (c) => {

@@ -80,7 +80,32 @@ export const consoleSessionSchema = z.object({
 });
 export const consoleSessionListSchema = z.object({ sessions: z.array(consoleSessionSchema) });
 
+export const notificationsSchema = z.object({
+  /** Channels of PALISADE_NOTIFICATIONS; `target` is the URL's origin only (paths hold secrets). */
+  channels: z.array(
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      target: z.string(),
+      profiles: z.array(z.string()),
+      pending: count,
+      sent: count,
+      alerts: count,
+      suppressed: count,
+      failed: count,
+      dead: count,
+    }),
+  ),
+  /** Channel documents that were left out, and why. */
+  errors: z.array(z.string()),
+  /** The latest messages given up on (after max_retry, or by the queue). */
+  dead: z.array(
+    z.object({ channel: z.string(), at: iso, attempts: count, error: z.string(), alerts: count }),
+  ),
+});
+
 export type Stats = z.infer<typeof statsSchema>;
+export type Notifications = z.infer<typeof notificationsSchema>;
 export type ScenarioInfo = z.infer<typeof scenarioInfoSchema>;
 export type AllowCheck = z.infer<typeof allowCheckSchema>;
 export type ConsoleSession = z.infer<typeof consoleSessionSchema>;

@@ -16,6 +16,7 @@ import {
   notificationRequest,
   SIGNATURE_HEADER,
 } from "../../src/notify/index";
+import { adminOk } from "./api-support";
 import { ledger } from "./ingest-support";
 
 // Notifications: payloads and signatures per channel type, delivery with retries and the
@@ -190,6 +191,9 @@ describe("delivery: retries and the dead-letter queue", () => {
     ]);
     const kept = await ledger().notifyDead();
     expect(kept[0]).toMatchObject({ channel: "hook", attempts: 3, error: "HTTP 503", alerts: 1 });
+    // What the console's metrics page shows of it.
+    const listed = await adminOk<{ dead: unknown[] }>("GET", "/notifications");
+    expect(listed.dead[0]).toMatchObject({ channel: "hook", attempts: 3, error: "HTTP 503" });
   });
 });
 

@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { Bouncer, Machine, Metrics } from "../../contract/admin-access";
-import type { ConsoleSession, ScenarioInfo } from "../../contract/admin-stats";
+import type { ConsoleSession, Notifications, ScenarioInfo } from "../../contract/admin-stats";
 import { ActionButton, Csrf, href, Page, type PageCtx, when } from "../layout";
 
 /** A secret the API returns once (a bouncer key, a machine token). */
@@ -197,8 +197,8 @@ function Table(props: {
   );
 }
 
-export function MetricsPage(props: { ctx: PageCtx; m: Metrics }) {
-  const { m } = props;
+export function MetricsPage(props: { ctx: PageCtx; m: Metrics; n: Notifications }) {
+  const { m, n } = props;
   return (
     <Page ctx={props.ctx} title="Metrics">
       <p>
@@ -241,6 +241,43 @@ export function MetricsPage(props: { ctx: PageCtx; m: Metrics }) {
             head={["Outcome", "Requests"]}
             rows={m.edge.map((r) => [r.outcome, r.count])}
             empty="No request counted yet."
+          />
+        </section>
+        <section class="card">
+          <h2>Notifications</h2>
+          <Table
+            head={[
+              "Channel",
+              "Type",
+              "To",
+              "Pending",
+              "Sent",
+              "Alerts",
+              "Held back",
+              "Failed",
+              "Dead",
+            ]}
+            rows={n.channels.map((ch) => [
+              ch.name,
+              ch.type,
+              ch.target,
+              ch.pending,
+              ch.sent,
+              ch.alerts,
+              ch.suppressed,
+              ch.failed,
+              ch.dead,
+            ])}
+            empty="No channel (PALISADE_NOTIFICATIONS)."
+          />
+          {n.errors.map((e) => (
+            <p class="notice error">{e}</p>
+          ))}
+          <h2>Given up on (dead-letter queue)</h2>
+          <Table
+            head={["When", "Channel", "Tries", "Alerts", "Last error"]}
+            rows={n.dead.map((d) => [when(d.at), d.channel, d.attempts, d.alerts, d.error])}
+            empty="None."
           />
         </section>
         <section class="card">
