@@ -10,6 +10,7 @@ export default defineConfig({
           // Secrets tests authenticate with (test/workers/ingest*.test.ts, api*.test.ts).
           PALISADE_MACHINE_TOKEN: "test-machine-token",
           PALISADE_ADMIN_TOKEN: "test-admin-token",
+          PALISADE_METRICS_TOKEN: "test-metrics-token",
         },
       },
     }),

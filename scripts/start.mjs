@@ -134,5 +134,7 @@ console.log(`
 Palisade is running at ${base} in front of the demo origin http://127.0.0.1:${ORIGIN_PORT}.
   curl -i -H 'CF-Connecting-IP: ${ATTACKER}' ${base}/    # the attacker: ${await probe(ATTACKER)}
   curl -i -H 'CF-Connecting-IP: ${VISITOR}' ${base}/    # a normal visitor: ${await probe(VISITOR)}
+The console: ${base}/_palisade/console/  (log in with PALISADE_ADMIN_TOKEN from .dev.vars:
+  ${devVars.PALISADE_ADMIN_TOKEN}; the attack above is in its overview and alerts, with its log lines)
 Ctrl-C stops it; state persists in .wrangler/state.
 `);

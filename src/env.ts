@@ -8,6 +8,12 @@ export interface Env {
   LEDGER: DurableObjectNamespace<Ledger>;
   BLOCKLIST: KVNamespace;
   INGEST_QUEUE: Queue;
+  /** Notification groups from the Ledger to the consumer (src/notify). */
+  NOTIFY_QUEUE?: Queue;
+  /** The notification dead-letter queue, to which a channel's last failed try goes. */
+  NOTIFY_DLQ?: Queue;
+  /** Notification channels: CrowdSec notification plugin YAML documents (a secret). */
+  PALISADE_NOTIFICATIONS?: string;
   ORIGIN_URL?: string;
   FAIL_MODE?: string;
   TURNSTILE_SITEKEY?: string;
@@ -22,4 +28,11 @@ export interface Env {
   CLEARANCE_KEY?: string;
   PALISADE_ADMIN_TOKEN?: string;
   PALISADE_MACHINE_TOKEN?: string;
+  /** The plan's daily KV write quota (shown in the metrics); the free plan's 1,000 by default. */
+  KV_WRITES_PER_DAY?: string;
+  /** A token that may read GET /_palisade/v1/metrics only (Prometheus' scrape). */
+  PALISADE_METRICS_TOKEN?: string;
+  /** Cloudflare Access in front of the console: `<team>.cloudflareaccess.com` and the app's AUD tag. */
+  ACCESS_TEAM_DOMAIN?: string;
+  ACCESS_AUD?: string;
 }

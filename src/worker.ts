@@ -2,27 +2,40 @@ import { env } from "cloudflare:workers";
 import { apiRoutes, ledgerEdgeMetrics } from "./api/index";
 import { createWorker } from "./app";
 import { configOf } from "./config";
+import { consoleRoutes } from "./console/index";
 import type { Env } from "./env";
 import { consumeIngest, ingestRoutes, ledgerHousekeeping } from "./ingest/index";
+import {
+  consumeNotify,
+  consumeNotifyDead,
+  NOTIFY_DLQ_NAME,
+  NOTIFY_QUEUE_NAME,
+} from "./notify/index";
 
 export { Ledger } from "./durable/ledger/index";
 export { SourceTracker } from "./durable/tracker/index";
 export type { Env } from "./env";
 
 // The Worker's composition root (wrangler.toml `main`): Palisade's routes under
-// /_palisade/ (ingest, then the bouncer, watcher and admin API), enforcement (its outcome
-// counts go to the Ledger), then the origin; the ingest queue's consumer; the cron.
+// /_palisade/ (ingest, then the bouncer, watcher and admin API, the console), enforcement (its outcome
+// counts go to the Ledger), then the origin; the ingest and notification queues'
+// consumers; the cron.
 // Adapters never import this file or each other's composition.
 // Every var is checked as the isolate loads, each problem logged once (src/config.ts).
 configOf(env);
 
 const worker = createWorker({
-  routes: [ingestRoutes, apiRoutes],
+  routes: [ingestRoutes, apiRoutes, consoleRoutes],
   palisade: { metrics: ledgerEdgeMetrics },
 });
 
 export default {
   fetch: (request, env, ctx) => worker.fetch(request, env, ctx),
-  queue: (batch, env) => consumeIngest(batch, env),
+  queue: (batch, env) =>
+    batch.queue === NOTIFY_QUEUE_NAME
+      ? consumeNotify(batch, env)
+      : batch.queue === NOTIFY_DLQ_NAME
+        ? consumeNotifyDead(batch, env)
+        : consumeIngest(batch, env),
   scheduled: (_controller, env) => ledgerHousekeeping(env),
 } satisfies ExportedHandler<Env>;

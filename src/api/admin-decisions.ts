@@ -6,6 +6,7 @@ import {
   adminDecisionAddedSchema,
   adminDecisionAddSchema,
   adminDecisionPageSchema,
+  adminDecisionSchema,
   adminDecisionsDeleteQuerySchema,
   adminDecisionsQuerySchema,
   adminDeletedSchema,
@@ -92,6 +93,13 @@ function canonical(scope: string, raw: string): string | undefined {
   }
 }
 
+async function getDecision(c: ApiContext): Promise<Response> {
+  const id = idParam(c, "id");
+  const row = await ledger(c).adminDecision(id);
+  if (!row) throw notFound("params.id", `No decision ${id}.`);
+  return json(row);
+}
+
 async function deleteDecision(c: ApiContext): Promise<Response> {
   const id = idParam(c, "id");
   const ids = await ledger(c).endDecisions({ ids: [id] });
@@ -169,6 +177,21 @@ export const adminDecisionRoutes: RouteDef[] = [
     query: adminDecisionsDeleteQuerySchema,
     responses: { 200: { description: "What ended", schema: adminDeletedSchema }, ...common },
     handler: deleteDecisions,
+  },
+  {
+    method: "GET",
+    path: `${DECISIONS}/:id`,
+    operationId: "adminGetDecision",
+    summary: "One decision, active or ended",
+    tag: "admin",
+    auth: "admin",
+    params: { id: "The decision's id" },
+    responses: {
+      200: { description: "The decision", schema: adminDecisionSchema },
+      ...common,
+      404: err("No such decision"),
+    },
+    handler: getDecision,
   },
   {
     method: "DELETE",

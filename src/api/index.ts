@@ -1,10 +1,12 @@
 import type { RouteRegistrar } from "../http/routes";
 import { adminAccessRoutes } from "./admin-access";
 import { ADMIN_PREFIX, adminAuth } from "./admin-auth";
+import { adminConsoleRoutes } from "./admin-console";
 import { adminDecisionRoutes } from "./admin-decisions";
 import { bouncerRoutes } from "./bouncer";
 import { json } from "./input";
 import { lapiErrors } from "./lapi-errors";
+import { metricsRoute } from "./metrics-route";
 import { documentedElsewhere, OPENAPI_PATH, openApiDocument } from "./openapi";
 import type { RouteDef } from "./route";
 import { watcherRoutes } from "./watchers";
@@ -33,7 +35,9 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...bouncerRoutes,
   ...watcherRoutes,
   ...adminDecisionRoutes,
+  ...adminConsoleRoutes,
   ...adminAccessRoutes,
+  metricsRoute,
   openApiRoute,
 ];
 

@@ -36,7 +36,7 @@ const decisionFilter = {
   scenario: z.string().min(1).max(1024).optional(),
 };
 
-const adminDecisionSchema = z.object({
+export const adminDecisionSchema = z.object({
   id,
   uuid: z.string(),
   /** `palisade` (detected), `cscli` (added by hand here), `crowdsec` (a watcher's alert), … */
@@ -134,6 +134,29 @@ const adminAlertSchema = z.object({
   decisions: z.array(alertDecision),
 });
 
+const alertOriginSchema = z.object({
+  /** The machine (ingest credential) that sent the lines; null when unknown. */
+  machine: z.string().nullable(),
+  /** The batch's `source.name` (a file path, `journald`). */
+  src: z.string(),
+  /** The batch's `source.labels`, with `type`. */
+  labels: z.record(z.string(), z.string()),
+  /** Sampled events from this origin. */
+  events: z.number().int().nonnegative(),
+});
+
+const alertEventSchema = z.object({
+  time: iso,
+  meta: z.record(z.string(), z.string()),
+  /** The raw log line (null for a watcher's event). */
+  raw: z.string().nullable(),
+  /** CrowdSec's `evt.Parsed`: what the parser captured. */
+  parsed: z.record(z.string(), z.string()),
+  machine: z.string().nullable(),
+  src: z.string(),
+  labels: z.record(z.string(), z.string()),
+});
+
 export const adminAlertDetailSchema = adminAlertSchema.extend({
   capacity: z.number().int(),
   /** Go duration. */
@@ -142,8 +165,17 @@ export const adminAlertDetailSchema = adminAlertSchema.extend({
   labels: z.record(z.string(), z.unknown()),
   profile: z.string().nullable(),
   source: z.record(z.string(), z.unknown()),
-  /** A sample of the events (the latest 20 for Palisade's own alerts). */
-  events: z.array(z.object({ time: iso, meta: z.record(z.string(), z.string()) })),
+  /**
+   * Where the evidence came from: each distinct (machine, source name, labels) of the
+   * sampled events with how many of them it sent. Empty for manual and watcher alerts.
+   */
+  origins: z.array(alertOriginSchema),
+  /**
+   * The evidence: the latest events (at most 20), oldest first, each with the raw log line
+   * that triggered it (cut at 4,096 characters), its parsed fields and where it came from.
+   * A watcher's events have no raw line (`raw: null`): CrowdSec sends only their meta.
+   */
+  events: z.array(alertEventSchema),
 });
 
 export const adminAlertsQuerySchema = z.object({
@@ -177,3 +209,5 @@ export type AdminDecisionAdd = z.infer<typeof adminDecisionAddSchema>;
 export type AdminAlert = z.infer<typeof adminAlertSchema>;
 export type AdminAlertDetail = z.infer<typeof adminAlertDetailSchema>;
 export type AdminAlertsQuery = z.infer<typeof adminAlertsQuerySchema>;
+export type AdminAlertEvent = z.infer<typeof alertEventSchema>;
+export type AdminAlertOrigin = z.infer<typeof alertOriginSchema>;

@@ -13,6 +13,11 @@ export interface LogLine {
   Labels: Record<string, string>;
   /** Acquisition module: `file`, `journald`, `stdin`, `ingest`. */
   Module: string;
+  /**
+   * Palisade's addition: the machine (ingest credential) that sent the line, set by the
+   * Worker's ingest so an alert can show where its evidence came from.
+   */
+  Machine?: string;
 }
 
 export interface Event {
@@ -35,11 +40,15 @@ export interface LineOrigin {
   src: string;
   module: string;
   labels: Record<string, string>;
+  /** The authenticated machine that sent the line (Worker ingest only). */
+  machine?: string;
 }
 
 export function newEvent(raw: string, origin: LineOrigin): Event {
+  const line: LogLine = { Raw: raw, Src: origin.src, Labels: origin.labels, Module: origin.module };
+  if (origin.machine !== undefined) line.Machine = origin.machine;
   return {
-    Line: { Raw: raw, Src: origin.src, Labels: origin.labels, Module: origin.module },
+    Line: line,
     Parsed: {},
     Meta: {},
     Enriched: {},

@@ -12,7 +12,12 @@ import { hubFile } from "../hub/index";
 import { BlocklistCache, type WaitUntil } from "./blocklist-cache";
 import { challenge, hasClearance, VERIFY_PATH, verifyCaptcha } from "./captcha";
 import { type Client, clientOf } from "./client";
-import { type EdgeMetricsSink, OUTCOME, OutcomeCounter } from "./outcome-counter";
+import {
+  type EdgeMetricsSink,
+  OUTCOME,
+  OutcomeCounter,
+  type VisitorOrigin,
+} from "./outcome-counter";
 import { banned, throttled, unavailable } from "./pages";
 
 export interface PalisadeOptions {
@@ -130,7 +135,7 @@ export class Enforcer {
     }
     const rank = typeRank(d.type);
     const outcome = rank === 1 ? OUTCOME.captcha : rank === 2 ? OUTCOME.throttle : OUTCOME.ban;
-    this.outcomes.hit(outcome, at, env, waitUntil);
+    this.outcomes.hit(outcome, at, env, waitUntil, visitorOrigin(request));
     return enforce(request, client, d, cfg, this.verifyPath, at);
   }
 
@@ -160,6 +165,16 @@ function enforce(
     default:
       return banned(request, d.id);
   }
+}
+
+/** `request.cf`'s country and ASN, read only for a visitor who is stopped (the overview's map). */
+function visitorOrigin(request: Request): VisitorOrigin | undefined {
+  const cf = (request as { cf?: { country?: unknown; asn?: unknown } }).cf;
+  if (!cf) return undefined;
+  return {
+    country: typeof cf.country === "string" ? cf.country : undefined,
+    asn: typeof cf.asn === "number" ? cf.asn : undefined,
+  };
 }
 
 let builtin: Allowlist | undefined;

@@ -63,7 +63,8 @@ export function parserOfBatch(batch: IngestBatch): LogParser {
 /**
  * Parses every line, keeps the events some scenario's filter accepts and groups them by
  * source (`sourceKeyOf` of `Meta.source_ip`). Pure CPU: no I/O; `state` is the stream's
- * parser memory (parseStateFor).
+ * parser memory (parseStateFor). Each event carries the sending `machine` (its
+ * `Line.Machine`): an alert's evidence names it.
  */
 export function routeBatch(
   batch: IngestBatch,
@@ -71,6 +72,7 @@ export function routeBatch(
   ipv6Prefix: number,
   now: number,
   state: ParseState = new ParseState(),
+  machine?: string,
 ): RoutedBatch {
   // The scenarios are the same whatever the prefix: one router per isolate.
   router ??= new ScenarioRouter(detectionPack(ipv6Prefix).scenarios);
@@ -79,6 +81,7 @@ export function routeBatch(
     module: "ingest",
     labels: { ...batch.source.labels, type: batch.source.type },
   };
+  if (machine !== undefined) origin.machine = machine;
   const opts: ParseOptions = { now };
   if (batch.source.year !== undefined) opts.year = batch.source.year;
   if (batch.source.timezone !== undefined) opts.timezone = batch.source.timezone;

@@ -31,7 +31,7 @@ export async function handleIngest(request: Request, env: Env): Promise<Response
   const done = await unavailableOnError(() => ledger.batchStatus(caller.machine, id));
   if (done) return answer({ batch_id: id, ...(done as IngestCounts), duplicate: true });
   const state = parseStateFor(caller.machine, batch);
-  const routed = routeBatch(batch, parser, cfg.ipv6Prefix, Date.now(), state);
+  const routed = routeBatch(batch, parser, cfg.ipv6Prefix, Date.now(), state, caller.machine);
   const avail = cfg.subrequestBudget - caller.ledgerCalls - LEDGER_CALLS;
   const plan = await planDispatch(
     routed.groups,

@@ -196,7 +196,7 @@ describe("palisade alerts", { timeout: 120_000 }, () => {
     const res = await fetch(`${w.base}/_palisade/v1/ingest`, {
       method: "POST",
       headers: { authorization: `Bearer ${w.machineToken}`, "content-type": "application/json" },
-      body: ingestBody("alerts-1", [nginxLine(attacker, LOG4SHELL_PATH)]),
+      body: ingestBody("alerts-1", [nginxLine(attacker, LOG4SHELL_PATH)], { host: "web-07" }),
     });
     expect(res.status).toBe(200);
     const [detected] = await waitFor("the Log4Shell alert", async () => {
@@ -254,6 +254,12 @@ describe("palisade alerts", { timeout: 120_000 }, () => {
       /^Decisions:\n.*\n─.*\n\d+\s+Ip:203\.0\.113\.66\s+palisade\/cve-2021-44228-log4shell\s+ban\s+palisade\s/m,
     );
     expect(human.stdout).toMatch(/^Events \(1 kept\):\n.*\n.*\n.*source_ip=203\.0\.113\.66/m);
+    // Where the line came from and the line itself (issue 10, item 21).
+    expect(human.stdout).toMatch(
+      /^Sent by:\n.*\n.*\nbootstrap\s+ingest\s+host=web-07,type=nginx\s+1$/m,
+    );
+    expect(human.stdout).toContain(`Log lines (1 kept, oldest first):\n  ${detail.events[0]?.raw}`);
+    expect(detail.events[0]?.raw).toContain(`${attacker} - - [`);
     await json("decisions", "delete", "--all");
   });
 });

@@ -40,6 +40,7 @@ const banned: DecisionResult = {
   allowlisted: false,
   profile: "palisade/default",
   matched: ["palisade/default"],
+  notifications: [],
   warnings: [],
   debug: [],
 };
@@ -94,6 +95,7 @@ describe("replay line", () => {
       allowlisted: true,
       allowlistedBy: { reason: "office", match: "1.2.3.0/24", path: "a.yaml#0" },
       matched: [],
+      notifications: [],
       warnings: [],
       debug: [],
     };

@@ -62,13 +62,14 @@ describe("loading profiles", () => {
     expect(r.ok && r.warnings).toEqual([]);
     expect(loaded(r).every((p) => p.onSuccess === "break")).toBe(true);
   });
-  it("accepts notifications and custom types with warnings", () => {
+  it("accepts notifications (channel names) and custom types with a warning", () => {
     const r = load(
       `name: n\n${ONE_FILTER}decisions:\n  - type: mfa\n    duration: 1h\nnotifications:\n  - slack_default\n`,
     );
     const codes = r.ok ? r.warnings.map((w) => w.code) : [];
-    expect(codes).toEqual(["profile.decision.type.custom", "profile.notifications.unsupported"]);
+    expect(codes).toEqual(["profile.decision.type.custom"]);
     expect(loaded(r)[0]?.decisions[0]?.type).toBe("mfa");
+    expect(loaded(r)[0]?.notifications).toEqual(["slack_default"]);
   });
   it("defaults a missing duration to CrowdSec's 4h, with a warning", () => {
     const r = load(`name: d\n${ONE_FILTER}decisions:\n  - type: ban\n`);

@@ -26,7 +26,8 @@ const USAGE = `Usage:
 
 list shows alerts newest first (default 50; --limit 0 for all): --scenario matches a part
 of the name, --since/--until take a Go duration ago or an ISO time, --origin/--type
-filter on the alert's decisions. inspect shows one alert with its decisions and events.`;
+filter on the alert's decisions. inspect shows one alert with its decisions, the machine and source labels its lines came
+with, its events and the raw log lines that triggered it (the latest 20).`;
 
 async function list(args: string[]): Promise<void> {
   const { values, positionals } = parseVerb(args, {
@@ -153,13 +154,25 @@ function alertDetail(a: AdminAlertDetail): string {
     ]),
   ];
   parts.push("", "Decisions:", a.decisions.length > 0 ? decisionTable(a.decisions) : "  none");
+  if (a.origins.length > 0) {
+    const rows = a.origins.map((o) => [o.machine ?? "?", o.src, labelText(o.labels), o.events]);
+    parts.push("", "Sent by:", table(["machine", "source", "labels", "events"], rows));
+  }
   const events = a.events.map((e) => [when(e.time), metaText(e.meta)]);
   parts.push(
     "",
     `Events (${a.events.length} kept):`,
     events.length > 0 ? table(["time", "meta"], events) : "  none",
   );
+  const raw = a.events.flatMap((e) => (e.raw === null ? [] : [`  ${e.raw}`]));
+  if (raw.length > 0) parts.push("", `Log lines (${raw.length} kept, oldest first):`, ...raw);
   return parts.join("\n");
+}
+
+function labelText(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
 }
 
 function metaText(meta: Readonly<Record<string, string>>): string {

@@ -22,6 +22,8 @@ export interface DecisionResult {
   profile?: string;
   /** Every profile that applied (for notifications), in order. */
   matched: string[];
+  /** The notification channels of the profiles that applied, each once, in order. */
+  notifications: string[];
   /** Runtime problems: filters that failed, duration_expr fallbacks, skipped decisions. */
   warnings: Diagnostic[];
   /** Filter traces of profiles with `debug: true`. */
@@ -46,6 +48,7 @@ export function decide(
       allowlisted: true,
       allowlistedBy: entry,
       matched: [],
+      notifications: [],
       warnings,
       debug: [],
     };
@@ -58,6 +61,11 @@ export function decide(
     decisions: out.decisions,
     allowlisted: false,
     matched: out.matched,
+    notifications: [
+      ...new Set(
+        profiles.filter((p) => out.matched.includes(p.name)).flatMap((p) => p.notifications),
+      ),
+    ],
     warnings: [...warnings, ...out.warnings],
     debug: out.debug,
   };

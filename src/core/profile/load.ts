@@ -3,7 +3,6 @@ import {
   type ConfigFile,
   compileField,
   issuesToDiagnostics,
-  lineSuffix,
   readDocuments,
 } from "../config-file";
 import type { DataStore } from "../data";
@@ -35,7 +34,10 @@ export interface CompiledProfile {
   debug: boolean;
   /** Prefix length IPv6 `Ip` decisions widen to; 128 keeps the address. */
   ipv6Prefix: number;
-  /** Accepted for compatibility; Palisade sends no notifications yet. */
+  /**
+   * Notification channels (by name, CrowdSec's plugin `name`) an alert this profile applies
+   * to is sent to. The Worker sends them (src/notify); replay does not.
+   */
   notifications: string[];
   /** Set by evaluateProfiles while this profile's expressions run (history and time). */
   counting: CountingCell;
@@ -132,15 +134,6 @@ function warnings(cfg: ProfileDocument, doc: ConfigDocument, diags: Diagnostic[]
         "profile.filters.empty",
         doc.at(["filters"]),
         `profile ${cfg.name ?? `#${doc.index}`} has no filters, so it never applies; add at least one, e.g. \`Alert.Remediation == true\`.`,
-      ),
-    );
-  }
-  if (cfg.notifications && cfg.notifications.length > 0) {
-    diags.push(
-      warning(
-        "profile.notifications.unsupported",
-        doc.at(["notifications"]),
-        `notifications (${cfg.notifications.join(", ")})${lineSuffix(doc, ["notifications"])} are accepted but not sent: Palisade has no notification plugins yet.`,
       ),
     );
   }

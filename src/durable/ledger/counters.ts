@@ -49,3 +49,25 @@ export function counters(sql: SqlStorage, metrics: readonly string[]): CounterRo
 export function countersSince(sql: SqlStorage): number | undefined {
   return metaNumber(sql, "counters_since");
 }
+
+/** The `series` table's bucket: counts over time are kept per 5 minutes. */
+export const SERIES_STEP_MS = 5 * 60_000;
+/** Series older than this are pruned (the overview's longest window is a week). */
+export const SERIES_KEEP_MS = 8 * 24 * 3_600_000;
+
+/** Adds `by` to `metric`/`a` in the 5-minute bucket of `now` (the overview's charts). */
+export function bumpSeries(sql: SqlStorage, metric: string, a: string, by: number, now: number) {
+  if (!(by > 0)) return;
+  sql.exec(
+    `INSERT INTO series (metric, a, at, n) VALUES (?, ?, ?, ?)
+     ON CONFLICT (metric, at, a) DO UPDATE SET n = n + excluded.n`,
+    metric,
+    a,
+    now - (now % SERIES_STEP_MS),
+    by,
+  );
+}
+
+export function pruneSeries(sql: SqlStorage, now: number): void {
+  sql.exec("DELETE FROM series WHERE at < ?", now - SERIES_KEEP_MS);
+}

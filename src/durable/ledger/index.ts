@@ -9,6 +9,7 @@ export { Ledger } from "./ledger";
 export type { ManualDecision } from "./ops";
 export type { AlertQuery } from "./queries";
 export type { AlertRecord, BatchCounts, DecisionInput, RecordItem, RecordResult } from "./records";
+export type { LiveSession, SessionStart } from "./sessions";
 export type { Page } from "./stream";
 export { LEDGER_NAME, ledgerOf } from "./stub";
 export { hashToken, sameHash } from "./token";

@@ -1,17 +1,24 @@
 import { DurableObject } from "cloudflare:workers";
 import { configOf } from "../../config";
-import type { AdminAlertDetail } from "../../contract/admin";
+import type { AdminAlertDetail, AdminDecision } from "../../contract/admin";
 import type { AllowEntry, Bouncer, Machine, Metrics } from "../../contract/admin-access";
+import type { AllowCheck, ConsoleSession, Stats, StatsWindow } from "../../contract/admin-stats";
 import type { LapiAlertIn, LapiAlertOut } from "../../contract/lapi-alert";
+import type { NotifyOutcome } from "../../contract/notify";
+import type { Observation } from "../../contract/observation";
 import type { Env } from "../../env";
 import { migrate } from "../migrate";
+import { detectionPack } from "../pack";
 import { AllowStore } from "./allowlist";
 import { BouncerStore, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
-import { bump } from "./counters";
+import { bump, bumpSeries } from "./counters";
 import type { DecisionFilter } from "./filter";
+import { countingKv } from "./kv-count";
 import { KvWriter } from "./kv-writer";
 import { MachineStore } from "./machines";
 import { metricsReport } from "./metrics";
+import { Notifier } from "./notify";
+import { observation } from "./observe";
 import { type AllowInput, LedgerOps, type ManualDecision, type ManualResult } from "./ops";
 import {
   type AlertQuery,
@@ -22,10 +29,13 @@ import {
   listDecisions,
 } from "./queries";
 import type { BatchCounts, RecordItem, RecordResult } from "./records";
+import { type LiveSession, type SessionStart, SessionStore } from "./sessions";
+import { statsReport } from "./stats";
 import { LEDGER_MIGRATIONS, type LedgerDecisionRow, LedgerStore, type RecordHooks } from "./store";
 import type { Page, PullPlan } from "./stream";
 import { findHash } from "./token";
 import { type HousekeepingReport, LedgerUpkeep } from "./upkeep";
+import { adminDecision } from "./views";
 
 export type { HousekeepingReport } from "./upkeep";
 
@@ -50,22 +60,34 @@ export class Ledger extends DurableObject<Env> {
   private readonly allow: AllowStore;
   private readonly ops: LedgerOps;
   private readonly upkeep: LedgerUpkeep;
+  private readonly sessions: SessionStore;
+  private readonly notifier: Notifier;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const sql = ctx.storage.sql;
     this.store = new LedgerStore(sql);
     const cfg = configOf(env);
-    this.writer = new KvWriter(sql, this.store, env.BLOCKLIST, cfg.ipv6Prefix);
+    this.writer = new KvWriter(sql, this.store, countingKv(env.BLOCKLIST, sql), cfg.ipv6Prefix);
     this.bouncerStore = new BouncerStore(sql);
     this.machineStore = new MachineStore(sql);
     this.allow = new AllowStore(sql);
+    this.sessions = new SessionStore(sql);
+    this.notifier = new Notifier(sql, env);
     const hooks: RecordHooks = {
       toEntry: (row) => this.writer.entryOf(row),
       allowed: (d) => this.allow.covering(d),
+      notify: (a, seq, now) => this.notifier.enqueue(a, seq, now),
     };
     this.ops = new LedgerOps(ctx.storage, this.store, this.allow, hooks, cfg.ipv6Prefix);
-    this.upkeep = new LedgerUpkeep(ctx.storage, this.store, this.writer, this.ops, cfg.kvFlushMs);
+    this.upkeep = new LedgerUpkeep(
+      ctx.storage,
+      this.store,
+      this.writer,
+      this.ops,
+      cfg.kvFlushMs,
+      this.notifier,
+    );
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, LEDGER_MIGRATIONS);
       this.store.backfillIpKeys();
@@ -116,6 +138,12 @@ export class Ledger extends DurableObject<Env> {
 
   async decision(id: number): Promise<LedgerDecisionRow | null> {
     return this.store.decision(id) ?? null;
+  }
+
+  /** One decision as the admin API shows it. */
+  async adminDecision(id: number): Promise<AdminDecision | null> {
+    const row = this.store.decision(id);
+    return row ? adminDecision(row, Date.now()) : null;
   }
 
   // ---- bouncers (CrowdSec LAPI) ----
@@ -236,11 +264,54 @@ export class Ledger extends DurableObject<Env> {
 
   /** Adds to the `edge` (or another) counters: the edge's per-isolate outcome counts. */
   async addCounts(metric: string, counts: Record<string, number>): Promise<void> {
+    return this.addCountsBy({ [metric]: counts });
+  }
+
+  /** Several metrics' counts at once (the edge's outcomes, countries and ASNs). */
+  async addCountsBy(groups: Record<string, Record<string, number>>): Promise<void> {
     const now = Date.now();
     const sql = this.ctx.storage.sql;
     this.ctx.storage.transactionSync(() => {
-      for (const [k, n] of Object.entries(counts)) bump(sql, metric, k, "", n, now);
+      for (const [metric, counts] of Object.entries(groups)) {
+        for (const [k, n] of Object.entries(counts)) {
+          bump(sql, metric, k, "", n, now);
+          bumpSeries(sql, metric, k, n, now);
+        }
+      }
     });
+  }
+
+  // ---- the console ----
+
+  /** The overview's counts over `window` (see stats.ts). */
+  async stats(window: StatsWindow): Promise<Stats> {
+    return statsReport(this.ctx.storage.sql, window, Date.now());
+  }
+
+  /** Which allowlist lets `ip` through: built-in, operator, or none. */
+  async allowCheck(ip: string): Promise<AllowCheck> {
+    const builtin = detectionPack(configOf(this.env).ipv6Prefix).allowlist.lookupIp(ip);
+    if (builtin) return { ip, allowlisted: "builtin", by: `${builtin.reason} (${builtin.match})` };
+    const by = this.allow.covering({ scope: "Ip", value: ip });
+    return { ip, allowlisted: by === undefined ? null : "operator", by: by ?? null };
+  }
+
+  async startSession(s: SessionStart): Promise<void> {
+    this.sessions.create(s, Date.now());
+  }
+
+  /** The live session of a cookie's hash, or null (unknown, revoked, expired). */
+  async session(idHash: string): Promise<LiveSession | null> {
+    return this.sessions.check(idHash, Date.now());
+  }
+
+  async consoleSessions(): Promise<ConsoleSession[]> {
+    return this.sessions.list(Date.now());
+  }
+
+  /** Revokes a session by id, or every session with null; how many ended. */
+  async revokeSessions(id: string | null): Promise<number> {
+    return this.sessions.revoke(id);
   }
 
   async metrics(): Promise<Metrics> {
@@ -248,6 +319,23 @@ export class Ledger extends DurableObject<Env> {
       .list()
       .map((b) => ({ name: b.name, last_pull: b.last_pull, user_agent: b.user_agent }));
     return metricsReport(this.ctx.storage.sql, bouncers, Date.now());
+  }
+
+  /** The notification consumer's report on its deliveries (counters, dead messages). */
+  async notifyOutcomes(list: NotifyOutcome[]): Promise<void> {
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => this.notifier.outcomes(list, now));
+  }
+
+  /** The latest notification messages given up on, for the console. */
+  async notifyDead(): Promise<ReturnType<Notifier["dead"]>> {
+    return this.notifier.dead();
+  }
+
+  /** Everything GET /_palisade/v1/metrics renders. */
+  async observe(): Promise<Observation> {
+    const kv = { ...this.writer.state(), pending: this.writer.pending() };
+    return observation(this.ctx.storage.sql, await this.metrics(), kv, Date.now());
   }
 
   /** The cron's work (every minute): see LedgerUpkeep.housekeeping. */

@@ -5,7 +5,7 @@ import { DECISION_ORIGINS } from "../../core/decision";
 import { formatDuration } from "../../core/duration";
 import { detectionPack } from "../pack";
 import type { AllowStore } from "./allowlist";
-import { bump } from "./counters";
+import { bump, bumpSeries } from "./counters";
 import type { DecisionFilter } from "./filter";
 import { liveDecisionIds } from "./queries";
 import type { AlertRecord, BatchCounts, RecordItem, RecordResult } from "./records";
@@ -68,6 +68,8 @@ export class LedgerOps {
         const sql = this.storage.sql;
         bump(sql, "ingest.batches", machine, type, 1, now);
         bump(sql, "ingest.lines", machine, type, counts.accepted ?? 0, now);
+        bumpSeries(sql, "ingest.lines", machine, counts.accepted ?? 0, now);
+        bump(sql, "ingest.queued", machine, type, counts.queued ?? 0, now);
         bump(sql, "ingest.parsed", machine, type, counts.parsed ?? 0, now);
         bump(sql, "ingest.unparsed", machine, type, counts.unparsed ?? 0, now);
       }

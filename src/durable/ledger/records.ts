@@ -19,7 +19,10 @@ export interface AlertRecord {
   leakspeed: number;
   labels: Record<string, unknown>;
   remediation: boolean;
-  /** The latest events of the bucket, at most ALERT_EVENT_SAMPLE. */
+  /**
+   * The latest events of the bucket, at most ALERT_EVENT_SAMPLE, each bounded by
+   * `sampleEvent` (its raw line, parsed fields): the alert's evidence.
+   */
   events: Event[];
   /** The source is allowlisted: the alert is kept, no decision was made. */
   allowlisted: boolean;
@@ -27,6 +30,10 @@ export interface AlertRecord {
   allowlisted_by?: string;
   /** The profile whose decisions these are. */
   profile?: string;
+  /** Every profile that applied, in order (a notification channel may follow one). */
+  profiles?: string[];
+  /** Notification channels the applying profiles name (`notifications:`). */
+  notify?: string[];
   /** A watcher's alert (`POST /v1/alerts`): CrowdSec's fields kept as sent. */
   scenario_hash?: string;
   scenario_version?: string;
@@ -34,10 +41,15 @@ export interface AlertRecord {
 }
 
 export const ALERT_EVENT_SAMPLE = 20;
+/** A raw line kept as evidence is cut here (ingest takes lines up to 64 KiB). */
+export const RAW_SAMPLE_CHARS = 4_096;
+/** A parsed field kept as evidence is cut here. */
+const FIELD_SAMPLE_CHARS = 1_024;
 
 /**
  * The record of `alert` (its `sources` list dropped) with at most its last
- * ALERT_EVENT_SAMPLE events; callers add what they know besides.
+ * ALERT_EVENT_SAMPLE events, each bounded (`sampleEvent`), so a record stays within a
+ * hundred KiB whatever the lines; callers add what they know besides.
  */
 export function alertRecordOf(alert: Alert, allowlisted: boolean): AlertRecord {
   return {
@@ -51,9 +63,38 @@ export function alertRecordOf(alert: Alert, allowlisted: boolean): AlertRecord {
     leakspeed: alert.leakspeed,
     labels: alert.labels,
     remediation: alert.remediation,
-    events: alert.events.slice(-ALERT_EVENT_SAMPLE),
+    events: alert.events.slice(-ALERT_EVENT_SAMPLE).map(sampleEvent),
     allowlisted,
   };
+}
+
+/**
+ * An event as evidence: its line (raw text cut at RAW_SAMPLE_CHARS, where it came from),
+ * its parsed and meta fields (cut at FIELD_SAMPLE_CHARS), its time. `Unmarshaled` (a
+ * JSON log's whole payload) is dropped: the raw line holds it.
+ */
+export function sampleEvent(e: Event): Event {
+  return {
+    Line: { ...e.Line, Raw: clip(e.Line.Raw, RAW_SAMPLE_CHARS) },
+    Parsed: clipValues(e.Parsed),
+    Meta: clipValues(e.Meta),
+    Enriched: e.Enriched,
+    Unmarshaled: {},
+    Time: e.Time,
+    Whitelisted: e.Whitelisted,
+  };
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max
+    ? text
+    : `${text.slice(0, max)}… [${text.length - max} more characters]`;
+}
+
+function clipValues(fields: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = clip(String(v), FIELD_SAMPLE_CHARS);
+  return out;
 }
 
 /** What a CrowdSec agent tells about a source besides its address. */

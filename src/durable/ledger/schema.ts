@@ -42,3 +42,31 @@ export const LEDGER_V2: Migration = [
   `CREATE TABLE counters (metric TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL,
      n INTEGER NOT NULL, PRIMARY KEY (metric, a, b))`,
 ];
+
+/**
+ * Ledger schema version 3 (the console, metrics and notifications: issue 13).
+ *
+ * - `series`: counts per 5-minute bucket (`at` = bucket start, ms) of what the overview
+ *   charts over time besides alerts and decisions: lines ingested per machine, edge
+ *   outcomes, the countries and ASNs of the visitors the edge stopped. Pruned after 8 days.
+ * - `console_sessions`: the console's sessions (the cookie's SHA-256, never the cookie),
+ *   each with its CSRF token; deleting a row revokes the session at once.
+ * - `notify_pending` (alerts waiting for their channel's group), `notify_state` (each
+ *   channel's rate window and alerts left out of a message), `notify_dead` (messages the
+ *   dead-letter queue handed back, for the operator to see).
+ */
+export const LEDGER_V3: Migration = [
+  `CREATE TABLE series (metric TEXT NOT NULL, a TEXT NOT NULL, at INTEGER NOT NULL,
+     n INTEGER NOT NULL, PRIMARY KEY (metric, at, a))`,
+  `CREATE TABLE console_sessions (id TEXT PRIMARY KEY, who TEXT NOT NULL, via TEXT NOT NULL,
+     csrf TEXT NOT NULL, created INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+     expires INTEGER NOT NULL, ip TEXT, user_agent TEXT)`,
+  "CREATE INDEX decisions_start ON decisions (start)",
+  `CREATE TABLE notify_pending (n INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL,
+     alert_seq INTEGER NOT NULL, at INTEGER NOT NULL)`,
+  "CREATE INDEX notify_pending_channel ON notify_pending (channel, n)",
+  `CREATE TABLE notify_state (channel TEXT PRIMARY KEY, window_start INTEGER NOT NULL,
+     sent INTEGER NOT NULL, omitted INTEGER NOT NULL)`,
+  `CREATE TABLE notify_dead (id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL,
+     at INTEGER NOT NULL, attempts INTEGER NOT NULL, error TEXT NOT NULL, alerts TEXT NOT NULL)`,
+];

@@ -2,8 +2,8 @@ import type { DecisionEntry, DeltaOp } from "../../core/blocklist/index";
 import { type Migration, metaNumber, setMeta } from "../migrate";
 import { bump } from "./counters";
 import { ipKeyOfDecision } from "./ipkey";
-import type { BatchCounts, DecisionInput, RecordItem, RecordResult } from "./records";
-import { LEDGER_V2 } from "./schema";
+import type { AlertRecord, BatchCounts, DecisionInput, RecordItem, RecordResult } from "./records";
+import { LEDGER_V2, LEDGER_V3 } from "./schema";
 
 /** Ledger schema; append a migration to change it, never edit a shipped one. */
 export const LEDGER_MIGRATIONS: readonly Migration[] = [
@@ -33,6 +33,7 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
     "CREATE TABLE kv_garbage (key TEXT PRIMARY KEY, after INTEGER NOT NULL)",
   ],
   LEDGER_V2,
+  LEDGER_V3,
 ];
 
 // A type, not an interface: SqlStorage rows must be indexable records.
@@ -66,6 +67,8 @@ export interface RecordHooks {
   toEntry(d: LedgerDecisionRow): DecisionEntry | null;
   /** The operator allowlist entry covering a decision (`reason (cidr)`), if any. */
   allowed(d: DecisionInput): string | undefined;
+  /** A recorded alert, for the notification channels its profiles lead to. */
+  notify?(a: AlertRecord, seq: number, now: number): void;
 }
 
 /** Typed access to the Ledger's tables. Every change takes the next `seq`. */
@@ -121,6 +124,7 @@ export class LedgerStore {
         item.machine ?? null,
       );
       bump(this.sql, "alerts", a.scenario, a.allowlisted ? "allowlisted" : "", 1, now);
+      hooks.notify?.(a, alertSeq, now);
     }
     const ids = item.decisions.map((d, i) =>
       this.addDecision(d, alertSeq, hooks, gates[i] !== undefined, now),

@@ -1,5 +1,7 @@
 import { metaNumber, setMeta } from "../migrate";
+import { pruneSeries } from "./counters";
 import { COMPACT_EVERY_MS, type FlushOutcome, type KvWriter } from "./kv-writer";
+import type { Notifier } from "./notify";
 import type { LedgerOps } from "./ops";
 import type { LedgerStore } from "./store";
 
@@ -30,6 +32,7 @@ export class LedgerUpkeep {
     private readonly writer: KvWriter,
     private readonly ops: LedgerOps,
     private readonly flushMs: number,
+    private readonly notifier: Notifier,
   ) {}
 
   /**
@@ -40,12 +43,14 @@ export class LedgerUpkeep {
   async housekeeping(now: number): Promise<HousekeepingReport> {
     const expired = this.ops.expireDue(now - OVERDUE_GRACE_MS, EXPIRE_BATCH);
     this.store.prune(now - BATCH_MEMORY_MS);
+    pruneSeries(this.storage.sql, now);
     const flushed = await this.writer.flush(now);
     const st = this.writer.state();
     const due = st.base === null || (st.deltas.length > 0 && now - st.epochAt >= COMPACT_EVERY_MS);
     const compacted = flushed !== "base" && due;
     if (compacted) await this.writer.compact(now);
     const collected = await this.writer.collect(now);
+    await this.flushNotifications();
     await this.schedule();
     return { expired, flushed, compacted, collected };
   }
@@ -68,7 +73,17 @@ export class LedgerUpkeep {
       setMeta(sql, "kv_retry_ms", retry);
       console.error(`palisade.ledger.kv_write_failed: retrying in ${retry} ms: ${String(e)}`);
     }
+    await this.flushNotifications();
     await this.schedule();
+  }
+
+  /** Due notification groups to the queue; a failure leaves them pending for the next alarm. */
+  private async flushNotifications(): Promise<void> {
+    try {
+      await this.notifier.flush(Date.now());
+    } catch (e) {
+      console.error(`palisade.notify.queue_failed: ${String(e)}`);
+    }
   }
 
   async schedule(): Promise<void> {
@@ -77,7 +92,14 @@ export class LedgerUpkeep {
       const retry = metaNumber(this.storage.sql, "kv_retry_ms") ?? 0;
       flushAt = Math.max(Date.now() + retry, this.writer.state().lastWrite + this.flushMs);
     }
-    const at = this.ops.deadline(flushAt);
+    const notifyAt = this.notifier.nextDue(Date.now());
+    const expiry = this.ops.deadline(flushAt);
+    const at =
+      notifyAt === undefined
+        ? expiry
+        : expiry === undefined
+          ? notifyAt
+          : Math.min(expiry, notifyAt);
     if (at === undefined) return;
     const current = await this.storage.getAlarm();
     if (current === null || current > at) await this.storage.setAlarm(at);

