@@ -42,3 +42,14 @@ export const LEDGER_V2: Migration = [
   `CREATE TABLE counters (metric TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL,
      n INTEGER NOT NULL, PRIMARY KEY (metric, a, b))`,
 ];
+
+/**
+ * Ledger schema version 3 (separate roles, issue 10): a machine is a `watcher` (logs in
+ * as a CrowdSec agent or cscli) or an `ingest` machine (a shipper's bearer token), never
+ * both. Machines made before were documented as shippers' tokens: they stay `ingest`, and
+ * an operator who also used one as a watcher makes a watcher for it
+ * (`palisade machines add NAME`).
+ */
+export const LEDGER_V3: Migration = [
+  "ALTER TABLE machines ADD COLUMN role TEXT NOT NULL DEFAULT 'ingest'",
+];
