@@ -35,16 +35,23 @@ export interface WatcherContext {
   history: DecisionHistory;
 }
 
-/** Escalation from the Ledger's own decisions (every origin), by exact value. */
+/**
+ * Escalation from the Ledger's own decisions (every origin), by exact value. An earlier
+ * decision counts when its alert ended (`stop_at`, log time) before the new incident
+ * began; one without an alert counts by its start.
+ */
 export class SqlDecisionHistory implements DecisionHistory {
   constructor(private readonly sql: SqlStorage) {}
 
-  count(value: string, sinceMs?: number): number {
+  count(value: string, sinceMs?: number, incidentStart?: number): number {
     const row = this.sql
       .exec<{ n: number }>(
-        "SELECT COUNT(*) AS n FROM decisions WHERE value = ? AND start > ?",
+        `SELECT COUNT(*) AS n FROM decisions d LEFT JOIN alerts a ON a.seq = d.alert_seq
+         WHERE d.value = ? AND d.start > ?
+           AND coalesce(json_extract(a.alert, '$.stop_at'), d.start) < ?`,
         value,
         sinceMs ?? Number.MIN_SAFE_INTEGER,
+        incidentStart ?? Number.MAX_SAFE_INTEGER,
       )
       .one();
     return Number(row.n);
