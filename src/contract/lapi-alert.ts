@@ -184,8 +184,6 @@ export const lapiAlertOutSchema = z.object({
   message: z.string(),
   /** Sent when the alert has any (Go's `omitempty`). */
   meta: metaItemsSchema.optional(),
-  /** Sent when true (Go's `omitempty`). */
-  remediation: z.boolean().optional(),
   scenario: z.string(),
   scenario_hash: z.string(),
   scenario_version: z.string(),

@@ -89,8 +89,9 @@ export function adminAlertDetail(
 
 /**
  * CrowdSec's `FormatOneAlert`, keys in its (alphabetical) order: empty event and decision
- * lists are `null`, `meta` and `remediation` only when set (Go's `omitempty`), and each
- * decision carries the alert's `simulated`, which cscli reads unconditionally.
+ * lists are `null`, `meta` only when set (Go's `omitempty`; `remediation`, which CrowdSec
+ * does not keep, never), and each decision carries the alert's `simulated`, which cscli
+ * reads unconditionally.
  */
 export function lapiAlert(
   row: AlertRow,
@@ -122,7 +123,6 @@ export function lapiAlert(
     stop_at: rfc3339(a.stop_at),
   };
   if (a.meta && a.meta.length > 0) out.meta = a.meta.map((m) => ({ ...m }));
-  if (a.remediation) out.remediation = true;
   return withKeysSorted(out);
 }
 
