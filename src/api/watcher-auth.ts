@@ -41,14 +41,20 @@ export async function login(c: ApiContext): Promise<Response> {
     });
   }
   const now = Math.floor(Date.now() / 1000);
-  const claims: JwtClaims = {
-    id: body.machine_id,
-    mid: result.mid,
-    exp: now + TOKEN_TTL_S,
-    orig_iat: now,
-  };
+  return issue(c, { id: body.machine_id, mid: result.mid, exp: now + TOKEN_TTL_S, orig_iat: now });
+}
+
+async function issue(c: ApiContext, claims: JwtClaims): Promise<Response> {
   const token = await signJwt(await jwtSecret(c), claims);
   return json({ code: 200, expire: new Date(claims.exp * 1000).toISOString(), token });
+}
+
+/** gin-jwt's `GET /v1/refresh_token`: a new hour for a valid session of a live watcher. */
+export async function refresh(c: ApiContext): Promise<Response> {
+  const who = await watcher(c);
+  if (!(await ledger(c).heartbeat(who))) throw revoked(who);
+  const now = Math.floor(Date.now() / 1000);
+  return issue(c, { id: who.machine, mid: who.mid, exp: now + TOKEN_TTL_S, orig_iat: now });
 }
 
 function ingestOnly(machine: string): PalisadeHttpError {

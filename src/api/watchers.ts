@@ -17,7 +17,7 @@ import { PalisadeHttpError } from "../http/error";
 import { lapiAlertQuery, lapiFilter } from "./filters";
 import { type ApiContext, idParam, json, ledger, parseBody, parseQuery } from "./input";
 import type { RouteDef } from "./route";
-import { heartbeat, login, revoked, watcher } from "./watcher-auth";
+import { heartbeat, login, refresh, revoked, watcher } from "./watcher-auth";
 
 /**
  * Watcher endpoints (CrowdSec agents and cscli), as CrowdSec 1.4.6's LAPI: push and read
@@ -133,6 +133,18 @@ export const watcherRoutes: RouteDef[] = [
       403: { description: "An ingest-only machine (a shipper's token)", schema: lapiErrorSchema },
     },
     handler: login,
+  },
+  {
+    method: "GET",
+    path: "/_palisade/v1/refresh_token",
+    operationId: "refreshToken",
+    summary: "A new JWT (1 hour) for a valid session of a watcher that still exists",
+    ...watchers,
+    responses: {
+      200: { description: "The token", schema: watcherLoginResponseSchema },
+      401: errors[401],
+    },
+    handler: refresh,
   },
   {
     method: "GET",

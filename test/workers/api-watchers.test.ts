@@ -108,6 +108,18 @@ describe("watcher JWT", () => {
     expect((await call("GET", "/heartbeat", { jwt })).status).toBe(401);
   });
 
+  it("refreshes a live watcher's session (GET /v1/refresh_token), not a removed one's", async () => {
+    const m = await machine();
+    const jwt = await login(m.name, m.token);
+    const res = await call("GET", "/refresh_token", { jwt });
+    expect(res.status).toBe(200);
+    const fresh = watcherLoginResponseSchema.parse(await res.json()).token;
+    expect(claimsOf(fresh)).toMatchObject({ id: m.name, mid: claimsOf(jwt).mid });
+    expect((await call("GET", "/heartbeat", { jwt: fresh })).status).toBe(200);
+    await adminOk("DELETE", `/machines/${m.name}`);
+    expect((await call("GET", "/refresh_token", { jwt: fresh })).status).toBe(401);
+  });
+
   it("refuses a validly signed JWT for a name that was never a watcher", async () => {
     const secret = await ledger().jwtSecret();
     const exp = Math.floor(Date.now() / 1000) + 600;
