@@ -80,7 +80,7 @@ export async function watcher(c: ApiContext): Promise<WatcherRef> {
   return { machine: claims.id, mid: claims.mid };
 }
 
-export function unauthorized(message: string): PalisadeHttpError {
+function unauthorized(message: string): PalisadeHttpError {
   return new PalisadeHttpError(401, "unauthorized", message, {
     path: "headers.authorization",
     headers: { "WWW-Authenticate": 'JWT realm="palisade"' },

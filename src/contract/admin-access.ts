@@ -60,7 +60,7 @@ export const nameBodySchema = z.object({ name: credentialNameSchema });
  * lines to `/_palisade/v1/ingest` (a shipper) and nothing else, so a log server's token
  * can neither lift bans nor make its own.
  */
-export const MACHINE_ROLES = ["watcher", "ingest"] as const;
+const MACHINE_ROLES = ["watcher", "ingest"] as const;
 export const machineRoleSchema = z.enum(MACHINE_ROLES, {
   error: "watcher (a CrowdSec agent or cscli) or ingest (a shipper)",
 });

@@ -16,7 +16,7 @@ import { goDurationSchema } from "./duration";
 const metaItemsSchema = z.array(z.object({ key: z.string(), value: z.string() }));
 
 /** The widest range a watcher may ban or report: a /16 of IPv4, a /48 of IPv6. */
-export const WATCHER_WIDEST_PREFIX = { 4: 16, 6: 48 } as const;
+const WATCHER_WIDEST_PREFIX = { 4: 16, 6: 48 } as const;
 
 /**
  * Why a watcher may not make a decision on (scope, value), or undefined when it may. A
@@ -62,10 +62,10 @@ const sourceFields = {
   longitude: z.number().optional(),
 };
 
-export const lapiSourceSchema = z.object(sourceFields);
+const lapiSourceSchema = z.object(sourceFields);
 
 /** A pushed alert's source: an Ip or Range one is what the profiles would decide on. */
-export const lapiSourceInSchema = z.object(sourceFields).superRefine((s, ctx) => {
+const lapiSourceInSchema = z.object(sourceFields).superRefine((s, ctx) => {
   const scope = normalizeScope(s.scope);
   if (scope !== "Ip" && scope !== "Range") return;
   const problem = watcherDecisionProblem(scope, s.value);
@@ -73,7 +73,7 @@ export const lapiSourceInSchema = z.object(sourceFields).superRefine((s, ctx) =>
 });
 
 /** A decision an alert carries (`cscli decisions add` and `decisions import` send them). */
-export const lapiDecisionInSchema = z
+const lapiDecisionInSchema = z
   .object({
     origin: z.string().min(1).max(64),
     type: z.string().min(1).max(64),
@@ -89,7 +89,7 @@ export const lapiDecisionInSchema = z
     if (problem) ctx.addIssue({ code: "custom", message: problem.message, path: [problem.field] });
   });
 
-export const lapiEventSchema = z.object({
+const lapiEventSchema = z.object({
   timestamp: z.string(),
   meta: metaItemsSchema.nullable().optional(),
 });
@@ -163,9 +163,9 @@ export const lapiAlertsQuerySchema = z.object({
 export const MAX_ALERTS_PAGE = 10_000;
 
 /** A decision inside an alert: the bouncers' shape plus `simulated`, which cscli reads. */
-export const lapiAlertDecisionSchema = lapiDecisionSchema.extend({ simulated: z.boolean() });
+const lapiAlertDecisionSchema = lapiDecisionSchema.extend({ simulated: z.boolean() });
 
-export const lapiEventOutSchema = z.object({
+const lapiEventOutSchema = z.object({
   timestamp: z.string(),
   meta: metaItemsSchema.nullable(),
 });
@@ -198,9 +198,7 @@ export const lapiAlertListSchema = z.array(lapiAlertOutSchema).nullable();
 /** `DELETE /v1/alerts[/{id}]` answer: CrowdSec sends the count as a string. */
 export const lapiAlertsDeletedSchema = z.object({ nbDeleted: z.string() });
 
-export type LapiSource = z.infer<typeof lapiSourceSchema>;
 export type LapiAlertIn = z.infer<typeof lapiAlertInSchema>;
 export type LapiDecisionIn = z.infer<typeof lapiDecisionInSchema>;
 export type LapiAlertsQuery = z.infer<typeof lapiAlertsQuerySchema>;
 export type LapiAlertOut = z.infer<typeof lapiAlertOutSchema>;
-export type LapiAlertDecision = z.infer<typeof lapiAlertDecisionSchema>;

@@ -61,7 +61,7 @@ function roleOf(value: string | undefined): MachineRole {
 }
 
 /** cscli's local_api_credentials.yaml for a watcher: the agent appends `v1/…` to `url`. */
-export function credentialsYaml(base: string, login: string, password: string): string {
+function credentialsYaml(base: string, login: string, password: string): string {
   return `url: ${base}/_palisade/\nlogin: ${login}\npassword: ${password}\n`;
 }
 
