@@ -1,8 +1,10 @@
 import { defineConfig } from "vitest/config";
 
-// End-to-end tests with real third-party programs (the CrowdSec firewall bouncer in a
-// network namespace): root and Debian packages needed, so they run apart from `npm test`,
-// in `npm run test:e2e` (.ci/run installs the package and runs it).
+// End-to-end tests with real third-party programs from Debian: the CrowdSec firewall
+// bouncer in a network namespace (root), and cscli, the crowdsec agent and the custom
+// bouncer against one local Worker (test/e2e/crowdsec-clients.test.ts). They need the
+// packages, so they run apart from `npm test`, in `npm run test:e2e` (.ci/run installs
+// what they need and runs it).
 export default defineConfig({
   test: {
     include: ["test/e2e/**/*.test.ts"],

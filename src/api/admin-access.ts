@@ -8,6 +8,7 @@ import {
   bouncerListSchema,
   countSchema,
   credentialNameSchema,
+  machineAddSchema,
   machineCreatedSchema,
   machineListSchema,
   metricsSchema,
@@ -80,7 +81,7 @@ async function createBouncer(c: ApiContext): Promise<Response> {
 }
 
 async function createMachine(c: ApiContext): Promise<Response> {
-  const { name } = await parseBody(c, nameBodySchema);
+  const { name, role } = await parseBody(c, machineAddSchema);
   if (name === BOOTSTRAP_MACHINE) {
     throw conflict(
       "name_reserved",
@@ -89,14 +90,14 @@ async function createMachine(c: ApiContext): Promise<Response> {
     );
   }
   const token = randomSecret();
-  if (!(await ledger(c).createMachine(name, await hashToken(token)))) {
+  if (!(await ledger(c).createMachine(name, await hashToken(token), role))) {
     throw conflict(
       "name_taken",
       `A machine named ${name} exists; delete it first or pick another name.`,
       "body.name",
     );
   }
-  return json({ name, token, created_at: new Date().toISOString() }, 201);
+  return json({ name, role, token, created_at: new Date().toISOString() }, 201);
 }
 
 async function deleteNamed(c: ApiContext, kind: "bouncer" | "machine"): Promise<Response> {
@@ -223,10 +224,11 @@ export const adminAccessRoutes: RouteDef[] = [
     method: "POST",
     path: `${ADMIN}/machines`,
     operationId: "adminAddMachine",
-    summary: "Create a machine token (shown once): ingest bearer and watcher password",
+    summary:
+      "Create a machine (token shown once): a watcher (default) logs in as a CrowdSec agent or cscli; an ingest machine ships logs",
     tag: "admin",
     auth: "admin",
-    body: nameBodySchema,
+    body: machineAddSchema,
     responses: {
       201: { description: "The token", schema: machineCreatedSchema },
       ...common,
@@ -249,7 +251,7 @@ export const adminAccessRoutes: RouteDef[] = [
     method: "DELETE",
     path: `${ADMIN}/machines/:name`,
     operationId: "adminDeleteMachine",
-    summary: "Revoke a machine token (ingest and watcher access end at once)",
+    summary: "Revoke a machine (its token, and a watcher's unexpired JWTs, stop at once)",
     tag: "admin",
     auth: "admin",
     params: { name: "The machine's name" },

@@ -1,6 +1,7 @@
 import type { AdminAlertsQuery } from "../contract/admin";
 import type { LapiDecisionsQuery } from "../contract/lapi";
-import type { LapiAlertsQuery } from "../contract/lapi-alert";
+import { type LapiAlertsQuery, MAX_ALERTS_PAGE } from "../contract/lapi-alert";
+import { DECISION_ORIGINS } from "../core/decision";
 import { parseDuration } from "../core/duration";
 import { normalizeCidr, normalizeIp } from "../core/ip";
 import { normalizeScope } from "../core/profile/index";
@@ -65,26 +66,15 @@ export function canonicalValue(value: string): string {
   return normalizeIp(value) ?? (value.includes("/") ? normalizeCidr(value) : undefined) ?? value;
 }
 
-/** Filters both alert listings share. */
-function baseAlertQuery(
-  q: AdminAlertsQuery | LapiAlertsQuery,
-  now: number,
-  limit: number,
-  status: 400 | 422,
-): AlertQuery {
-  const out: AlertQuery = { limit };
+/** The admin API's alert filters (scenario: a substring; ip/range: the alert's source). */
+export function adminAlertQuery(q: AdminAlertsQuery, now: number): AlertQuery {
+  const out: AlertQuery = { limit: q.limit ?? 50 };
   const value = q.ip ?? q.range ?? q.value;
   if (value !== undefined) out.value = canonicalValue(value);
   if (q.scope !== undefined) out.scope = normalizeScope(q.scope);
-  if (q.since !== undefined) out.since = pointInTime(q.since, now, "since", status);
-  if (q.until !== undefined) out.until = pointInTime(q.until, now, "until", status);
+  if (q.since !== undefined) out.since = pointInTime(q.since, now, "since", 422);
+  if (q.until !== undefined) out.until = pointInTime(q.until, now, "until", 422);
   if (q.origin !== undefined) out.origin = q.origin;
-  return out;
-}
-
-/** The admin API's alert filters (scenario: a substring). */
-export function adminAlertQuery(q: AdminAlertsQuery, now: number): AlertQuery {
-  const out = baseAlertQuery(q, now, q.limit ?? 50, 422);
   if (q.scenario !== undefined) out.scenarioContains = q.scenario;
   if (q.has_active_decision !== undefined) out.activeDecision = q.has_active_decision;
   if (q.allowlisted !== undefined) out.allowlisted = q.allowlisted;
@@ -93,13 +83,54 @@ export function adminAlertQuery(q: AdminAlertsQuery, now: number): AlertQuery {
   return out;
 }
 
-/** `GET /v1/alerts` filters, as CrowdSec reads them (scenario: exact). */
-export function lapiAlertQuery(q: LapiAlertsQuery, now: number): AlertQuery {
-  const out = baseAlertQuery(q, now, q.limit ?? 100, 400);
+/** Origins `include_capi=false` leaves out: the community list and third-party lists. */
+const LIST_ORIGINS = [DECISION_ORIGINS.community, DECISION_ORIGINS.lists];
+
+/**
+ * `GET|DELETE /v1/alerts` filters as CrowdSec 1.4.6 reads them: `ip`/`range` select
+ * alerts with a decision on that address (or a range around it; `contains=false`: inside
+ * it), `scenario` is exact, `limit=0` is every alert (up to MAX_ALERTS_PAGE). Unlike
+ * CrowdSec, `include_capi=false` keeps alerts that have no decision (Palisade's
+ * allowlisted ones) and leaves out only the lists' (CrowdSec keeps only `crowdsec` and
+ * `cscli` origins, which would hide Palisade's own detections).
+ */
+export function lapiAlertQuery(q: LapiAlertsQuery, now: number, defaultLimit = 100): AlertQuery {
+  const limit = q.limit === undefined ? defaultLimit : q.limit;
+  const out: AlertQuery = {
+    limit: limit === 0 ? MAX_ALERTS_PAGE : Math.min(limit, MAX_ALERTS_PAGE),
+  };
+  if (q.value !== undefined) out.value = canonicalValue(q.value);
+  if (q.scope !== undefined) out.scope = normalizeScope(q.scope);
+  if (q.since !== undefined) out.since = pointInTime(q.since, now, "since", 400);
+  if (q.until !== undefined) out.until = pointInTime(q.until, now, "until", 400);
+  if (q.created_before !== undefined) {
+    out.createdBefore = pointInTime(q.created_before, now, "created_before", 400);
+  }
+  if (q.origin !== undefined) out.origin = q.origin;
+  else if (isFalse(q.include_capi)) out.excludeOrigins = LIST_ORIGINS;
   if (q.scenario !== undefined) out.scenario = q.scenario;
-  if (q.has_active_decision !== undefined) out.activeDecision = q.has_active_decision === "true";
+  if (q.has_active_decision !== undefined) out.activeDecision = !isFalse(q.has_active_decision);
   if (q.decision_type !== undefined) out.type = q.decision_type;
+  if (isFalse(q.simulated)) out.simulated = false;
+  const where = q.ip !== undefined ? "ip" : "range";
+  const text = q.ip ?? q.range;
+  if (text !== undefined) {
+    const key = ipKeyOfText(text);
+    if (!key) {
+      throw new PalisadeHttpError(
+        400,
+        "invalid_query",
+        `query.${where}: ${JSON.stringify(text)} is not an IP address or CIDR range.`,
+        { path: `query.${where}` },
+      );
+    }
+    out.decisionIp = { key, contains: !isFalse(q.contains) };
+  }
   return out;
+}
+
+function isFalse(flag: string | undefined): boolean {
+  return flag === "false" || flag === "0";
 }
 
 /** `24h` (that long ago, as CrowdSec's `since`) or an ISO time; ms since the epoch. */

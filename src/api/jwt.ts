@@ -1,10 +1,13 @@
 /**
  * Watcher session tokens: HS256 JWTs (as CrowdSec's gin-jwt issues them) signed with
- * WebCrypto HMAC. Claims: `id` (the machine), `exp`, `orig_iat` (seconds).
+ * WebCrypto HMAC. Claims: `id` (the machine's name, as CrowdSec), `mid` (its row in the
+ * Ledger, so a token outlives neither its machine nor a later machine of the same name),
+ * `exp`, `orig_iat` (seconds).
  */
 
 export interface JwtClaims {
   id: string;
+  mid: number;
   exp: number;
   orig_iat: number;
 }
@@ -57,7 +60,13 @@ export async function verifyJwt(
   }
   const c = claims as Partial<JwtClaims> | null;
   if (typeof c?.id !== "string" || typeof c.exp !== "number" || c.exp <= nowS) return null;
-  return { id: c.id, exp: c.exp, orig_iat: typeof c.orig_iat === "number" ? c.orig_iat : 0 };
+  if (typeof c.mid !== "number" || !Number.isInteger(c.mid)) return null;
+  return {
+    id: c.id,
+    mid: c.mid,
+    exp: c.exp,
+    orig_iat: typeof c.orig_iat === "number" ? c.orig_iat : 0,
+  };
 }
 
 function base64url(bytes: Uint8Array): string {

@@ -13,6 +13,7 @@ const LAPI_PREFIXES = [
   "/_palisade/v1/alerts",
   "/_palisade/v1/watchers",
   "/_palisade/v1/heartbeat",
+  "/_palisade/v1/refresh_token",
 ] as const;
 
 export const lapiErrors: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {

@@ -7,85 +7,23 @@ import {
 } from "../contract/lapi";
 import {
   lapiAlertListSchema,
+  lapiAlertOutSchema,
   lapiAlertsCreatedSchema,
+  lapiAlertsDeletedSchema,
   lapiAlertsInSchema,
   lapiAlertsQuerySchema,
 } from "../contract/lapi-alert";
-import type { WatcherRef } from "../durable/ledger/index";
-import { hashToken, sameHash } from "../durable/ledger/index";
-import type { Env } from "../env";
 import { PalisadeHttpError } from "../http/error";
-import { BOOTSTRAP_MACHINE } from "../ingest/auth";
 import { lapiAlertQuery, lapiFilter } from "./filters";
 import { type ApiContext, idParam, json, ledger, parseBody, parseQuery } from "./input";
-import { type JwtClaims, signJwt, verifyJwt } from "./jwt";
 import type { RouteDef } from "./route";
+import { heartbeat, login, refresh, revoked, watcher } from "./watcher-auth";
 
 /**
- * Watcher endpoints (CrowdSec agents and cscli): login with a machine's name and token,
- * then a Bearer JWT to push and read alerts and delete decisions. The bootstrap machine
- * (`bootstrap` / PALISADE_MACHINE_TOKEN) may log in too. A machine removed by the admin
- * API loses access at once, its unexpired tokens included (the Ledger checks it).
+ * Watcher endpoints (CrowdSec agents and cscli), as CrowdSec 1.4.6's LAPI: push and read
+ * alerts, delete alerts and decisions. A watcher deletes only what came from its own
+ * alerts; a delete that matched only others' answers 403 and says who can.
  */
-
-/** CrowdSec's default token lifetime. */
-const TOKEN_TTL_S = 3600;
-const secrets = new WeakMap<object, Promise<string>>();
-
-function jwtSecret(c: ApiContext): Promise<string> {
-  // One Ledger call per isolate: the secret never changes once made.
-  let s = secrets.get(c.env.LEDGER);
-  if (!s) {
-    s = ledger(c).jwtSecret();
-    s.catch(() => secrets.delete(c.env.LEDGER));
-    secrets.set(c.env.LEDGER, s);
-  }
-  return s;
-}
-
-async function login(c: ApiContext): Promise<Response> {
-  const body = await parseBody(c, watcherLoginSchema, 400);
-  const hash = await hashToken(body.password);
-  const ok =
-    body.machine_id === BOOTSTRAP_MACHINE
-      ? await isBootstrap(c.env, hash)
-      : await ledger(c).login(body.machine_id, hash);
-  if (!ok) {
-    throw new PalisadeHttpError(401, "bad_credentials", "incorrect Username or Password", {
-      path: "body.password",
-    });
-  }
-  const now = Math.floor(Date.now() / 1000);
-  const claims: JwtClaims = { id: body.machine_id, exp: now + TOKEN_TTL_S, orig_iat: now };
-  const token = await signJwt(await jwtSecret(c), claims);
-  return json({ code: 200, expire: new Date(claims.exp * 1000).toISOString(), token });
-}
-
-async function isBootstrap(env: Env, hash: string): Promise<boolean> {
-  const token = env.PALISADE_MACHINE_TOKEN;
-  return token ? sameHash(hash, await hashToken(token)) : false;
-}
-
-/** The watcher behind `Authorization: Bearer <jwt>`; 401 like gin-jwt otherwise. */
-async function watcher(c: ApiContext): Promise<WatcherRef> {
-  const header = c.req.header("Authorization") ?? "";
-  const token = /^Bearer[ \t]+(\S+)\s*$/i.exec(header)?.[1];
-  if (token === undefined) throw unauthorized("auth header is empty");
-  const claims = await verifyJwt(await jwtSecret(c), token, Math.floor(Date.now() / 1000));
-  if (!claims) throw unauthorized("Token is expired or invalid");
-  return { machine: claims.id, registered: claims.id !== BOOTSTRAP_MACHINE };
-}
-
-function unauthorized(message: string): PalisadeHttpError {
-  return new PalisadeHttpError(401, "unauthorized", message, {
-    path: "headers.authorization",
-    headers: { "WWW-Authenticate": 'JWT realm="palisade"' },
-  });
-}
-
-function revoked(who: WatcherRef): PalisadeHttpError {
-  return unauthorized(`machine ${who.machine} is no longer registered`);
-}
 
 async function pushAlerts(c: ApiContext): Promise<Response> {
   const who = await watcher(c);
@@ -104,44 +42,87 @@ async function findAlerts(c: ApiContext): Promise<Response> {
   return json(alerts.length === 0 ? null : alerts);
 }
 
+async function findAlert(c: ApiContext): Promise<Response> {
+  const who = await watcher(c);
+  const id = idParam(c, "alert_id");
+  const alert = await ledger(c).watcherAlert(who, id);
+  if (alert === undefined) throw revoked(who);
+  if (alert === null) throw noAlert(id);
+  return c.req.raw.method === "HEAD" ? new Response(null, { status: 200 }) : json(alert);
+}
+
+function noAlert(id: number): PalisadeHttpError {
+  return new PalisadeHttpError(404, "not_found", `alert ${id} doesn't exist`, {
+    path: "params.alert_id",
+  });
+}
+
+/** 403 for a delete that found only decisions or alerts other machines own. */
+function notYours(what: string, n: number): PalisadeHttpError {
+  return new PalisadeHttpError(
+    403,
+    "not_yours",
+    `${n} ${what} matched, none from this watcher's alerts: a watcher ends only what it pushed. The admin can: palisade ${what.startsWith("alert") ? "alerts" : "decisions"} list, palisade decisions delete.`,
+  );
+}
+
+async function deleteAlerts(c: ApiContext): Promise<Response> {
+  const who = await watcher(c);
+  const q = lapiAlertQuery(parseQuery(c, lapiAlertsQuerySchema, 400), Date.now(), 0);
+  const out = await ledger(c).watcherDeleteAlerts(who, { query: q });
+  if (out === null) throw revoked(who);
+  if (out.deleted === 0 && out.foreign > 0) throw notYours("alert(s)", out.foreign);
+  return json({ nbDeleted: String(out.deleted) });
+}
+
+async function deleteAlert(c: ApiContext): Promise<Response> {
+  const who = await watcher(c);
+  const id = idParam(c, "alert_id");
+  const out = await ledger(c).watcherDeleteAlerts(who, { id });
+  if (out === null) throw revoked(who);
+  if (out.foreign > 0) throw notYours("alert(s)", out.foreign);
+  if (out.deleted === 0) throw noAlert(id);
+  return json({ nbDeleted: String(out.deleted) });
+}
+
 async function deleteDecisions(c: ApiContext): Promise<Response> {
   const who = await watcher(c);
   const q = parseQuery(c, deleteDecisionsQuerySchema, 400);
-  const ids = await ledger(c).watcherDelete(who, { filter: lapiFilter(q) });
-  if (ids === null) throw revoked(who);
-  return json({ nbDeleted: String(ids.length) });
+  const out = await ledger(c).watcherDelete(who, { filter: lapiFilter(q) });
+  if (out === null) throw revoked(who);
+  if (out.ids.length === 0 && out.foreign > 0) throw notYours("active decision(s)", out.foreign);
+  return json({ nbDeleted: String(out.ids.length) });
 }
 
 async function deleteDecision(c: ApiContext): Promise<Response> {
   const who = await watcher(c);
   const id = idParam(c, "decision_id");
-  const ids = await ledger(c).watcherDelete(who, { ids: [id] });
-  if (ids === null) throw revoked(who);
-  if (ids.length === 0 && (await ledger(c).decision(id)) === null) {
+  const out = await ledger(c).watcherDelete(who, { ids: [id] });
+  if (out === null) throw revoked(who);
+  if (out.foreign > 0) throw notYours("active decision(s)", out.foreign);
+  if (out.ids.length === 0 && (await ledger(c).decision(id)) === null) {
     throw new PalisadeHttpError(404, "not_found", `decision ${id} doesn't exist`, {
       path: "params.decision_id",
     });
   }
-  return json({ nbDeleted: String(ids.length) });
-}
-
-/** Agents call it every few seconds; CrowdSec answers 200 with no body. */
-async function heartbeat(c: ApiContext): Promise<Response> {
-  await watcher(c);
-  return new Response(null, { status: 200, headers: { "Cache-Control": "no-store" } });
+  return json({ nbDeleted: String(out.ids.length) });
 }
 
 const errors = {
   400: { description: "Bad body or query (names the field)", schema: lapiErrorSchema },
   401: { description: "Missing, invalid or expired JWT; machine removed", schema: lapiErrorSchema },
 };
+const forbidden = {
+  403: { description: "Everything matched belongs to another machine", schema: lapiErrorSchema },
+};
+const watchers = { tag: "watchers", auth: "jwt" } as const;
 
 export const watcherRoutes: RouteDef[] = [
   {
     method: "POST",
     path: "/_palisade/v1/watchers/login",
     operationId: "watcherLogin",
-    summary: "Exchange a machine's name and token for a JWT (1 hour)",
+    summary: "Exchange a watcher's name and password for a JWT (1 hour)",
     tag: "watchers",
     auth: "none",
     body: watcherLoginSchema,
@@ -149,16 +130,28 @@ export const watcherRoutes: RouteDef[] = [
       200: { description: "The token", schema: watcherLoginResponseSchema },
       400: errors[400],
       401: { description: "Unknown machine or wrong password", schema: lapiErrorSchema },
+      403: { description: "An ingest-only machine (a shipper's token)", schema: lapiErrorSchema },
     },
     handler: login,
   },
   {
     method: "GET",
+    path: "/_palisade/v1/refresh_token",
+    operationId: "refreshToken",
+    summary: "A new JWT (1 hour) for a valid session of a watcher that still exists",
+    ...watchers,
+    responses: {
+      200: { description: "The token", schema: watcherLoginResponseSchema },
+      401: errors[401],
+    },
+    handler: refresh,
+  },
+  {
+    method: "GET",
     path: "/_palisade/v1/heartbeat",
     operationId: "heartbeat",
-    summary: "An agent's keep-alive (checks the JWT)",
-    tag: "watchers",
-    auth: "jwt",
+    summary: "An agent's keep-alive (checks the JWT and that the watcher still exists)",
+    ...watchers,
     responses: { 200: { description: "Token accepted" }, 401: errors[401] },
     handler: heartbeat,
   },
@@ -167,8 +160,7 @@ export const watcherRoutes: RouteDef[] = [
     path: "/_palisade/v1/alerts",
     operationId: "pushAlerts",
     summary: "Record alerts; those without decisions go through the profiles",
-    tag: "watchers",
-    auth: "jwt",
+    ...watchers,
     body: lapiAlertsInSchema,
     responses: {
       201: { description: "The alerts' ids", schema: lapiAlertsCreatedSchema },
@@ -181,34 +173,97 @@ export const watcherRoutes: RouteDef[] = [
     path: "/_palisade/v1/alerts",
     operationId: "searchAlerts",
     summary: "Alerts matching the filters, newest first (null when none)",
-    tag: "watchers",
-    auth: "jwt",
+    ...watchers,
     query: lapiAlertsQuerySchema,
     responses: { 200: { description: "The alerts", schema: lapiAlertListSchema }, ...errors },
     handler: findAlerts,
   },
   {
+    method: "HEAD",
+    path: "/_palisade/v1/alerts",
+    operationId: "headAlerts",
+    summary: "GET /v1/alerts without a body",
+    ...watchers,
+    query: lapiAlertsQuerySchema,
+    responses: { 200: { description: "Token accepted" }, ...errors },
+  },
+  {
+    method: "DELETE",
+    path: "/_palisade/v1/alerts",
+    operationId: "deleteAlerts",
+    summary: "Remove this watcher's alerts matching the filters, ending their decisions",
+    ...watchers,
+    query: lapiAlertsQuerySchema,
+    responses: {
+      200: { description: "How many", schema: lapiAlertsDeletedSchema },
+      ...errors,
+      ...forbidden,
+    },
+    handler: deleteAlerts,
+  },
+  {
+    method: "GET",
+    path: "/_palisade/v1/alerts/:alert_id",
+    operationId: "getAlertById",
+    summary: "One alert (cscli alerts inspect)",
+    ...watchers,
+    params: { alert_id: "The alert's id" },
+    responses: {
+      200: { description: "The alert", schema: lapiAlertOutSchema },
+      ...errors,
+      404: { description: "No such alert", schema: lapiErrorSchema },
+    },
+    handler: findAlert,
+  },
+  {
+    method: "HEAD",
+    path: "/_palisade/v1/alerts/:alert_id",
+    operationId: "headAlertById",
+    summary: "GET /v1/alerts/{alert_id} without a body",
+    ...watchers,
+    params: { alert_id: "The alert's id" },
+    responses: { 200: { description: "The alert exists" }, ...errors },
+  },
+  {
+    method: "DELETE",
+    path: "/_palisade/v1/alerts/:alert_id",
+    operationId: "deleteAlert",
+    summary: "Remove one of this watcher's alerts, ending its decisions",
+    ...watchers,
+    params: { alert_id: "The alert's id" },
+    responses: {
+      200: { description: "1", schema: lapiAlertsDeletedSchema },
+      ...errors,
+      ...forbidden,
+      404: { description: "No such alert", schema: lapiErrorSchema },
+    },
+    handler: deleteAlert,
+  },
+  {
     method: "DELETE",
     path: "/_palisade/v1/decisions",
     operationId: "deleteDecisions",
-    summary: "End the active decisions matching the filters",
-    tag: "watchers",
-    auth: "jwt",
+    summary: "End the active decisions of this watcher's alerts matching the filters",
+    ...watchers,
     query: deleteDecisionsQuerySchema,
-    responses: { 200: { description: "How many", schema: lapiDeleteResponseSchema }, ...errors },
+    responses: {
+      200: { description: "How many", schema: lapiDeleteResponseSchema },
+      ...errors,
+      ...forbidden,
+    },
     handler: deleteDecisions,
   },
   {
     method: "DELETE",
     path: "/_palisade/v1/decisions/:decision_id",
     operationId: "deleteDecision",
-    summary: "End one decision",
-    tag: "watchers",
-    auth: "jwt",
+    summary: "End one decision of this watcher's alerts",
+    ...watchers,
     params: { decision_id: "The decision's id" },
     responses: {
       200: { description: "1, or 0 when it had already ended", schema: lapiDeleteResponseSchema },
       ...errors,
+      ...forbidden,
       404: { description: "No such decision", schema: lapiErrorSchema },
     },
     handler: deleteDecision,

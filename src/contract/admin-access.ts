@@ -54,6 +54,23 @@ export const allowDeleteQuerySchema = z.object({
 
 export const nameBodySchema = z.object({ name: credentialNameSchema });
 
+/**
+ * What a machine may do. `watcher`: log in at `/_palisade/v1/watchers/login` (a CrowdSec
+ * agent, cscli), push alerts and end the decisions of its own alerts. `ingest`: send log
+ * lines to `/_palisade/v1/ingest` (a shipper) and nothing else, so a log server's token
+ * can neither lift bans nor make its own.
+ */
+const MACHINE_ROLES = ["watcher", "ingest"] as const;
+export const machineRoleSchema = z.enum(MACHINE_ROLES, {
+  error: "watcher (a CrowdSec agent or cscli) or ingest (a shipper)",
+});
+
+export const machineAddSchema = z.object({
+  name: credentialNameSchema,
+  /** Default `watcher`, CrowdSec's meaning of a machine. */
+  role: machineRoleSchema.default("watcher"),
+});
+
 export const bouncerCreatedSchema = z.object({
   name: z.string(),
   /** Shown once: put it in the bouncer's `api_key`. */
@@ -83,9 +100,11 @@ export const bouncerListSchema = z.object({ bouncers: z.array(bouncerSchema) });
 
 export const machineCreatedSchema = z.object({
   name: z.string(),
+  role: machineRoleSchema,
   /**
-   * Shown once. The shipper's ingest bearer token, and the watcher password of a CrowdSec
-   * agent or cscli (`machine_id` = name) logging in at `/_palisade/v1/watchers/login`.
+   * Shown once. A watcher's password (`machine_id` = name, as in cscli's
+   * local_api_credentials.yaml), or an ingest machine's bearer token (the shipper's
+   * `token`).
    */
   token: z.string(),
   created_at: iso,
@@ -93,6 +112,7 @@ export const machineCreatedSchema = z.object({
 
 const machineSchema = z.object({
   name: z.string(),
+  role: machineRoleSchema,
   created_at: iso,
   /** Last watcher login or alert push (ingest does not update it). */
   last_seen: iso.nullable(),
@@ -140,4 +160,5 @@ export const metricsSchema = z.object({
 export type AllowEntry = z.infer<typeof allowEntrySchema>;
 export type Bouncer = z.infer<typeof bouncerSchema>;
 export type Machine = z.infer<typeof machineSchema>;
+export type MachineRole = z.infer<typeof machineRoleSchema>;
 export type Metrics = z.infer<typeof metricsSchema>;

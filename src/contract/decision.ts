@@ -10,7 +10,8 @@ import { goDurationSchema } from "./duration";
 
 export const lapiDecisionSchema = z.object({
   id: z.number().int().nonnegative(),
-  uuid: z.string().min(1),
+  /** Palisade always sends it (newer LAPIs do); CrowdSec 1.4.6 did not. */
+  uuid: z.string().min(1).optional(),
   /** `crowdsec`-style origin: `palisade`, `cscli`, `CAPI`, `lists`, … */
   origin: z.string().min(1),
   type: z.string().min(1),

@@ -81,7 +81,8 @@ export const lapiErrorSchema = z.object({
 export const watcherLoginSchema = z.object({
   machine_id: z.string().min(1).max(128),
   password: z.string().min(1).max(512),
-  scenarios: z.array(z.string()).optional(),
+  /** The agent's scenario files; cscli sends `null` (Go's empty list). Not used. */
+  scenarios: z.array(z.string().max(1024)).max(10_000).nullable().optional(),
 });
 
 export const watcherLoginResponseSchema = z.object({

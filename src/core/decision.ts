@@ -43,32 +43,46 @@ export const DECISION_ORIGINS = {
  * Earlier decisions, counted by value, for escalation (`GetDecisionsCount`,
  * `GetDecisionsSinceCount` in profiles). In replay it is a MemoryDecisionHistory fed with
  * the run's own decisions; live, the source's Durable Object answers it.
+ *
+ * A recurrence is a new incident: a decision counts only if the alert that made it ended
+ * before the new alert's first event (both in the log's own time, so a late push or a
+ * replayed backlog changes nothing). Alerts whose events overlap are one incident, seen
+ * by several scenarios (ssh-bf, then ssh-slow-bf, on the same failed logins), and do not
+ * escalate each other.
  */
 export interface DecisionHistory {
-  /** Decisions whose value is exactly `value`, started after `sinceMs` when given. */
-  count(value: string, sinceMs?: number): number;
+  /**
+   * Decisions whose value is exactly `value`, started after `sinceMs` (the decisions'
+   * clock) when given, and whose alert ended before `incidentStart` (log time) when given.
+   */
+  count(value: string, sinceMs?: number, incidentStart?: number): number;
 }
 
 export class MemoryDecisionHistory implements DecisionHistory {
-  private readonly starts = new Map<string, number[]>();
+  private readonly seen = new Map<string, { start: number; end: number }[]>();
 
-  /** Remembers decisions; one without `start` counts as taken at `at`. */
-  record(decisions: Iterable<Decision>, at = 0): void {
+  /**
+   * Remembers decisions; one without `start` counts as taken at `at`. `incidentEnd` is
+   * the `stop_at` of their alert (replay's decisions start then, so it defaults to that).
+   */
+  record(decisions: Iterable<Decision>, at = 0, incidentEnd?: number): void {
     for (const d of decisions) {
-      const list = this.starts.get(d.value);
       const start = d.start ?? at;
-      if (list) list.push(start);
-      else this.starts.set(d.value, [start]);
+      const entry = { start, end: incidentEnd ?? start };
+      const list = this.seen.get(d.value);
+      if (list) list.push(entry);
+      else this.seen.set(d.value, [entry]);
     }
   }
 
-  count(value: string, sinceMs?: number): number {
-    const list = this.starts.get(value);
+  count(value: string, sinceMs?: number, incidentStart?: number): number {
+    const list = this.seen.get(value);
     if (!list) return 0;
-    if (sinceMs === undefined) return list.length;
     // CrowdSec counts decisions created strictly after `since`.
+    const after = sinceMs ?? Number.NEGATIVE_INFINITY;
+    const before = incidentStart ?? Number.POSITIVE_INFINITY;
     let n = 0;
-    for (const s of list) if (s > sinceMs) n++;
+    for (const e of list) if (e.start > after && e.end < before) n++;
     return n;
   }
 }

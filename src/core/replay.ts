@@ -84,7 +84,7 @@ export class Replay {
         allowlist: this.setup.allowlist,
         now: one.stop_at,
       });
-      this.history.record(result.decisions);
+      this.history.record(result.decisions, one.stop_at, one.stop_at);
       this.warnings.push(...result.warnings);
       if (result.allowlisted) this.counts.allowlisted++;
       this.counts.decisions += result.decisions.length;

@@ -2,7 +2,10 @@ import { hashToken, ledgerOf, sameHash } from "../durable/ledger/index";
 import type { Env } from "../env";
 import { PalisadeHttpError } from "../http/error";
 
-/** The machine the bootstrap token (PALISADE_MACHINE_TOKEN) stands for. */
+/**
+ * The machine the bootstrap token (PALISADE_MACHINE_TOKEN) stands for: ingest only, like
+ * every token that sits on a log server (it cannot log in as a watcher).
+ */
 export const BOOTSTRAP_MACHINE = "bootstrap";
 
 export interface Caller {
@@ -44,7 +47,15 @@ export async function authenticate(request: Request, env: Env): Promise<Caller> 
     return { machine: BOOTSTRAP_MACHINE, ledgerCalls: 0 };
   }
   const found = await ledgerOf(env).authenticate(hash);
-  if (found) return { machine: found.machine, ledgerCalls: 1 };
+  if (found?.role === "ingest") return { machine: found.machine, ledgerCalls: 1 };
+  if (found) {
+    throw new PalisadeHttpError(
+      403,
+      "wrong_role",
+      `This token is the watcher password of machine ${found.machine}, not an ingest token: make one for the shipper with palisade machines add NAME --role ingest.`,
+      { path: "headers.authorization" },
+    );
+  }
   throw new PalisadeHttpError(
     403,
     "forbidden",

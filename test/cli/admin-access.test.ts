@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AdminDecision } from "../../src/contract/admin";
 import type { AllowEntry, Bouncer, Machine, Metrics } from "../../src/contract/admin-access";
@@ -77,37 +80,80 @@ describe("palisade bouncers", { timeout: 120_000 }, () => {
 });
 
 describe("palisade machines", { timeout: 120_000 }, () => {
-  it("creates a token that ingest and watcher login accept, then revokes it", async () => {
-    const made = await json<{ name: string; token: string }>("machines", "add", "web-1");
-    expect(made.token).toMatch(/^[0-9a-f]{64}$/);
-    const ingest = (token: string, id: string) =>
-      fetch(`${w.base}/_palisade/v1/ingest`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: ingestBody(id, [nginxLine("192.0.2.10", "/")]),
-      });
-    expect((await ingest(made.token, "m-1")).status).toBe(200);
-    const login = await fetch(`${w.base}/_palisade/v1/watchers/login`, {
+  const ingest = (token: string, id: string) =>
+    fetch(`${w.base}/_palisade/v1/ingest`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: ingestBody(id, [nginxLine("192.0.2.10", "/")]),
+    });
+  const login = (machine_id: string, password: string) =>
+    fetch(`${w.base}/_palisade/v1/watchers/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ machine_id: "web-1", password: made.token }),
+      body: JSON.stringify({ machine_id, password, scenarios: null }),
     });
-    expect(login.status).toBe(200);
+
+  it("makes a watcher by default and an ingest machine with --role ingest, each for its own use", async () => {
+    const agent = await json<{ name: string; role: string; token: string }>(
+      "machines",
+      "add",
+      "agent-1",
+    );
+    expect(agent).toMatchObject({ name: "agent-1", role: "watcher" });
+    expect(agent.token).toMatch(/^[0-9a-f]{64}$/);
+    const ship = await json<{ role: string; token: string }>(
+      "machines",
+      "add",
+      "web-1",
+      "--role",
+      "ingest",
+    );
+    expect(ship.role).toBe("ingest");
+    expect((await ingest(ship.token, "m-1")).status).toBe(200);
+    expect((await login("web-1", ship.token)).status).toBe(403);
+    expect((await login("agent-1", agent.token)).status).toBe(200);
+    const asIngest = await ingest(agent.token, "m-0");
+    expect(asIngest.status).toBe(403);
+    expect(await asIngest.text()).toContain("--role ingest");
 
     const listed = await json<Machine[]>("machines", "list");
-    expect(listed.map((m) => m.name)).toEqual(["web-1"]);
+    expect(listed.map((m) => [m.name, m.role])).toEqual([
+      ["agent-1", "watcher"],
+      ["web-1", "ingest"],
+    ]);
     expect(listed[0]?.last_seen).not.toBeNull();
     const table = await cli("machines", "list");
-    expect(table.stdout).toMatch(/^NAME\s+LAST SEEN\s+CREATED\n─.*\nweb-1\s+\d{4}-/);
+    expect(table.stdout).toMatch(
+      /^NAME\s+ROLE\s+LAST SEEN\s+CREATED\n─.*\nagent-1\s+watcher\s+\d{4}-/,
+    );
 
     const reserved = await cli("machines", "add", "bootstrap");
     expect(reserved.status).toBe(1);
     expect(reserved.stderr).toMatch(/409 name_reserved/);
-    expect((await cli("machines", "delete", "web-1")).status).toBe(0);
-    expect((await ingest(made.token, "m-2")).status).toBe(403);
+    const badRole = await cli("machines", "add", "x-1", "--role", "admin");
+    expect(badRole.status).toBe(1);
+    expect(badRole.stderr).toMatch(/--role "admin" is not a machine role/);
+    for (const name of ["web-1", "agent-1"]) {
+      expect((await cli("machines", "delete", name)).status).toBe(0);
+    }
+    expect((await ingest(ship.token, "m-2")).status).toBe(403);
+    expect((await login("agent-1", agent.token)).status).toBe(401);
     expect((await cli("machines", "list")).stdout.trim()).toBe(
       "No machines. Add one with palisade machines add NAME.",
     );
+  });
+
+  it("writes a watcher's local_api_credentials.yaml with -f, which logs in", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "palisade-creds-")), "creds.yaml");
+    const out = await cli("machines", "add", "agent-2", "-f", file);
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toContain(`Written to ${file}`);
+    const yaml = readFileSync(file, "utf8");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const m = /^url: (.+)\nlogin: agent-2\npassword: ([0-9a-f]{64})\n$/.exec(yaml);
+    expect(m?.[1]).toBe(`${w.base}/_palisade/`);
+    expect((await login("agent-2", m?.[2] as string)).status).toBe(200);
+    expect((await cli("machines", "delete", "agent-2")).status).toBe(0);
   });
 });
 

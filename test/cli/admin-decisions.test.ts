@@ -26,9 +26,14 @@ async function pushDecisions(n: number): Promise<void> {
       headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify(body),
     });
+  const agent = await json<{ name: string; token: string }>(
+    "machines",
+    "add",
+    `agent-${n}-${Date.now()}`,
+  );
   const login = await post("/watchers/login", {
-    machine_id: "bootstrap",
-    password: w.machineToken,
+    machine_id: agent.name,
+    password: agent.token,
   });
   const { token } = (await login.json()) as { token: string };
   const decisions = Array.from({ length: n }, (_, i) => ({

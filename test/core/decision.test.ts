@@ -170,7 +170,7 @@ describe("duration_expr and history", () => {
     const durations: number[] = [];
     for (let i = 0; i < 4; i++) {
       const now = T0 + i * 5 * H;
-      const r = decide(alert("198.51.100.1", { stop_at: now }), crowdsecExample, {
+      const r = decide(alert("198.51.100.1", { start_at: now, stop_at: now }), crowdsecExample, {
         history: h,
         now,
       });
@@ -183,6 +183,22 @@ describe("duration_expr and history", () => {
       decide(alert("198.51.100.2"), crowdsecExample, { history: h, now: T0 }).decisions[0]
         ?.duration,
     ).toBe(4 * H);
+  });
+  it("counts no decision of an alert whose events overlap the new one's: one incident", () => {
+    const h = history();
+    // ssh-bf's alert spans T0-10s..T0; a second scenario's alert on the same events
+    // spans T0-12s..T0+1s and is decided a minute later (a batched push).
+    const first = decide(alert("198.51.100.1"), crowdsecExample, { history: h, now: T0 });
+    h.record(first.decisions, T0, T0);
+    const same = alert("198.51.100.1", { start_at: T0 - 12_000, stop_at: T0 + 1_000 });
+    const r = decide(same, crowdsecExample, { history: h, now: T0 + 60_000 });
+    expect(r.decisions[0]?.duration).toBe(4 * H);
+    h.record(r.decisions, T0 + 60_000, T0 + 1_000);
+    // Back after both ended: a recurrence, counting both.
+    const back = alert("198.51.100.1", { start_at: T0 + 2_000, stop_at: T0 + 9_000 });
+    expect(
+      decide(back, crowdsecExample, { history: h, now: T0 + 70_000 }).decisions[0]?.duration,
+    ).toBe(12 * H);
   });
   it("counts only decisions inside GetDecisionsSinceCount's window", () => {
     const p = profiles(
@@ -250,7 +266,8 @@ describe("IPv6 sources", () => {
     const h = history();
     const first = decide(alert("2001:db8:aa:bb::1"), p, { history: h, now: T0 });
     h.record(first.decisions);
-    const second = decide(alert("2001:db8:aa:bb::99"), p, { history: h, now: T0 + H });
+    const later = { start_at: T0 + H - 10_000, stop_at: T0 + H };
+    const second = decide(alert("2001:db8:aa:bb::99", later), p, { history: h, now: T0 + H });
     expect(second.decisions[0]).toMatchObject({ value: "2001:db8:aa:bb::/64", duration: 8 * H });
   });
   it("decides on the address alone when its /64 holds an allowlisted address", () => {

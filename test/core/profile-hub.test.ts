@@ -60,7 +60,11 @@ describe("built-in profiles", () => {
     const history = new MemoryDecisionHistory();
     return alerts.map((a, i) => {
       const now = T0 + i * H;
-      const r = decide({ ...a, stop_at: now }, profiles, { history, allowlist, now });
+      const r = decide({ ...a, start_at: now, stop_at: now }, profiles, {
+        history,
+        allowlist,
+        now,
+      });
       history.record(r.decisions);
       return r.decisions
         .map((d) => `${d.type} ${d.duration / H}h ${d.scope} ${d.value}`)
@@ -91,6 +95,24 @@ describe("built-in profiles", () => {
       "captcha 4h Ip 198.51.100.1",
       "ban 4h Ip 198.51.100.1",
     ]);
+  });
+  it("treats a second scenario overflowing on the same burst as the same incident", () => {
+    // What the real agent pushed: ssh-bf (6 events over 2 s), then a second later
+    // ssh-slow-bf (11 events over 3 s) on the same failed logins. One incident: 4h each.
+    const history = new MemoryDecisionHistory();
+    const at = (scenario: string, start: number, stop: number, now: number) => {
+      const a = alert(scenario, "198.51.100.5", "ssh", { start_at: start, stop_at: stop });
+      const r = decide(a, profiles, { history, allowlist, now });
+      history.record(r.decisions, now, stop);
+      return r.decisions.map((d) => `${d.type} ${d.duration / H}h`).join(", ");
+    };
+    const t = T0 + 10_000;
+    expect(at("crowdsecurity/ssh-bf", t - 2_000, t, t)).toBe("ban 4h");
+    expect(at("crowdsecurity/ssh-slow-bf", t - 2_000, t + 1_000, t + 1_000)).toBe("ban 4h");
+    // Decided late (an agent batches its pushes): the events' own times still tie it to the burst.
+    expect(at("crowdsecurity/ssh-bf_user-enum", t - 2_000, t + 500, t + 30_000)).toBe("ban 4h");
+    // Back an hour later, after the ban: a recurrence, doubled per earlier decision.
+    expect(at("crowdsecurity/ssh-bf", t + H, t + H + 2_000, t + H + 2_000)).toBe("ban 32h");
   });
   it("recognises web scenarios by their events' service too", () => {
     const limit = alert("crowdsecurity/nginx-req-limit-exceeded", "198.51.100.1", "http");

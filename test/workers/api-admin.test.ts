@@ -311,12 +311,26 @@ describe("admin credentials", () => {
     expect((await error(await admin("DELETE", `/bouncers/${name}`), 404)).path).toBe("params.name");
   });
 
-  it("creates machine tokens that ingest accepts until revoked", async () => {
+  it("creates ingest tokens that ingest accepts until revoked; watchers' are refused there", async () => {
     const name = unique("shipper");
-    const m = await adminOk<{ token: string }>("POST", "/machines", { name });
+    const m = await adminOk<{ token: string; role: string }>("POST", "/machines", {
+      name,
+      role: "ingest",
+    });
+    expect(m.role).toBe("ingest");
     expect((await postIngest(batch([]), { token: m.token })).status).toBe(200);
-    const list = await adminOk<{ machines: { name: string }[] }>("GET", "/machines");
-    expect(list.machines.map((x) => x.name)).toContain(name);
+    const agent = await adminOk<{ token: string; role: string }>("POST", "/machines", {
+      name: unique("agent"),
+    });
+    expect(agent.role).toBe("watcher");
+    expect((await error(await postIngest(batch([]), { token: agent.token }), 403)).code).toBe(
+      "wrong_role",
+    );
+    expect((await error(await admin("POST", "/machines", { name, role: "root" }), 422)).path).toBe(
+      "body.role",
+    );
+    const list = await adminOk<{ machines: { name: string; role: string }[] }>("GET", "/machines");
+    expect(list.machines.find((x) => x.name === name)?.role).toBe("ingest");
     expect((await error(await admin("POST", "/machines", { name: "bootstrap" }), 409)).code).toBe(
       "name_reserved",
     );

@@ -2,91 +2,10 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signJwt } from "../../src/api/jwt";
 import { lapiDecisionListSchema, watcherLoginResponseSchema } from "../../src/contract/lapi";
-import { lapiAlertListSchema } from "../../src/contract/lapi-alert";
-import { API, adminOk, ban, bouncer, newBouncer, seconds, unique } from "./api-support";
+import { lapiAlertListSchema, lapiAlertOutSchema } from "../../src/contract/lapi-alert";
+import { API, adminOk, bouncer, newBouncer, seconds, unique } from "./api-support";
 import { ledger, TOKEN } from "./ingest-support";
-
-async function call(
-  method: string,
-  path: string,
-  opts: { jwt?: string; body?: unknown } = {},
-): Promise<Response> {
-  const headers = new Headers();
-  if (opts.jwt !== undefined) headers.set("Authorization", `Bearer ${opts.jwt}`);
-  if (opts.body !== undefined) headers.set("Content-Type", "application/json");
-  return exports.default.fetch(`${API}${path}`, {
-    method,
-    headers,
-    ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
-  });
-}
-
-async function machine(): Promise<{ name: string; token: string }> {
-  return adminOk("POST", "/machines", { name: unique("agent") });
-}
-
-async function login(machine_id: string, password: string): Promise<string> {
-  const res = await call("POST", "/watchers/login", { body: { machine_id, password } });
-  expect(res.status).toBe(200);
-  return watcherLoginResponseSchema.parse(await res.json()).token;
-}
-
-/** An alert as cscli's `decisions add` sends it. */
-function cscliAlert(ip: string, duration = "4h") {
-  const now = new Date().toISOString();
-  return {
-    scenario: "manual 'ban' from 'test'",
-    scenario_hash: "",
-    scenario_version: "",
-    message: `manual 'ban' from 'test'`,
-    events_count: 1,
-    start_at: now,
-    stop_at: now,
-    capacity: 0,
-    leakspeed: "0",
-    simulated: false,
-    events: [],
-    source: { scope: "ip", value: ip, ip },
-    decisions: [
-      {
-        duration,
-        origin: "cscli",
-        scenario: "manual 'ban' from 'test'",
-        scope: "ip",
-        type: "ban",
-        value: ip,
-      },
-    ],
-  };
-}
-
-/** An agent's overflow without decisions: the profiles decide. */
-function agentAlert(ip: string, scenario = "crowdsecurity/ssh-bf") {
-  const now = new Date().toISOString();
-  return {
-    scenario,
-    scenario_hash: "abc",
-    scenario_version: "0.1",
-    message: `Ip ${ip} performed '${scenario}' (6 events over 2s)`,
-    events_count: 6,
-    start_at: now,
-    stop_at: now,
-    capacity: 5,
-    leakspeed: "10s",
-    simulated: false,
-    remediation: true,
-    events: [
-      {
-        timestamp: now,
-        meta: [
-          { key: "source_ip", value: ip },
-          { key: "user", value: "root" },
-        ],
-      },
-    ],
-    source: { scope: "Ip", value: ip, ip, cn: "FR", as_number: "64496" },
-  };
-}
+import { agentAlert, call, claimsOf, cscliAlert, login, machine } from "./watcher-support";
 
 describe("watcher login", () => {
   it("gives a registered machine a JWT and refuses a wrong password", async () => {
@@ -110,8 +29,33 @@ describe("watcher login", () => {
     expect(unknown.status).toBe(401);
   });
 
-  it("lets the bootstrap machine log in with PALISADE_MACHINE_TOKEN", async () => {
-    expect(await login("bootstrap", TOKEN)).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+  it("accepts cscli's login, which sends scenarios: null", async () => {
+    const m = await machine();
+    const res = await call("POST", "/watchers/login", {
+      body: { machine_id: m.name, password: m.token, scenarios: null },
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it("refuses the bootstrap token and ingest machines: shippers' tokens never log in", async () => {
+    const shipper = await adminOk<{ name: string; token: string; role: string }>(
+      "POST",
+      "/machines",
+      { name: unique("shipper"), role: "ingest" },
+    );
+    expect(shipper.role).toBe("ingest");
+    for (const [machine_id, password] of [
+      ["bootstrap", TOKEN],
+      [shipper.name, shipper.token],
+    ] as const) {
+      const res = await call("POST", "/watchers/login", {
+        body: { machine_id, password, scenarios: [] },
+      });
+      expect(res.status).toBe(403);
+      const body = (await res.json()) as { message: string; error: { code: string } };
+      expect(body.error.code).toBe("wrong_role");
+      expect(body.message).toContain("palisade machines add NAME");
+    }
   });
 
   it("answers a body without a password 400, naming the field", async () => {
@@ -128,14 +72,16 @@ describe("watcher JWT", () => {
     const m = await machine();
     const jwt = await login(m.name, m.token);
     const [h, p, s] = jwt.split(".");
-    const forged = `${h}.${btoa(JSON.stringify({ id: "admin", exp: 2e9, orig_iat: 0 })).replace(/=+$/, "")}.${s}`;
+    const forged = `${h}.${btoa(JSON.stringify({ id: "admin", mid: 1, exp: 2e9, orig_iat: 0 })).replace(/=+$/, "")}.${s}`;
     const secret = await ledger().jwtSecret();
+    const mid = claimsOf(jwt).mid;
     const expired = await signJwt(secret, {
       id: m.name,
+      mid,
       exp: Math.floor(Date.now() / 1000) - 5,
       orig_iat: 0,
     });
-    const foreign = await signJwt("another-secret", { id: m.name, exp: 2e9, orig_iat: 0 });
+    const foreign = await signJwt("another-secret", { id: m.name, mid, exp: 2e9, orig_iat: 0 });
     for (const token of [undefined, "garbage", forged, expired, foreign, `${h}.${p}`]) {
       const res = await call("GET", "/alerts", token === undefined ? {} : { jwt: token });
       expect(res.status).toBe(401);
@@ -146,15 +92,47 @@ describe("watcher JWT", () => {
     expect((await call("GET", "/heartbeat", { jwt: expired })).status).toBe(401);
   });
 
-  it("stops a removed machine at once, its unexpired token included", async () => {
+  it("stops a removed machine at once, its unexpired token included, heartbeat too", async () => {
     const m = await machine();
     const jwt = await login(m.name, m.token);
     expect((await call("GET", "/alerts", { jwt })).status).toBe(200);
+    expect((await call("GET", "/heartbeat", { jwt })).status).toBe(200);
     await adminOk("DELETE", `/machines/${m.name}`);
+    expect((await call("GET", "/heartbeat", { jwt })).status).toBe(401);
     expect((await call("GET", "/alerts", { jwt })).status).toBe(401);
     expect((await call("POST", "/alerts", { jwt, body: [cscliAlert("203.0.113.9")] })).status).toBe(
       401,
     );
+    // A new machine of the same name is another machine: the old session stays dead.
+    await adminOk("POST", "/machines", { name: m.name });
+    expect((await call("GET", "/heartbeat", { jwt })).status).toBe(401);
+  });
+
+  it("refreshes a live watcher's session (GET /v1/refresh_token), not a removed one's", async () => {
+    const m = await machine();
+    const jwt = await login(m.name, m.token);
+    const res = await call("GET", "/refresh_token", { jwt });
+    expect(res.status).toBe(200);
+    const fresh = watcherLoginResponseSchema.parse(await res.json()).token;
+    expect(claimsOf(fresh)).toMatchObject({ id: m.name, mid: claimsOf(jwt).mid });
+    expect((await call("GET", "/heartbeat", { jwt: fresh })).status).toBe(200);
+    await adminOk("DELETE", `/machines/${m.name}`);
+    expect((await call("GET", "/refresh_token", { jwt: fresh })).status).toBe(401);
+  });
+
+  it("refuses a validly signed JWT for a name that was never a watcher", async () => {
+    const secret = await ledger().jwtSecret();
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const shipper = await adminOk<{ name: string }>("POST", "/machines", {
+      name: unique("shipper"),
+      role: "ingest",
+    });
+    for (const id of ["never-registered", "bootstrap", shipper.name]) {
+      const jwt = await signJwt(secret, { id, mid: 1, exp, orig_iat: 0 });
+      const res = await call("GET", "/heartbeat", { jwt });
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { message: string }).message).toContain(id);
+    }
   });
 });
 
@@ -198,10 +176,12 @@ describe("POST /v1/alerts", () => {
     expect(a?.decisions?.map((d) => [d.origin, d.type, d.value])).toEqual([
       ["crowdsec", "ban", ip],
     ]);
-    // A private address is allowlisted: the alert is kept, no decision.
+    // A private address is allowlisted: the alert is kept, no decision. (`ip=` selects
+    // alerts by their decisions, as CrowdSec; `value=` by their source.)
     await call("POST", "/alerts", { jwt, body: [agentAlert("10.1.2.3")] });
+    expect(await (await call("GET", "/alerts?ip=10.1.2.3", { jwt })).text()).toBe("null");
     const priv = lapiAlertListSchema.parse(
-      await (await call("GET", "/alerts?ip=10.1.2.3", { jwt })).json(),
+      await (await call("GET", "/alerts?value=10.1.2.3", { jwt })).json(),
     );
     expect(priv?.[0]?.decisions).toBeNull();
   });
@@ -234,18 +214,42 @@ describe("GET /v1/alerts", () => {
   });
 });
 
-describe("DELETE /v1/decisions", () => {
-  it("deletes by filter and by id; an unknown id is 404, a bad one 400", async () => {
+describe("GET /v1/alerts/{id}", () => {
+  it("answers one alert in CrowdSec's shape (cscli alerts inspect), 404 for an unknown id", async () => {
     const m = await machine();
     const jwt = await login(m.name, m.token);
-    const a = await ban("203.0.113.120");
-    const b = await ban("203.0.113.121");
+    const res = await call("POST", "/alerts", { jwt, body: [agentAlert("203.0.113.130")] });
+    const [id] = (await res.json()) as string[];
+    const one = await call("GET", `/alerts/${id}`, { jwt });
+    expect(one.status).toBe(200);
+    const alert = lapiAlertOutSchema.parse(await one.json());
+    expect(alert).toMatchObject({ id: Number(id), machine_id: m.name, simulated: false });
+    expect(alert.decisions?.[0]).toMatchObject({ value: "203.0.113.130", simulated: false });
+    const head = await call("HEAD", `/alerts/${id}`, { jwt });
+    expect(head.status).toBe(200);
+    const unknown = await call("GET", "/alerts/999999", { jwt });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { message: string }).message).toContain("999999");
+    expect((await call("GET", "/alerts/abc", { jwt })).status).toBe(400);
+  });
+});
+
+describe("DELETE /v1/decisions", () => {
+  it("ends a watcher's own decisions by filter and by id; unknown id 404, bad id 400", async () => {
+    const m = await machine();
+    const jwt = await login(m.name, m.token);
+    await call("POST", "/alerts", { jwt, body: [cscliAlert("203.0.113.120")] });
+    await call("POST", "/alerts", { jwt, body: [cscliAlert("203.0.113.121")] });
     const byIp = await call("DELETE", "/decisions?ip=203.0.113.120", { jwt });
     expect(await byIp.json()).toEqual({ nbDeleted: "1" });
-    expect((await ledger().decision(a.id))?.deleted_reason).toBe("deleted");
-    const byId = await call("DELETE", `/decisions/${b.id}`, { jwt });
+    const alerts = lapiAlertListSchema.parse(
+      await (await call("GET", "/alerts?ip=203.0.113.121", { jwt })).json(),
+    );
+    const id = alerts?.[0]?.decisions?.[0]?.id as number;
+    const byId = await call("DELETE", `/decisions/${id}`, { jwt });
     expect(await byId.json()).toEqual({ nbDeleted: "1" });
-    expect(await (await call("DELETE", `/decisions/${b.id}`, { jwt })).json()).toEqual({
+    expect((await ledger().decision(id))?.deleted_reason).toBe("deleted");
+    expect(await (await call("DELETE", `/decisions/${id}`, { jwt })).json()).toEqual({
       nbDeleted: "0",
     });
     const unknown = await call("DELETE", "/decisions/999999", { jwt });

@@ -7,6 +7,7 @@ import type { Env } from "../../src/env";
 import {
   batch,
   blocklistFromKv,
+  failedSsh,
   flushKv,
   ledger,
   ledgerChanges,
@@ -58,6 +59,26 @@ describe("overflow → decision → Ledger → KV", () => {
     await ingest([log4shellLine(ip, now + 6 * 60_000)]);
     const durations = (await decisionsOf(ip)).map((d) => d.until - d.start);
     expect(durations).toEqual([4 * HOUR, 8 * HOUR]);
+  });
+
+  it("does not escalate a second scenario overflowing on the same burst (ssh-bf, ssh-slow-bf)", async () => {
+    const ip = "203.0.113.14";
+    // 12 failed logins in 3.3 s: ssh-bf (capacity 5) overflows on the 6th, ssh-slow-bf
+    // (capacity 10) on the 11th, both on the same burst: one incident, 4h each.
+    const burst = Array.from({ length: 12 }, (_, i) => failedSsh(ip, now + i * 300));
+    const res = await postIngest(batch(burst, "syslog"));
+    expect(res.status).toBe(200);
+    const first = await decisionsOf(ip);
+    expect(first.map((d) => d.scenario).sort()).toEqual([
+      "palisade/ssh-bf",
+      "palisade/ssh-slow-bf",
+    ]);
+    expect(first.map((d) => d.until - d.start)).toEqual([4 * HOUR, 4 * HOUR]);
+    // Back an hour later: a recurrence, doubled for each of the two earlier decisions.
+    const again = Array.from({ length: 6 }, (_, i) => failedSsh(ip, now + HOUR + i * 300));
+    expect((await postIngest(batch(again, "syslog"))).status).toBe(200);
+    const all = (await decisionsOf(ip)).map((d) => d.until - d.start);
+    expect(all).toEqual([4 * HOUR, 4 * HOUR, 16 * HOUR]);
   });
 
   it("gives a web prober a captcha first, a ban the second time", async () => {

@@ -42,7 +42,7 @@ describe("ingest authentication", () => {
   });
 
   it("accepts a machine token registered (hashed) in the Ledger", async () => {
-    await ledger().createMachine("web-1", await hashToken("web-1-secret"));
+    await ledger().createMachine("web-1", await hashToken("web-1-secret"), "ingest");
     const res = await postIngest(batch(benignLines("198.51.100.20", now, 3)), {
       token: "web-1-secret",
     });

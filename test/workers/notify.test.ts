@@ -18,6 +18,7 @@ import {
 } from "../../src/notify/index";
 import { adminOk } from "./api-support";
 import { ledger } from "./ingest-support";
+import { claimsOf, login, machine } from "./watcher-support";
 
 // Notifications: payloads and signatures per channel type, delivery with retries and the
 // dead-letter queue (the consumer against a stub receiver), grouping and rate limits in
@@ -61,6 +62,7 @@ const alert = {
   capacity: 5,
   leakspeed: "10s",
   simulated: false,
+  labels: null,
   source: { scope: "Ip", value: "203.0.113.9", ip: "203.0.113.9" },
   events: null,
   decisions: [
@@ -72,6 +74,7 @@ const alert = {
       scope: "Ip",
       type: "ban",
       uuid: "u",
+      simulated: false,
       value: "203.0.113.9",
     },
   ],
@@ -215,7 +218,9 @@ describe("grouping and rate limits in the Ledger", () => {
       start_at: new Date().toISOString(),
       stop_at: new Date().toISOString(),
     }));
-    const ids = await stub.pushAlerts({ machine: "bootstrap", registered: false }, wave as never);
+    const agent = await machine();
+    const mid = claimsOf(await login(agent.name, agent.token)).mid;
+    const ids = await stub.pushAlerts({ machine: agent.name, mid }, wave as never);
     expect(ids).toHaveLength(40);
     // The group is due at once (40 ≥ group_threshold): the alarm may already have run.
     await runDurableObjectAlarm(stub);

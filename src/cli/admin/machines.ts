@@ -1,4 +1,11 @@
-import { machineCreatedSchema, machineListSchema } from "../../contract/admin-access";
+import { writeFileSync } from "node:fs";
+import {
+  type MachineRole,
+  machineCreatedSchema,
+  machineListSchema,
+  machineRoleSchema,
+} from "../../contract/admin-access";
+import { fail } from "../errors";
 import {
   clientFor,
   deleteNamedVerb,
@@ -14,13 +21,17 @@ import { table, when } from "./table";
 
 const USAGE = `Usage:
   palisade machines list [-o human|json]
-  palisade machines add NAME [-o human|json]
+  palisade machines add NAME [--role watcher|ingest] [-f FILE] [-o human|json]
   palisade machines delete NAME [-o human|json]
 
-add creates a machine token, shown once: the shipper's token (ingest), and the password
-of a CrowdSec agent or cscli logging in as NAME at /_palisade/v1/watchers/login.
--o json prints {"name","token","created_at"}. delete revokes it at once (ingest and
-watcher access). The bootstrap machine (PALISADE_MACHINE_TOKEN) is not listed.`;
+add makes a machine and shows its token once. --role watcher (the default, CrowdSec's
+meaning of a machine): a CrowdSec agent or cscli logs in as NAME with the token as its
+password, pushes alerts and ends the decisions of its own alerts; -f FILE writes its
+local_api_credentials.yaml (url, login, password) for /etc/crowdsec. --role ingest: the
+token a shipper sends to /_palisade/v1/ingest, and nothing more (it cannot log in, lift a
+ban or make one). -o json prints {"name","role","token","created_at"}. delete revokes a
+machine at once, a watcher's unexpired sessions included. The bootstrap machine
+(PALISADE_MACHINE_TOKEN, ingest only) is not listed.`;
 
 async function list(args: string[]): Promise<void> {
   const { values, positionals } = parseVerb(args, {});
@@ -35,24 +46,46 @@ async function list(args: string[]): Promise<void> {
     return print("No machines. Add one with palisade machines add NAME.");
   print(
     table(
-      ["name", "last seen", "created"],
-      out.machines.map((m) => [m.name, when(m.last_seen), when(m.created_at)]),
+      ["name", "role", "last seen", "created"],
+      out.machines.map((m) => [m.name, m.role, when(m.last_seen), when(m.created_at)]),
     ),
   );
 }
 
+function roleOf(value: string | undefined): MachineRole {
+  const r = machineRoleSchema.safeParse(value ?? "watcher");
+  if (r.success) return r.data;
+  return fail(
+    `--role ${JSON.stringify(value)} is not a machine role.\n  fix: --role watcher (a CrowdSec agent or cscli) or --role ingest (a shipper).`,
+  );
+}
+
+/** cscli's local_api_credentials.yaml for a watcher: the agent appends `v1/…` to `url`. */
+function credentialsYaml(base: string, login: string, password: string): string {
+  return `url: ${base}/_palisade/\nlogin: ${login}\npassword: ${password}\n`;
+}
+
 async function add(args: string[]): Promise<void> {
-  const { values, positionals } = parseVerb(args, {});
+  const { values, positionals } = parseVerb(args, {
+    role: { type: "string" },
+    file: { type: "string", short: "f" },
+  });
   const [name] = positionalsOf(positionals, ["NAME"], USAGE);
   const output = outputOf(values.output);
+  const role = roleOf(values.role);
+  if (values.file !== undefined && role !== "watcher") {
+    fail(
+      "-f writes a watcher's local_api_credentials.yaml.\n  fix: drop -f, or use --role watcher.",
+    );
+  }
   const client = clientFor(values);
   const out = await client.call(
     {
       action: `add machine ${name}`,
       method: "POST",
       path: "/machines",
-      body: { name },
-      flags: NAME_FLAGS,
+      body: { name, role },
+      flags: { ...NAME_FLAGS, "body.role": "--role" },
       fixes: {
         name_taken: `pick another NAME, or revoke the old token first: palisade machines delete ${name}.`,
         name_reserved: "pick another NAME: bootstrap is the PALISADE_MACHINE_TOKEN machine.",
@@ -60,17 +93,29 @@ async function add(args: string[]): Promise<void> {
     },
     machineCreatedSchema,
   );
+  const yaml = credentialsYaml(client.conn.base, out.name, out.token);
+  if (values.file !== undefined) writeFileSync(values.file, yaml, { mode: 0o600 });
   if (output === "json") return printJson(out);
-  print(
-    [
-      `Token for machine '${out.name}':`,
-      "",
-      `   ${out.token}`,
-      "",
-      "Keep it now: it cannot be shown again. Use it as the shipper's token (url: " +
-        `${client.conn.base}) or as the watcher password of machine_id ${out.name}.`,
-    ].join("\n"),
-  );
+  print(humanAdded(out, client.conn.base, yaml, values.file));
+}
+
+function humanAdded(
+  out: { name: string; role: MachineRole; token: string },
+  base: string,
+  yaml: string,
+  file: string | undefined,
+): string {
+  const head = [`Token for ${out.role} machine '${out.name}':`, "", `   ${out.token}`, ""];
+  if (out.role === "ingest") {
+    return [
+      ...head,
+      `Keep it now: it cannot be shown again. It is the shipper's token (url: ${base}).`,
+    ].join("\n");
+  }
+  const where = file
+    ? `Written to ${file} (mode 600): point the agent's or cscli's api.client.credentials_path at it.`
+    : `Keep it now: it cannot be shown again. An agent's or cscli's local_api_credentials.yaml:\n\n${yaml}`;
+  return [...head, where].join("\n");
 }
 
 export const machines: Noun = {

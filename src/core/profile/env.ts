@@ -103,7 +103,7 @@ function eventView(e: Event): AlertEventView {
 
 /** Counts earlier decisions about a value; see `DecisionHistory` in decision.ts. */
 export interface HistoryCounter {
-  count(value: string, sinceMs?: number): number;
+  count(value: string, sinceMs?: number, incidentStart?: number): number;
 }
 
 /** What the history helpers count against while one profile runs. */
@@ -111,6 +111,12 @@ export interface DecisionCounting {
   history: HistoryCounter;
   /** The decision's time; `GetDecisionsSinceCount(v, "24h")` counts from now - 24h. */
   now: number;
+  /**
+   * The alert's first event (`start_at`, log time): only decisions whose own alert ended
+   * before it count, so a recurrence is a new incident, not a second scenario
+   * overflowing on the same burst.
+   */
+  before: number;
 }
 
 /**
@@ -138,12 +144,12 @@ export function historyFunctions(
     return cell.current;
   };
   const count = (value: unknown, since?: number): number => {
-    const { history } = counting();
+    const { history, before } = counting();
     const v = historyKey(String(value));
-    let n = history.count(v, since);
+    let n = history.count(v, since, before);
     if (ipv6Prefix < 128 && ipVersion(v) === 6) {
       const net = ipToRange(v, ipv6Prefix);
-      if (net !== undefined && net !== v) n += history.count(net, since);
+      if (net !== undefined && net !== v) n += history.count(net, since, before);
     }
     return n;
   };

@@ -45,8 +45,9 @@ export function evaluateProfiles(
   const out: ProfileOutcome = { decisions: [], matched: [], warnings: [], debug: [] };
   const view = alertView(alert);
   const env: Record<string, unknown> = { Alert: view };
+  const before = alert.start_at;
   for (const p of profiles) {
-    p.counting.current = { history: ctx.history, now: ctx.now };
+    p.counting.current = { history: ctx.history, now: ctx.now, before };
     try {
       if (!applyProfile(p, alert, view, env, ctx, out)) break;
     } finally {

@@ -22,6 +22,8 @@ export interface DecisionFilter {
    */
   ip?: { key: IpKey; contains: boolean };
   alert?: number;
+  /** Only decisions of alerts this watcher machine pushed. */
+  machine?: string;
 }
 
 export type SqlValue = string | number | null;
@@ -67,6 +69,10 @@ export function filterSql(
   if (f.alert !== undefined) {
     conds.push(`${a}.alert_seq = ?`);
     params.push(f.alert);
+  }
+  if (f.machine !== undefined) {
+    conds.push(`EXISTS (SELECT 1 FROM alerts m WHERE m.seq = ${a}.alert_seq AND m.machine = ?)`);
+    params.push(f.machine);
   }
   const words = (ws: readonly string[]) => ws.map(() => `instr(lower(${a}.scenario), ?) > 0`);
   if (f.scenarioContains && f.scenarioContains.length > 0) {

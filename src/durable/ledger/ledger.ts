@@ -1,7 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { configOf } from "../../config";
 import type { AdminAlertDetail, AdminDecision } from "../../contract/admin";
-import type { AllowEntry, Bouncer, Machine, Metrics } from "../../contract/admin-access";
+import type {
+  AllowEntry,
+  Bouncer,
+  Machine,
+  MachineRole,
+  Metrics,
+} from "../../contract/admin-access";
 import type { AllowCheck, ConsoleSession, Stats, StatsWindow } from "../../contract/admin-stats";
 import type { LapiAlertIn, LapiAlertOut } from "../../contract/lapi-alert";
 import type { NotifyOutcome } from "../../contract/notify";
@@ -15,15 +21,23 @@ import { bump, bumpSeries } from "./counters";
 import type { DecisionFilter } from "./filter";
 import { countingKv } from "./kv-count";
 import { KvWriter } from "./kv-writer";
-import { MachineStore } from "./machines";
+import { type LoginResult, MachineStore } from "./machines";
 import { metricsReport } from "./metrics";
 import { Notifier } from "./notify";
 import { observation } from "./observe";
-import { type AllowInput, LedgerOps, type ManualDecision, type ManualResult } from "./ops";
+import {
+  type AllowInput,
+  LedgerOps,
+  type ManualDecision,
+  type ManualResult,
+  type OwnAlertDelete,
+  type OwnEnd,
+} from "./ops";
 import {
   type AlertQuery,
   alertDetail,
   type DecisionQuery,
+  lapiAlertById,
   lapiAlerts,
   listAlerts,
   listDecisions,
@@ -33,16 +47,15 @@ import { type LiveSession, type SessionStart, SessionStore } from "./sessions";
 import { statsReport } from "./stats";
 import { LEDGER_MIGRATIONS, type LedgerDecisionRow, LedgerStore, type RecordHooks } from "./store";
 import type { Page, PullPlan } from "./stream";
-import { findHash } from "./token";
 import { type HousekeepingReport, LedgerUpkeep } from "./upkeep";
 import { adminDecision } from "./views";
 
 export type { HousekeepingReport } from "./upkeep";
 
-/** A watcher (CrowdSec agent, cscli) acting with a JWT; `registered: false` for the bootstrap machine. */
+/** A watcher (CrowdSec agent, cscli) acting with a JWT: its name and machine row id. */
 export interface WatcherRef {
   machine: string;
-  registered: boolean;
+  mid: number;
 }
 
 /**
@@ -94,10 +107,10 @@ export class Ledger extends DurableObject<Env> {
     });
   }
 
-  /** The machine whose token hashes to `tokenHash` (every stored hash is compared). */
-  async authenticate(tokenHash: string): Promise<{ machine: string } | null> {
-    const m = findHash(tokenHash, this.machineStore.hashes());
-    return m ? { machine: m.name } : null;
+  /** The machine whose token hashes to `tokenHash` (every stored hash is compared), and its role. */
+  async authenticate(tokenHash: string): Promise<{ machine: string; role: MachineRole } | null> {
+    const m = this.machineStore.byToken(tokenHash);
+    return m ? { machine: m.name, role: m.role } : null;
   }
 
   async removeMachine(name: string): Promise<boolean> {
@@ -177,8 +190,8 @@ export class Ledger extends DurableObject<Env> {
 
   // ---- machines and watchers ----
 
-  async createMachine(name: string, tokenHash: string): Promise<boolean> {
-    return this.machineStore.create(name, tokenHash, Date.now());
+  async createMachine(name: string, tokenHash: string, role: MachineRole): Promise<boolean> {
+    return this.machineStore.create(name, tokenHash, role, Date.now());
   }
 
   async machines(): Promise<Machine[]> {
@@ -189,8 +202,15 @@ export class Ledger extends DurableObject<Env> {
     return this.machineStore.jwtSecret();
   }
 
-  async login(machine: string, tokenHash: string): Promise<boolean> {
+  async login(machine: string, tokenHash: string): Promise<LoginResult> {
     return this.machineStore.login(machine, tokenHash, Date.now());
+  }
+
+  /** An agent's keep-alive: false when the watcher was removed (or never existed). */
+  async heartbeat(who: WatcherRef): Promise<boolean> {
+    if (!this.active(who)) return false;
+    this.machineStore.seen(who.machine, Date.now());
+    return true;
   }
 
   /** `POST /v1/alerts`: the new alerts' ids; null when the machine was removed. */
@@ -207,16 +227,43 @@ export class Ledger extends DurableObject<Env> {
     return this.active(who) ? lapiAlerts(this.ctx.storage.sql, q, Date.now()) : null;
   }
 
-  /** A watcher's `DELETE /v1/decisions[/:id]`: the ids ended; null for a removed machine. */
+  /** `GET /v1/alerts/:id`: undefined for a removed machine, null for an unknown id. */
+  async watcherAlert(who: WatcherRef, id: number): Promise<LapiAlertOut | null | undefined> {
+    if (!this.active(who)) return undefined;
+    return lapiAlertById(this.ctx.storage.sql, id, Date.now());
+  }
+
+  /**
+   * A watcher's `DELETE /v1/decisions[/:id]`: it ends only the decisions of its own
+   * alerts; `foreign` counts the live ones that matched but belong to another machine (or
+   * to Palisade, or the admin). Null for a removed machine.
+   */
   async watcherDelete(
     who: WatcherRef,
     by: { ids: number[] } | { filter: DecisionFilter },
-  ): Promise<number[] | null> {
-    return this.active(who) ? this.endDecisions(by) : null;
+  ): Promise<OwnEnd | null> {
+    if (!this.active(who)) return null;
+    const out = this.ops.endOwn(who.machine, by, Date.now());
+    if (out.ids.length > 0) await this.schedule();
+    return out;
+  }
+
+  /**
+   * A watcher's `DELETE /v1/alerts[/:id]`: removes its own alerts matching `q` and ends
+   * their live decisions. Null for a removed machine.
+   */
+  async watcherDeleteAlerts(
+    who: WatcherRef,
+    by: { id: number } | { query: AlertQuery },
+  ): Promise<OwnAlertDelete | null> {
+    if (!this.active(who)) return null;
+    const out = this.ops.deleteOwnAlerts(who.machine, by, Date.now());
+    if (out.ended > 0) await this.schedule();
+    return out;
   }
 
   private active(who: WatcherRef): boolean {
-    return !who.registered || this.machineStore.exists(who.machine);
+    return this.machineStore.isWatcher(who.machine, who.mid);
   }
 
   // ---- admin ----

@@ -7,7 +7,7 @@ import { detectionPack } from "../pack";
 import type { AllowStore } from "./allowlist";
 import { bump, bumpSeries } from "./counters";
 import type { DecisionFilter } from "./filter";
-import { liveDecisionIds } from "./queries";
+import { type AlertQuery, alertSeqs, liveDecisionIds, liveIdsAmong } from "./queries";
 import type { AlertRecord, BatchCounts, RecordItem, RecordResult } from "./records";
 import type { EndReason, LedgerStore, RecordHooks } from "./store";
 import { adminDecision } from "./views";
@@ -31,6 +31,19 @@ export interface ManualDecision {
 export type ManualResult =
   | { ok: true; decision: AdminDecision; alert_id: number }
   | { ok: false; allowlisted: string };
+
+/** What a watcher's delete ended, and how many matches it had to leave to their owners. */
+export interface OwnEnd {
+  ids: number[];
+  foreign: number;
+}
+
+/** A watcher's alert delete: alerts removed, decisions they ended, others' alerts left. */
+export interface OwnAlertDelete {
+  deleted: number;
+  ended: number;
+  foreign: number;
+}
 
 export type AllowInput = {
   value: string;
@@ -136,6 +149,42 @@ export class LedgerOps {
     return this.storage.transactionSync(() => {
       const ids = "ids" in by ? by.ids : liveDecisionIds(this.storage.sql, by.filter);
       return this.store.delete(ids, now, reason);
+    });
+  }
+
+  /**
+   * A watcher ends only the decisions of alerts it pushed: a stolen agent credential
+   * cannot lift Palisade's, the admin's or another agent's bans.
+   */
+  endOwn(machine: string, by: { ids: number[] } | { filter: DecisionFilter }, now: number): OwnEnd {
+    return this.storage.transactionSync(() => {
+      const sql = this.storage.sql;
+      const all = "ids" in by ? liveIdsAmong(sql, by.ids) : liveDecisionIds(sql, by.filter);
+      const own =
+        "ids" in by
+          ? liveIdsAmong(sql, by.ids, machine)
+          : liveDecisionIds(sql, { ...by.filter, machine });
+      return { ids: this.store.delete(own, now, "deleted"), foreign: all.length - own.length };
+    });
+  }
+
+  /** Removes a watcher's own alerts (by id or filter), ending their live decisions first. */
+  deleteOwnAlerts(
+    machine: string,
+    by: { id: number } | { query: AlertQuery },
+    now: number,
+  ): OwnAlertDelete {
+    return this.storage.transactionSync(() => {
+      const sql = this.storage.sql;
+      const q: AlertQuery = "id" in by ? { seq: by.id, limit: 1 } : by.query;
+      const all = alertSeqs(sql, q, now);
+      const own = alertSeqs(sql, { ...q, machine }, now);
+      let ended = 0;
+      for (const seq of own) {
+        ended += this.store.delete(liveDecisionIds(sql, { alert: seq }), now, "deleted").length;
+        sql.exec("DELETE FROM alerts WHERE seq = ?", seq);
+      }
+      return { deleted: own.length, ended, foreign: all.length - own.length };
     });
   }
 

@@ -1,6 +1,7 @@
 import type { AdminAlert, AdminAlertDetail, AdminDecision } from "../../contract/admin";
 import type { LapiAlertOut } from "../../contract/lapi-alert";
 import { type DecisionFilter, filterSql, type SqlValue } from "./filter";
+import type { IpKey } from "./ipkey";
 import type { LedgerDecisionRow } from "./store";
 import { type AlertRow, adminAlert, adminAlertDetail, adminDecision, lapiAlert } from "./views";
 
@@ -17,6 +18,10 @@ export interface DecisionQuery {
 
 /** Alert filters, already parsed (times in ms, values canonical). */
 export interface AlertQuery {
+  /** One alert (its id). */
+  seq?: number | undefined;
+  /** Alerts pushed by this watcher machine. */
+  machine?: string | undefined;
   value?: string | undefined;
   scope?: string | undefined;
   /** Case-insensitive substring. */
@@ -29,6 +34,13 @@ export interface AlertQuery {
   allowlisted?: boolean | undefined;
   origin?: string | undefined;
   type?: string | undefined;
+  /** No decision of one of these origins (CrowdSec's `include_capi=false`). */
+  excludeOrigins?: string[] | undefined;
+  /** A decision on this address (CrowdSec's alert `ip`/`range` filters). */
+  decisionIp?: { key: IpKey; contains: boolean } | undefined;
+  /** `false`: no alert from a scenario in simulation. */
+  simulated?: false | undefined;
+  createdBefore?: number | undefined;
   limit: number;
   cursor?: number | undefined;
 }
@@ -71,6 +83,26 @@ export function liveDecisionIds(sql: SqlStorage, filter: DecisionFilter): number
     .map((r) => r.id);
 }
 
+/** The live ones among `ids`, optionally only those of alerts `machine` pushed. */
+export function liveIdsAmong(sql: SqlStorage, ids: readonly number[], machine?: string): number[] {
+  if (ids.length === 0) return [];
+  const f = filterSql(machine === undefined ? {} : { machine }, "d", { live: true });
+  return sql
+    .exec<{ id: number }>(
+      `SELECT d.id FROM decisions d WHERE d.deleted_seq IS NULL
+         AND d.id IN (${ids.map(() => "?").join(", ")}) AND ${f.sql}`,
+      ...ids,
+      ...f.params,
+    )
+    .toArray()
+    .map((r) => r.id);
+}
+
+/** The ids of the alerts matching `q` (up to `q.limit`), newest first. */
+export function alertSeqs(sql: SqlStorage, q: AlertQuery, now: number): number[] {
+  return alertRows(sql, q, now, q.limit).map((r) => r.seq);
+}
+
 export function listAlerts(
   sql: SqlStorage,
   q: AlertQuery,
@@ -92,6 +124,11 @@ export function lapiAlerts(sql: SqlStorage, q: AlertQuery, now: number): LapiAle
   return rows.map((r) => lapiAlert(r, decisions.get(r.seq) ?? [], now));
 }
 
+export function lapiAlertById(sql: SqlStorage, id: number, now: number): LapiAlertOut | null {
+  const [alert] = lapiAlerts(sql, { seq: id, limit: 1 }, now);
+  return alert ?? null;
+}
+
 export function alertDetail(sql: SqlStorage, id: number, now: number): AdminAlertDetail | null {
   const row = sql
     .exec<AlertRow>("SELECT seq, created, machine, alert FROM alerts WHERE seq = ?", id)
@@ -106,6 +143,8 @@ function alertRows(sql: SqlStorage, q: AlertQuery, now: number, limit: number): 
     conds.push(cond);
     params.push(...values);
   };
+  if (q.seq !== undefined) add("a.seq = ?", q.seq);
+  if (q.machine !== undefined) add("a.machine = ?", q.machine);
   if (q.value !== undefined) add("a.value = ?", q.value);
   if (q.scope !== undefined) add("a.scope = ?", q.scope);
   if (q.scenario !== undefined) add("a.scenario = ?", q.scenario);
@@ -114,7 +153,20 @@ function alertRows(sql: SqlStorage, q: AlertQuery, now: number, limit: number): 
   }
   if (q.since !== undefined) add("a.created >= ?", q.since);
   if (q.until !== undefined) add("a.created <= ?", q.until);
+  if (q.createdBefore !== undefined) add("a.created <= ?", q.createdBefore);
   if (q.allowlisted !== undefined) add("a.allowlisted = ?", q.allowlisted ? 1 : 0);
+  if (q.simulated === false) add("coalesce(json_extract(a.alert, '$.simulated'), 0) = 0");
+  if (q.excludeOrigins !== undefined && q.excludeOrigins.length > 0) {
+    add(
+      `NOT EXISTS (SELECT 1 FROM decisions o WHERE o.alert_seq = a.seq
+         AND o.origin IN (${q.excludeOrigins.map(() => "?").join(", ")}))`,
+      ...q.excludeOrigins,
+    );
+  }
+  if (q.decisionIp !== undefined) {
+    const f = filterSql({ ip: q.decisionIp }, "z", { live: false });
+    add(`EXISTS (SELECT 1 FROM decisions z WHERE z.alert_seq = a.seq AND ${f.sql})`, ...f.params);
+  }
   const x: string[] = [];
   const xp: SqlValue[] = [];
   if (q.activeDecision) {
@@ -151,24 +203,29 @@ function alertRows(sql: SqlStorage, q: AlertQuery, now: number, limit: number): 
     .toArray();
 }
 
+/** At most this many bound parameters per statement (the Durable Object SQL limit is 100). */
+const IN_CHUNK = 90;
+
 function decisionsOf(
   sql: SqlStorage,
   alerts: readonly AlertRow[],
 ): Map<number, LedgerDecisionRow[]> {
   const out = new Map<number, LedgerDecisionRow[]>();
-  if (alerts.length === 0) return out;
   const seqs = alerts.map((a) => a.seq);
-  const rows = sql
-    .exec<LedgerDecisionRow>(
-      `SELECT * FROM decisions WHERE alert_seq IN (${seqs.map(() => "?").join(", ")}) ORDER BY id`,
-      ...seqs,
-    )
-    .toArray();
-  for (const r of rows) {
-    const seq = r.alert_seq as number;
-    const list = out.get(seq);
-    if (list) list.push(r);
-    else out.set(seq, [r]);
+  for (let i = 0; i < seqs.length; i += IN_CHUNK) {
+    const part = seqs.slice(i, i + IN_CHUNK);
+    const rows = sql
+      .exec<LedgerDecisionRow>(
+        `SELECT * FROM decisions WHERE alert_seq IN (${part.map(() => "?").join(", ")}) ORDER BY id`,
+        ...part,
+      )
+      .toArray();
+    for (const r of rows) {
+      const seq = r.alert_seq as number;
+      const list = out.get(seq);
+      if (list) list.push(r);
+      else out.set(seq, [r]);
+    }
   }
   return out;
 }

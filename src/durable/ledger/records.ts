@@ -38,6 +38,10 @@ export interface AlertRecord {
   scenario_hash?: string;
   scenario_version?: string;
   simulated?: boolean;
+  /** A watcher's alert-level meta (CrowdSec's `meta`: key/value context). */
+  meta?: { key: string; value: string }[];
+  /** A watcher's alert `labels` (CrowdSec's list of strings, not the scenario's label map). */
+  tags?: string[];
 }
 
 export const ALERT_EVENT_SAMPLE = 20;

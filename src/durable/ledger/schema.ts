@@ -70,3 +70,14 @@ export const LEDGER_V3: Migration = [
   `CREATE TABLE notify_dead (id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL,
      at INTEGER NOT NULL, attempts INTEGER NOT NULL, error TEXT NOT NULL, alerts TEXT NOT NULL)`,
 ];
+
+/**
+ * Ledger schema version 4 (separate roles, issue 10): a machine is a `watcher` (logs in
+ * as a CrowdSec agent or cscli) or an `ingest` machine (a shipper's bearer token), never
+ * both. Machines made before were documented as shippers' tokens: they stay `ingest`, and
+ * an operator who also used one as a watcher makes a watcher for it
+ * (`palisade machines add NAME`).
+ */
+export const LEDGER_V4: Migration = [
+  "ALTER TABLE machines ADD COLUMN role TEXT NOT NULL DEFAULT 'ingest'",
+];

@@ -123,43 +123,71 @@ function originsOf(events: readonly AdminAlertEvent[]): AdminAlertOrigin[] {
   return [...by.values()];
 }
 
-/** CrowdSec's `FormatOneAlert`: empty event and decision lists are `null`. */
+/**
+ * CrowdSec's `FormatOneAlert`, keys in its (alphabetical) order: empty event and decision
+ * lists are `null`, `meta` only when set (Go's `omitempty`; `remediation`, which CrowdSec
+ * does not keep, never), and each decision carries the alert's `simulated`, which cscli
+ * reads unconditionally.
+ */
 export function lapiAlert(
   row: AlertRow,
   decisions: readonly LedgerDecisionRow[],
   now: number,
 ): LapiAlertOut {
   const a = readAlert(row);
-  const { scope, value, ...rest } = a.source;
-  const source: LapiAlertOut["source"] = { scope, value };
-  for (const k of ["ip", "range", "as_number", "as_name", "cn"] as const) {
-    const v = rest[k];
-    if (typeof v === "string") source[k] = v;
-  }
-  return {
-    id: row.seq,
-    machine_id: row.machine ?? OWN_MACHINE,
+  const simulated = a.simulated ?? false;
+  const out: LapiAlertOut = {
+    capacity: a.capacity,
     created_at: rfc3339(row.created),
+    decisions:
+      decisions.length === 0
+        ? null
+        : decisions.map((d) => withKeysSorted({ ...toLapiDecision(d, now), simulated })),
+    events: a.events.length === 0 ? null : a.events.map(lapiEvent),
+    events_count: a.events_count,
+    id: row.seq,
+    labels: a.tags && a.tags.length > 0 ? [...a.tags] : null,
+    leakspeed: formatDuration(a.leakspeed),
+    machine_id: row.machine ?? OWN_MACHINE,
+    message: a.message,
     scenario: a.scenario,
     scenario_hash: a.scenario_hash ?? "",
     scenario_version: a.scenario_version ?? "",
-    message: a.message,
-    events_count: a.events_count,
+    simulated,
+    source: lapiSource(a.source),
     start_at: rfc3339(a.start_at),
     stop_at: rfc3339(a.stop_at),
-    capacity: a.capacity,
-    leakspeed: formatDuration(a.leakspeed),
-    simulated: a.simulated ?? false,
-    source,
-    events:
-      a.events.length === 0
-        ? null
-        : a.events.map((e) => ({
-            timestamp: rfc3339(e.Time),
-            meta: Object.entries(e.Meta).map(([key, v]) => ({ key, value: v })),
-          })),
-    decisions: decisions.length === 0 ? null : decisions.map((d) => toLapiDecision(d, now)),
   };
+  if (a.meta && a.meta.length > 0) out.meta = a.meta.map((m) => ({ ...m }));
+  return withKeysSorted(out);
+}
+
+function lapiSource(s: AlertRecord["source"]): LapiAlertOut["source"] {
+  const { scope, value, ...rest } = s;
+  const source: LapiAlertOut["source"] = { scope, value };
+  for (const k of ["ip", "range", "as_number", "as_name", "cn"] as const) {
+    const v = rest[k];
+    if (typeof v === "string" && v !== "") source[k] = v;
+  }
+  for (const k of ["latitude", "longitude"] as const) {
+    const v = rest[k];
+    if (typeof v === "number" && v !== 0) source[k] = v;
+  }
+  return withKeysSorted(source);
+}
+
+function lapiEvent(e: AlertRecord["events"][number]): { timestamp: string; meta: MetaItem[] } {
+  return {
+    meta: Object.entries(e.Meta).map(([key, value]) => ({ key, value })),
+    timestamp: rfc3339(e.Time),
+  };
+}
+
+type MetaItem = { key: string; value: string };
+
+/** Go marshals a generated model's fields in declaration order, which is alphabetical. */
+function withKeysSorted<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1))) as T;
 }
 
 /** Go's `time.RFC3339` (seconds, `Z`). */

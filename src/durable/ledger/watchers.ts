@@ -1,4 +1,8 @@
-import type { LapiAlertIn, LapiDecisionIn } from "../../contract/lapi-alert";
+import {
+  type LapiAlertIn,
+  type LapiDecisionIn,
+  watcherDecisionProblem,
+} from "../../contract/lapi-alert";
 import type { Alert, AlertSource } from "../../core/alert";
 import type { Allowlist } from "../../core/allowlist";
 import type { DecisionHistory } from "../../core/decision";
@@ -31,16 +35,23 @@ export interface WatcherContext {
   history: DecisionHistory;
 }
 
-/** Escalation from the Ledger's own decisions (every origin), by exact value. */
+/**
+ * Escalation from the Ledger's own decisions (every origin), by exact value. An earlier
+ * decision counts when its alert ended (`stop_at`, log time) before the new incident
+ * began; one without an alert counts by its start.
+ */
 export class SqlDecisionHistory implements DecisionHistory {
   constructor(private readonly sql: SqlStorage) {}
 
-  count(value: string, sinceMs?: number): number {
+  count(value: string, sinceMs?: number, incidentStart?: number): number {
     const row = this.sql
       .exec<{ n: number }>(
-        "SELECT COUNT(*) AS n FROM decisions WHERE value = ? AND start > ?",
+        `SELECT COUNT(*) AS n FROM decisions d LEFT JOIN alerts a ON a.seq = d.alert_seq
+         WHERE d.value = ? AND d.start > ?
+           AND coalesce(json_extract(a.alert, '$.stop_at'), d.start) < ?`,
         value,
         sinceMs ?? Number.MIN_SAFE_INTEGER,
+        incidentStart ?? Number.MAX_SAFE_INTEGER,
       )
       .one();
     return Number(row.n);
@@ -49,24 +60,32 @@ export class SqlDecisionHistory implements DecisionHistory {
 
 export function watcherItem(a: LapiAlertIn, ctx: WatcherContext): RecordItem {
   const alert = coreAlert(a, ctx.now);
-  const given = (a.decisions ?? []).flatMap((d) => givenDecision(d, ctx.now) ?? []);
-  let decisions = given;
   let record = alertRecord(a, alert);
-  if (given.length === 0) {
+  let decisions: DecisionInput[] = [];
+  // A scenario in simulation alerts without deciding (CrowdSec keeps its decisions apart,
+  // marked simulated, and never sends them to bouncers).
+  if (a.simulated !== true) {
+    decisions = (a.decisions ?? []).flatMap((d) => givenDecision(d, ctx.now) ?? []);
+  }
+  if (a.simulated !== true && decisions.length === 0) {
     const result = decide(alert, ctx.profiles, {
       history: ctx.history,
       allowlist: ctx.allowlist,
       now: ctx.now,
     });
-    decisions = result.decisions.map((d) => ({
-      type: d.type,
-      scope: d.scope,
-      value: d.value,
-      origin: d.origin.replace(/^palisade/, "crowdsec"),
-      scenario: d.scenario,
-      start: d.start ?? ctx.now,
-      until: d.until ?? ctx.now + d.duration,
-    }));
+    // The built-in profiles decide on the alert's (checked) source; an operator's own
+    // profile gets the same bound as a watcher's own decisions.
+    decisions = result.decisions
+      .filter((d) => watcherDecisionProblem(d.scope, d.value) === undefined)
+      .map((d) => ({
+        type: d.type,
+        scope: d.scope,
+        value: d.value,
+        origin: d.origin.replace(/^palisade/, "crowdsec"),
+        scenario: d.scenario,
+        start: d.start ?? ctx.now,
+        until: d.until ?? ctx.now + d.duration,
+      }));
     record = { ...record, allowlisted: result.allowlisted };
     const by = result.allowlistedBy;
     if (by) record.allowlisted_by = `${by.reason} (${by.match})`;
@@ -82,10 +101,15 @@ export function watcherItem(a: LapiAlertIn, ctx: WatcherContext): RecordItem {
   };
 }
 
+/**
+ * A decision as sent. cscli's `decisions import` sends a range under scope `Ip`
+ * (`192.0.2.128/25`): it is a Range, as CrowdSec's LAPI then treats it.
+ */
 function givenDecision(d: LapiDecisionIn, now: number): DecisionInput | undefined {
   const ms = parseDuration(d.duration);
   if (ms === undefined || ms <= 0) return undefined;
-  const scope = normalizeScope(d.scope);
+  let scope = normalizeScope(d.scope);
+  if (scope === "Ip" && normalizeIp(d.value) === undefined) scope = "Range";
   return {
     type: d.type,
     scope,
@@ -133,6 +157,9 @@ function alertRecord(a: LapiAlertIn, alert: Alert): AlertRecord {
   const record = alertRecordOf(alert, false);
   record.source = { ...alert.source, ...extra };
   record.simulated = a.simulated ?? false;
+  if (a.meta && a.meta.length > 0)
+    record.meta = a.meta.map((m) => ({ key: m.key, value: m.value }));
+  if (a.labels && a.labels.length > 0) record.tags = [...a.labels];
   if (a.scenario_hash !== undefined) record.scenario_hash = a.scenario_hash;
   if (a.scenario_version !== undefined) record.scenario_version = a.scenario_version;
   return record;

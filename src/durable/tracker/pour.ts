@@ -144,7 +144,7 @@ function decideOn(
     for (const d of result.decisions) {
       const until = d.until ?? wall + d.duration;
       const input = { ...d, start: d.start ?? wall, until };
-      store.addDecision(input, outbox, wall);
+      store.addDecision(input, outbox, wall, one.stop_at);
       summary.decisions.push({
         type: d.type,
         scope: d.scope,

@@ -23,6 +23,10 @@ export const TRACKER_MIGRATIONS: readonly Migration[] = [
     `CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, alert TEXT NOT NULL,
        tries INTEGER NOT NULL DEFAULT 0)`,
   ],
+  // The log time the decision's alert ended: escalation counts an earlier decision only
+  // when its incident ended before the new alert began (DecisionHistory). Older rows
+  // have none and count by their decision time.
+  ["ALTER TABLE history ADD COLUMN incident_end INTEGER"],
 ];
 
 export interface BucketRow {
@@ -125,7 +129,8 @@ export class TrackerStore {
     );
   }
 
-  addDecision(d: DecisionInput, outbox: number, now: number): void {
+  /** A decision of an alert that ended at `incidentEnd` (log time), taken at `now`. */
+  addDecision(d: DecisionInput, outbox: number, now: number, incidentEnd: number): void {
     this.sql.exec(
       `INSERT INTO decisions (type, scope, value, until, scenario, origin, created, outbox)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -139,11 +144,12 @@ export class TrackerStore {
       outbox,
     );
     this.sql.exec(
-      "INSERT INTO history (value, type, at, until) VALUES (?, ?, ?, ?)",
+      "INSERT INTO history (value, type, at, until, incident_end) VALUES (?, ?, ?, ?, ?)",
       d.value,
       d.type,
       d.start,
       d.until,
+      incidentEnd,
     );
   }
 
@@ -247,17 +253,18 @@ export class TrackerStore {
   history(): DecisionHistory {
     const sql = this.sql;
     return {
-      count(value: string, sinceMs?: number): number {
+      count(value: string, sinceMs?: number, incidentStart?: number): number {
         // CrowdSec counts decisions created strictly after `since`.
-        const cursor =
-          sinceMs === undefined
-            ? sql.exec("SELECT COUNT(*) AS n FROM history WHERE value = ?", value)
-            : sql.exec(
-                "SELECT COUNT(*) AS n FROM history WHERE value = ? AND at > ?",
-                value,
-                sinceMs,
-              );
-        return Number(cursor.one().n);
+        const row = sql
+          .exec<{ n: number }>(
+            `SELECT COUNT(*) AS n FROM history
+             WHERE value = ? AND at > ? AND coalesce(incident_end, at) < ?`,
+            value,
+            sinceMs ?? Number.MIN_SAFE_INTEGER,
+            incidentStart ?? Number.MAX_SAFE_INTEGER,
+          )
+          .one();
+        return Number(row.n);
       },
     };
   }
