@@ -1,3 +1,4 @@
+import { type DurationBound, durationCeiling, formatDuration } from "./core/duration";
 import { DEFAULT_IPV6_PREFIX, MIN_IPV6_PREFIX } from "./core/ip";
 import type { Env } from "./env";
 
@@ -26,6 +27,7 @@ export type ConfigVars = Pick<
   | "SUBREQUEST_BUDGET"
   | "MAX_INGEST_BYTES"
   | "KV_FLUSH_MS"
+  | "MAX_DECISION_DURATION"
 >;
 
 /** Vars set on top of the env's; `undefined` unsets one (e.g. ORIGIN_URL for the route's origin). */
@@ -55,6 +57,12 @@ export interface WorkerConfig {
   maxIngestBytes: number;
   /** Shortest time between two blocklist writes to KV by the Ledger. */
   kvFlushMs: number;
+  /**
+   * The longest decision or allowlist entry (MAX_DECISION_DURATION, a Go duration;
+   * default 8760h, never past Go's maximum): the one bound the admin and watcher APIs,
+   * the Ledger and the profiles' durations are held to.
+   */
+  maxDecision: DurationBound;
 }
 
 const DEFAULT_VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
@@ -113,6 +121,7 @@ function parseConfig(v: Partial<ConfigVars>): WorkerConfig {
     subrequestBudget: integer("SUBREQUEST_BUDGET", v.SUBREQUEST_BUDGET),
     maxIngestBytes: integer("MAX_INGEST_BYTES", v.MAX_INGEST_BYTES),
     kvFlushMs: integer("KV_FLUSH_MS", v.KV_FLUSH_MS),
+    maxDecision: maxDecision(v.MAX_DECISION_DURATION),
   };
 }
 
@@ -175,6 +184,19 @@ function integer(name: IntegerVar, value: string | undefined): number {
   if (/^\d+$/.test(v) && n >= min && n <= max) return n;
   invalid(name, v, `an integer from ${min} to ${max}`, fallback);
   return fallback;
+}
+
+function maxDecision(value: string | undefined): DurationBound {
+  const parsed = durationCeiling(value, "MAX_DECISION_DURATION");
+  if (parsed.problem) {
+    invalid(
+      "MAX_DECISION_DURATION",
+      value ?? "",
+      "a positive Go duration of at most 2562047h",
+      formatDuration(parsed.bound.maxMs),
+    );
+  }
+  return parsed.bound;
 }
 
 function clearanceKey(v: Partial<ConfigVars>): WorkerConfig["clearanceKey"] {

@@ -1,3 +1,4 @@
+import { configOf } from "../config";
 import {
   type AdminDecisionAdd,
   adminAlertDetailSchema,
@@ -10,7 +11,7 @@ import {
   adminDecisionsQuerySchema,
   adminDeletedSchema,
 } from "../contract/admin";
-import { parseDuration } from "../core/duration";
+import { checkDuration, type DurationBound } from "../core/duration";
 import { normalizeCidr, normalizeIp } from "../core/ip";
 import { normalizeScope } from "../core/profile/index";
 import type { ManualDecision } from "../durable/ledger/index";
@@ -37,7 +38,7 @@ async function listDecisions(c: ApiContext): Promise<Response> {
 
 async function addDecision(c: ApiContext): Promise<Response> {
   const body = await parseBody(c, adminDecisionAddSchema);
-  const out = await ledger(c).addDecision(manual(body));
+  const out = await ledger(c).addDecision(manual(body, configOf(c.env).maxDecision));
   if (!out.ok) {
     throw conflict(
       "allowlisted",
@@ -48,7 +49,7 @@ async function addDecision(c: ApiContext): Promise<Response> {
 }
 
 /** The body as the Ledger records it: scope and value canonical, duration in ms. */
-function manual(b: AdminDecisionAdd): ManualDecision {
+function manual(b: AdminDecisionAdd, bound: DurationBound): ManualDecision {
   const scope =
     b.ip !== undefined ? "Ip" : b.range !== undefined ? "Range" : normalizeScope(b.scope ?? "");
   const field = b.ip !== undefined ? "ip" : b.range !== undefined ? "range" : "value";
@@ -60,13 +61,9 @@ function manual(b: AdminDecisionAdd): ManualDecision {
       `${JSON.stringify(raw)} is not a valid ${scope} value (${EXAMPLES[scope] ?? ""}).`,
     );
   }
-  const ms = parseDuration(b.duration) ?? 0;
-  if (ms <= 0)
-    throw unprocessable(
-      "body.duration",
-      `duration ${JSON.stringify(b.duration)} must be positive (4h, 30m).`,
-    );
-  return { scope, value, type: b.type, durationMs: ms, reason: b.reason };
+  const d = checkDuration(b.duration, bound);
+  if (!d.ok) throw unprocessable("body.duration", `${d.message}.`);
+  return { scope, value, type: b.type, durationMs: d.ms, reason: b.reason };
 }
 
 const EXAMPLES: Record<string, string> = {

@@ -1,3 +1,4 @@
+import { configOf } from "../config";
 import {
   deleteDecisionsQuerySchema,
   lapiDeleteResponseSchema,
@@ -6,11 +7,13 @@ import {
   watcherLoginSchema,
 } from "../contract/lapi";
 import {
+  type LapiAlertIn,
   lapiAlertListSchema,
   lapiAlertsCreatedSchema,
   lapiAlertsInSchema,
   lapiAlertsQuerySchema,
 } from "../contract/lapi-alert";
+import { checkDuration, type DurationBound } from "../core/duration";
 import type { WatcherRef } from "../durable/ledger/index";
 import { hashToken, sameHash } from "../durable/ledger/index";
 import type { Env } from "../env";
@@ -90,9 +93,26 @@ function revoked(who: WatcherRef): PalisadeHttpError {
 async function pushAlerts(c: ApiContext): Promise<Response> {
   const who = await watcher(c);
   const alerts = await parseBody(c, lapiAlertsInSchema, 400);
+  checkDurations(alerts, configOf(c.env).maxDecision);
   const ids = await ledger(c).pushAlerts(who, alerts);
   if (ids === null) throw revoked(who);
   return json(ids.map(String), 201);
+}
+
+/**
+ * Every decision an alert carries is held to the deployment's duration bound before
+ * anything is recorded: one bad duration refuses the whole push (422 naming it), since
+ * a partly recorded push would be retried and doubled.
+ */
+function checkDurations(alerts: readonly LapiAlertIn[], bound: DurationBound): void {
+  alerts.forEach((a, i) => {
+    (a.decisions ?? []).forEach((d, j) => {
+      const r = checkDuration(d.duration, bound);
+      if (r.ok) return;
+      const path = `body[${i}].decisions[${j}].duration`;
+      throw new PalisadeHttpError(422, "invalid_duration", `${path}: ${r.message}.`, { path });
+    });
+  });
 }
 
 async function findAlerts(c: ApiContext): Promise<Response> {
@@ -173,6 +193,11 @@ export const watcherRoutes: RouteDef[] = [
     responses: {
       201: { description: "The alerts' ids", schema: lapiAlertsCreatedSchema },
       ...errors,
+      422: {
+        description:
+          "A decision's duration is not positive or past MAX_DECISION_DURATION (names it)",
+        schema: lapiErrorSchema,
+      },
     },
     handler: pushAlerts,
   },

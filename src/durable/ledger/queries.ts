@@ -2,7 +2,14 @@ import type { AdminAlert, AdminAlertDetail, AdminDecision } from "../../contract
 import type { LapiAlertOut } from "../../contract/lapi-alert";
 import { type DecisionFilter, filterSql, type SqlValue } from "./filter";
 import type { LedgerDecisionRow } from "./store";
-import { type AlertRow, adminAlert, adminAlertDetail, adminDecision, lapiAlert } from "./views";
+import {
+  type AlertRow,
+  adminAlert,
+  adminAlertDetail,
+  adminDecision,
+  lapiAlert,
+  renderEach,
+} from "./views";
 
 /** Admin and watcher reads of decisions and alerts (newest first, paged by id). */
 
@@ -54,7 +61,12 @@ export function listDecisions(
   const more = rows.length > q.limit;
   if (more) rows.length = q.limit;
   return {
-    decisions: rows.map((r) => adminDecision(r, now)),
+    decisions: renderEach(
+      rows,
+      (r) => adminDecision(r, now),
+      (r) => r.id,
+      "decision",
+    ),
     next_cursor: more ? (rows[rows.length - 1]?.id ?? null) : null,
   };
 }
@@ -81,7 +93,12 @@ export function listAlerts(
   if (more) rows.length = q.limit;
   const decisions = decisionsOf(sql, rows);
   return {
-    alerts: rows.map((r) => adminAlert(r, decisions.get(r.seq) ?? [], now)),
+    alerts: renderEach(
+      rows,
+      (r) => adminAlert(r, decisions.get(r.seq) ?? [], now),
+      (r) => r.seq,
+      "alert",
+    ),
     next_cursor: more ? (rows[rows.length - 1]?.seq ?? null) : null,
   };
 }
@@ -89,7 +106,12 @@ export function listAlerts(
 export function lapiAlerts(sql: SqlStorage, q: AlertQuery, now: number): LapiAlertOut[] {
   const rows = alertRows(sql, q, now, q.limit);
   const decisions = decisionsOf(sql, rows);
-  return rows.map((r) => lapiAlert(r, decisions.get(r.seq) ?? [], now));
+  return renderEach(
+    rows,
+    (r) => lapiAlert(r, decisions.get(r.seq) ?? [], now),
+    (r) => r.seq,
+    "alert",
+  );
 }
 
 export function alertDetail(sql: SqlStorage, id: number, now: number): AdminAlertDetail | null {

@@ -66,6 +66,28 @@ export interface RecordHooks {
   toEntry(d: LedgerDecisionRow): DecisionEntry | null;
   /** The operator allowlist entry covering a decision (`reason (cidr)`), if any. */
   allowed(d: DecisionInput): string | undefined;
+  /** The longest a decision may last (MAX_DECISION_DURATION): longer ones are cut to it. */
+  maxDurationMs: number;
+}
+
+/**
+ * The decision as it may be stored: a time the Ledger could not render (not finite) or
+ * a duration past the ceiling is cut to the ceiling, and logged. The APIs refuse such
+ * input with a 422 before it gets here; this is the door every other path (a tracker's
+ * profile, a watcher's profile decision) goes through, so no row can outlive the bound.
+ */
+export function boundedDecision(d: DecisionInput, maxMs: number, now: number): DecisionInput {
+  const start = Number.isFinite(d.start) ? d.start : now;
+  if (Number.isFinite(d.until) && d.until - start <= maxMs) {
+    return start === d.start ? d : { ...d, start };
+  }
+  console.warn("palisade.ledger.duration_clamped", {
+    scenario: d.scenario,
+    value: d.value,
+    until: d.until,
+    message: `a ${d.type} decision on ${d.value} lasted past the ceiling (MAX_DECISION_DURATION); it ends at the ceiling instead.`,
+  });
+  return { ...d, start, until: start + maxMs };
 }
 
 /** Typed access to the Ledger's tables. Every change takes the next `seq`. */
@@ -123,7 +145,13 @@ export class LedgerStore {
       bump(this.sql, "alerts", a.scenario, a.allowlisted ? "allowlisted" : "", 1, now);
     }
     const ids = item.decisions.map((d, i) =>
-      this.addDecision(d, alertSeq, hooks, gates[i] !== undefined, now),
+      this.addDecision(
+        boundedDecision(d, hooks.maxDurationMs, now),
+        alertSeq,
+        hooks,
+        gates[i] !== undefined,
+        now,
+      ),
     );
     this.sql.exec(
       "INSERT INTO refs (ref, alert_seq, ids, at) VALUES (?, ?, ?, ?)",
