@@ -15,9 +15,11 @@ import {
   nameBodySchema,
 } from "../contract/admin-access";
 import { checkDuration, checkMs, formatDuration } from "../core/duration";
+import { normalizeCidr } from "../core/ip";
 import { hashToken } from "../durable/ledger/index";
 import { BOOTSTRAP_MACHINE } from "../ingest/auth";
 import { conflict, errorResponse as err, notFound, unprocessable } from "./admin-errors";
+import { allowRisks, refuseUnlessForced } from "./admin-guard";
 import { type ApiContext, idParam, json, ledger, parseBody, parseQuery } from "./input";
 import type { RouteDef } from "./route";
 
@@ -48,6 +50,8 @@ async function addAllow(c: ApiContext): Promise<Response> {
     if (!d.ok) throw unprocessable("body.expires_at", `${d.message}.`);
     expires = at;
   }
+  const cidr = normalizeCidr(b.value);
+  if (cidr !== undefined) refuseUnlessForced(allowRisks(cidr), b.force);
   const out = await ledger(c).addAllow({
     value: b.value,
     reason: b.reason ?? "allowlisted by admin",

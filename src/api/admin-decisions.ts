@@ -15,7 +15,9 @@ import { checkDuration, type DurationBound } from "../core/duration";
 import { normalizeCidr, normalizeIp } from "../core/ip";
 import { normalizeScope } from "../core/profile/index";
 import type { ManualDecision } from "../durable/ledger/index";
+import { builtinAllowlist } from "../hub/index";
 import { conflict, errorResponse as err, notFound, unprocessable } from "./admin-errors";
+import { decisionRisks, refuseUnlessForced } from "./admin-guard";
 import { adminAlertQuery, lapiFilter } from "./filters";
 import { type ApiContext, idParam, json, ledger, parseBody, parseQuery } from "./input";
 import type { RouteDef } from "./route";
@@ -38,7 +40,11 @@ async function listDecisions(c: ApiContext): Promise<Response> {
 
 async function addDecision(c: ApiContext): Promise<Response> {
   const body = await parseBody(c, adminDecisionAddSchema);
-  const out = await ledger(c).addDecision(manual(body, configOf(c.env).maxDecision));
+  const decision = manual(body, configOf(c.env).maxDecision);
+  const field =
+    body.ip !== undefined ? "body.ip" : body.range !== undefined ? "body.range" : "body.value";
+  refuseUnlessForced(decisionRisks(decision, field, builtinAllowlist()), body.force);
+  const out = await ledger(c).addDecision(decision);
   if (!out.ok) {
     throw conflict(
       "allowlisted",
@@ -152,6 +158,9 @@ export const adminDecisionRoutes: RouteDef[] = [
     responses: {
       201: { description: "The decision and its alert", schema: adminDecisionAddedSchema },
       ...common,
+      422: err(
+        "Bad body (names the field), or force_required: the decision looks like a mistake and says what would happen",
+      ),
       409: err("The value is allowlisted"),
     },
     handler: addDecision,

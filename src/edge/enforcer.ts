@@ -5,10 +5,10 @@ import {
   varsWith,
   type WorkerConfig,
 } from "../config";
-import { type Allowlist, loadAllowlist } from "../core/allowlist";
+import type { Allowlist } from "../core/allowlist";
 import { type Blocklist, type DecisionEntry, typeRank } from "../core/blocklist/index";
 import { PalisadeHttpError } from "../http/error";
-import { hubFile } from "../hub/index";
+import { builtinAllowlist } from "../hub/index";
 import { BlocklistCache, type WaitUntil } from "./blocklist-cache";
 import { challenge, hasClearance, VERIFY_PATH, verifyCaptcha } from "./captcha";
 import { type Client, clientOf } from "./client";
@@ -160,19 +160,6 @@ function enforce(
     default:
       return banned(request, d.id);
   }
-}
-
-let builtin: Allowlist | undefined;
-
-function builtinAllowlist(): Allowlist {
-  if (!builtin) {
-    const loaded = loadAllowlist([], {
-      builtin: hubFile("allowlist.yaml"),
-    });
-    if (!loaded.ok) throw new Error("the built-in allowlist does not load");
-    builtin = loaded.value;
-  }
-  return builtin;
 }
 
 /** Logs visitors let through (open) or turned away (closed) without a blocklist, once a second. */
