@@ -15,9 +15,11 @@ import type { DecisionInput } from "./records";
  * - watchers' alerts without decisions: `decide()` sees built-in + operator entries;
  * - the edge: the Ledger publishes the list to KV (`bl:allow:<n>`, named by the manifest's
  *   `allow`), which each isolate reads when the name changes and checks after a hit.
- * Adding an entry lifts the active `Ip` decisions inside it and the `Range` decisions
- * overlapping it, like the profiles' rule that a range touching an allowed address is
- * not decided. Expired entries are removed by the Ledger's alarm.
+ * Adding an entry lifts the active decisions it covers whole (`Ip` decisions inside it,
+ * `Range` decisions inside it); a range decision around an allowlisted address stays in
+ * force for its other addresses: the edge lets the allowlisted ones through, and the
+ * bouncer stream carves them out (stream-split.ts). Expired entries are removed by the
+ * Ledger's alarm.
  */
 
 type AllowRow = {
@@ -64,13 +66,15 @@ export class AllowStore {
       )
       .one();
     this.changed();
+    // Only what the entry covers whole: a range around it stays (the allowlisted part is
+    // let through at the edge, and carved out of what bouncers receive).
     const liftable = this.sql
       .exec<{ id: number }>(
-        `SELECT id FROM decisions WHERE deleted_seq IS NULL AND ip_size = ? AND ip_start <= ?
-           AND ip_end >= ?`,
+        `SELECT id FROM decisions WHERE deleted_seq IS NULL AND ip_size = ? AND ip_start >= ?
+           AND ip_end <= ?`,
         key.size,
-        key.end,
         key.start,
+        key.end,
       )
       .toArray()
       .map((r) => r.id);
@@ -106,13 +110,17 @@ export class AllowStore {
     return row.at ?? undefined;
   }
 
-  /** `reason (cidr)` of the operator entry covering a decision's address, if any. */
+  /**
+   * `reason (cidr)` of the operator entry covering a decision whole (its address, or
+   * every address of its range), if any. A range that merely holds an allowlisted
+   * address is not covered: it is decided, and the allowlisted part is let through.
+   */
   covering(d: Pick<DecisionInput, "scope" | "value">): string | undefined {
     const s = d.scope.toLowerCase();
     if (s !== "ip" && s !== "range") return undefined;
     const list = this.operator();
     if (list.size === 0) return undefined;
-    const hit = s === "ip" ? list.lookupIp(d.value) : list.lookupRange(d.value);
+    const hit = s === "ip" ? list.lookupIp(d.value) : list.coveringRange(d.value);
     return hit ? `${hit.reason} (${hit.match})` : undefined;
   }
 
