@@ -4,7 +4,7 @@ import { normalizeCidr } from "../../core/ip";
 import { hubFile } from "../../hub/index";
 import { setMeta } from "../migrate";
 import { iso } from "./bouncers";
-import { ipKeyOfText } from "./ipkey";
+import { type IpKey, ipKeyOfText } from "./ipkey";
 import type { DecisionInput } from "./records";
 
 /**
@@ -21,6 +21,10 @@ import type { DecisionInput } from "./records";
  * bouncer stream carves them out (stream-split.ts). Expired entries are removed by the
  * Ledger's alarm.
  */
+
+/** An entry removed, with its address bounds (the ranges around it are carved again). */
+export type RemovedEntry = IpKey & { id: number };
+type RemovedRow = { id: number; size: 4 | 16; start: string; end: string };
 
 type AllowRow = {
   id: number;
@@ -46,7 +50,7 @@ export class AllowStore {
     reason: string,
     expires: number | null,
     now: number,
-  ): { entry: AllowEntry; liftable: number[] } | null {
+  ): { entry: AllowEntry; key: IpKey; liftable: number[] } | null {
     const cidr = normalizeCidr(value);
     const key = cidr === undefined ? null : ipKeyOfText(cidr);
     if (cidr === undefined || key === null) return null;
@@ -78,27 +82,36 @@ export class AllowStore {
       )
       .toArray()
       .map((r) => r.id);
-    return { entry: entryOf(row), liftable };
+    return { entry: entryOf(row), key, liftable };
   }
 
-  /** Removes by id or by value (an IP or CIDR, canonicalised); the ids removed. */
-  remove(by: { id: number } | { value: string }): number[] {
+  /** Removes by id or by value (an IP or CIDR, canonicalised); the entries removed. */
+  remove(by: { id: number } | { value: string }): RemovedEntry[] {
+    const returning = "RETURNING id, ip_size AS size, ip_start AS start, ip_end AS end";
     const rows =
       "id" in by
-        ? this.sql.exec<{ id: number }>("DELETE FROM allowlist WHERE id = ? RETURNING id", by.id)
-        : this.sql.exec<{ id: number }>(
-            "DELETE FROM allowlist WHERE value = ? RETURNING id",
+        ? this.sql.exec<RemovedRow>(`DELETE FROM allowlist WHERE id = ? ${returning}`, by.id)
+        : this.sql.exec<RemovedRow>(
+            `DELETE FROM allowlist WHERE value = ? ${returning}`,
             normalizeCidr(by.value) ?? by.value,
           );
-    const ids = rows.toArray().map((r) => r.id);
-    if (ids.length > 0) this.changed();
-    return ids;
+    return this.removed(rows.toArray());
   }
 
-  expireDue(now: number): number {
-    const n = this.sql.exec("DELETE FROM allowlist WHERE expires <= ?", now).rowsWritten;
-    if (n > 0) this.changed();
-    return n;
+  /** Removes the entries whose time is up; the entries removed. */
+  expireDue(now: number): RemovedEntry[] {
+    const rows = this.sql
+      .exec<RemovedRow>(
+        "DELETE FROM allowlist WHERE expires <= ? RETURNING id, ip_size AS size, ip_start AS start, ip_end AS end",
+        now,
+      )
+      .toArray();
+    return this.removed(rows);
+  }
+
+  private removed(rows: RemovedRow[]): RemovedEntry[] {
+    if (rows.length > 0) this.changed();
+    return rows.map((r) => ({ id: r.id, size: r.size, start: r.start, end: r.end }));
   }
 
   nextExpiry(): number | undefined {

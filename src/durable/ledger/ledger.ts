@@ -24,6 +24,7 @@ import {
 import type { BatchCounts, RecordItem, RecordResult } from "./records";
 import { LEDGER_MIGRATIONS, type LedgerDecisionRow, LedgerStore, type RecordHooks } from "./store";
 import type { Page, PullPlan } from "./stream";
+import { StreamSplit } from "./stream-split";
 import { findHash } from "./token";
 import { type HousekeepingReport, LedgerUpkeep } from "./upkeep";
 
@@ -60,12 +61,14 @@ export class Ledger extends DurableObject<Env> {
     this.bouncerStore = new BouncerStore(sql);
     this.machineStore = new MachineStore(sql);
     this.allow = new AllowStore(sql);
+    const split = new StreamSplit(sql, this.store);
     const hooks: RecordHooks = {
       toEntry: (row) => this.writer.entryOf(row),
       allowed: (d) => this.allow.covering(d),
       maxDurationMs: cfg.maxDecision.maxMs,
+      carve: (row, now) => split.carve(row, now),
     };
-    this.ops = new LedgerOps(ctx.storage, this.store, this.allow, hooks, cfg.ipv6Prefix);
+    this.ops = new LedgerOps(ctx.storage, this.store, this.allow, hooks, cfg.ipv6Prefix, split);
     this.upkeep = new LedgerUpkeep(ctx.storage, this.store, this.writer, this.ops, cfg.kvFlushMs);
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, LEDGER_MIGRATIONS);
@@ -230,7 +233,7 @@ export class Ledger extends DurableObject<Env> {
   }
 
   async removeAllow(by: { id: number } | { value: string }): Promise<number[]> {
-    const ids = this.allow.remove(by);
+    const ids = this.ops.removeAllow(by, Date.now());
     await this.schedule();
     return ids;
   }

@@ -50,7 +50,7 @@ export function listDecisions(
   const params: SqlValue[] = q.all ? [] : [now];
   const rows = sql
     .exec<LedgerDecisionRow>(
-      `SELECT d.* FROM decisions d WHERE ${live} AND d.id < ? AND ${f.sql}
+      `SELECT d.* FROM decisions d WHERE ${live} AND d.id < ? AND d.parent_id IS NULL AND ${f.sql}
        ORDER BY d.id DESC LIMIT ?`,
       ...params,
       q.cursor ?? Number.MAX_SAFE_INTEGER,
@@ -76,7 +76,7 @@ export function liveDecisionIds(sql: SqlStorage, filter: DecisionFilter): number
   const f = filterSql(filter, "d", { live: true });
   return sql
     .exec<{ id: number }>(
-      `SELECT d.id FROM decisions d WHERE d.deleted_seq IS NULL AND ${f.sql}`,
+      `SELECT d.id FROM decisions d WHERE d.deleted_seq IS NULL AND d.parent_id IS NULL AND ${f.sql}`,
       ...f.params,
     )
     .toArray()

@@ -38,7 +38,7 @@ export class SqlDecisionHistory implements DecisionHistory {
   count(value: string, sinceMs?: number): number {
     const row = this.sql
       .exec<{ n: number }>(
-        "SELECT COUNT(*) AS n FROM decisions WHERE value = ? AND start > ?",
+        "SELECT COUNT(*) AS n FROM decisions WHERE value = ? AND start > ? AND parent_id IS NULL",
         value,
         sinceMs ?? Number.MIN_SAFE_INTEGER,
       )
