@@ -1,17 +1,22 @@
 import { Hono } from "hono";
 import { configOf, varsWith } from "./config";
 import { parserFor } from "./core/parser/index";
-import { Enforcer, type PalisadeOptions } from "./edge/enforcer";
+import { Enforcer, type OwnRouteExemption, type PalisadeOptions } from "./edge/enforcer";
 import { proxyToOrigin } from "./edge/origin";
-import { palisadeWith } from "./edge/palisade";
+import { ownRoutesGuard, palisadeWith } from "./edge/palisade";
 import type { Env } from "./env";
 import { errorResponse, onError, PalisadeHttpError, toPalisadeError } from "./http/error";
 import type { PalisadeApp, RouteRegistrar } from "./http/routes";
 
 export interface AppOptions {
-  /** Palisade's own routes, registered before enforcement so they are never enforced. */
+  /** Palisade's own routes, registered before the visitors' enforcement. */
   routes?: readonly RouteRegistrar[];
   palisade?: PalisadeOptions;
+  /**
+   * Which requests to Palisade's own routes pass their source's decision (an operator
+   * recovering: the Worker exempts the admin token). Default: none.
+   */
+  ownRouteExemption?: OwnRouteExemption;
 }
 
 export interface PalisadeWorker {
@@ -22,18 +27,22 @@ export interface PalisadeWorker {
 }
 
 /**
- * The Worker's Hono app, in matching order: Palisade's routes (health, then each
- * registrar's), the `palisade()` middleware (which also serves the captcha verify POST),
+ * The Worker's Hono app, in matching order: the own-route guard (a source with a live
+ * decision gets no Palisade route but what `ownRouteExemption` lets through), Palisade's
+ * routes (health, then each registrar's), the `palisade()` middleware (which also serves
+ * the captcha verify POST),
  * a JSON 404 for any other `/_palisade/` path, and the origin for everything else.
  */
 export function createApp(options: AppOptions = {}, enforcer?: Enforcer): PalisadeApp {
   const app: PalisadeApp = new Hono<{ Bindings: Env }>();
+  const guard = enforcer ?? new Enforcer(options.palisade);
   app.onError(onError);
+  app.use("/_palisade/*", ownRoutesGuard(guard, options.ownRouteExemption ?? (() => false)));
   app.get("/_palisade/v1/health", (c) =>
     c.json({ ok: true, parsers: parserFor("nginx") ? "loaded" : "missing" }),
   );
   for (const register of options.routes ?? []) register(app);
-  app.use("*", palisadeWith(enforcer ?? new Enforcer(options.palisade)));
+  app.use("*", palisadeWith(guard));
   app.all("/_palisade/*", (c) => {
     throw new PalisadeHttpError(
       404,

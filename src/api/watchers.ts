@@ -17,6 +17,7 @@ import { checkDuration, type DurationBound } from "../core/duration";
 import type { WatcherRef } from "../durable/ledger/index";
 import { hashToken, sameHash } from "../durable/ledger/index";
 import type { Env } from "../env";
+import { credentialGuard } from "../http/credential-guard";
 import { PalisadeHttpError } from "../http/error";
 import { BOOTSTRAP_MACHINE } from "../ingest/auth";
 import { lapiAlertQuery, lapiFilter } from "./filters";
@@ -49,11 +50,16 @@ function jwtSecret(c: ApiContext): Promise<string> {
 async function login(c: ApiContext): Promise<Response> {
   const body = await parseBody(c, watcherLoginSchema, 400);
   const hash = await hashToken(body.password);
-  const ok =
-    body.machine_id === BOOTSTRAP_MACHINE
-      ? await isBootstrap(c.env, hash)
-      : await ledger(c).login(body.machine_id, hash);
+  const credential = `watcher:${body.machine_id}\n${hash}`;
+  const bootstrap = body.machine_id === BOOTSTRAP_MACHINE;
+  // The bootstrap machine is checked here; a registered one costs a Ledger call, so a
+  // login the Ledger refused lately is refused again without asking.
+  const verdict = bootstrap ? "ask" : credentialGuard.check(c.req.raw, credential);
+  const ok = bootstrap
+    ? await isBootstrap(c.env, hash)
+    : verdict === "ask" && (await ledger(c).login(body.machine_id, hash));
   if (!ok) {
+    if (verdict === "ask") credentialGuard.refused(c.req.raw, credential);
     throw new PalisadeHttpError(401, "bad_credentials", "incorrect Username or Password", {
       path: "body.password",
     });

@@ -34,6 +34,12 @@ export interface PalisadeOptions {
   metricsIntervalMs?: number;
 }
 
+/** Whether a request to Palisade's own routes may pass its source's decision (an operator recovering). */
+export type OwnRouteExemption = (
+  request: Request,
+  env: PalisadeBindings | undefined,
+) => boolean | Promise<boolean>;
+
 /** What enforcement reads from the app's bindings. */
 export type PalisadeBindings = Partial<ConfigVars> & { BLOCKLIST?: KVNamespace };
 
@@ -74,6 +80,50 @@ export class Enforcer {
     return list instanceof Promise
       ? list.then((l) => this.decide(request, cfg, l, env, waitUntil))
       : this.decide(request, cfg, list, env, waitUntil);
+  }
+
+  /**
+   * Palisade's own routes (`/_palisade/…`, but the captcha verify route, which `guard`
+   * serves): a source with a live decision gets what a visitor would (403, the challenge,
+   * 429), so a banned address gets no ingest, no API and no login, unless `exempt` says
+   * the request is how an operator recovers (the admin token: lifting a ban on oneself).
+   * It is never turned away for want of a blocklist: the fail mode is the visitors'.
+   */
+  guardOwn(
+    request: Request,
+    env: PalisadeBindings | undefined,
+    waitUntil: WaitUntil,
+    exempt: OwnRouteExemption,
+  ): Verdict | Promise<Verdict> {
+    // Nothing to look up without a client address or `request.cf` (never on Cloudflare).
+    if (!request.headers.has("CF-Connecting-IP") && !request.cf) return undefined;
+    const cfg = configOf(varsWith(env ?? {}, this.options.vars));
+    const kv = this.options.kv ? this.options.kv(env ?? {}) : env?.BLOCKLIST;
+    if (!kv) return undefined;
+    const list = this.cacheFor(cfg).current(kv, waitUntil);
+    const run = (l: Blocklist | undefined): Verdict | Promise<Verdict> => {
+      const at = this.now();
+      const hit = l ? this.hit(request, l, at) : undefined;
+      if (!hit) return undefined;
+      return Promise.resolve(exempt(request, env)).then((ok) =>
+        ok ? undefined : enforce(request, hit.client, hit.d, cfg, this.verifyPath, at),
+      );
+    };
+    return list instanceof Promise ? list.then(run) : run(list);
+  }
+
+  /** The live decision on the request's source, unless an allowlist lets it through. */
+  private hit(
+    request: Request,
+    list: Blocklist,
+    at: number,
+  ): { client: Client; d: DecisionEntry } | undefined {
+    const client = clientOf(request, list.usesGeo);
+    const ip = client.ip;
+    if (ip === undefined && client.country === undefined && client.asn === undefined) return;
+    const d = list.lookup({ ip: ip ?? "", country: client.country, asn: client.asn }, at);
+    if (!d || (ip !== undefined && this.allowed(ip))) return undefined;
+    return { client, d };
   }
 
   private verify(request: Request, cfg: WorkerConfig): Promise<Response> {

@@ -1,5 +1,6 @@
 import { hashToken, ledgerOf, sameHash } from "../durable/ledger/index";
 import type { Env } from "../env";
+import { credentialGuard } from "../http/credential-guard";
 import { PalisadeHttpError } from "../http/error";
 
 /** The machine the bootstrap token (PALISADE_MACHINE_TOKEN) stands for. */
@@ -43,9 +44,16 @@ export async function authenticate(request: Request, env: Env): Promise<Caller> 
   if (boot !== undefined && sameHash(hash, boot)) {
     return { machine: BOOTSTRAP_MACHINE, ledgerCalls: 0 };
   }
+  const credential = `machine:${hash}`;
+  if (credentialGuard.check(request, credential) === "known_bad") throw refused();
   const found = await ledgerOf(env).authenticate(hash);
   if (found) return { machine: found.machine, ledgerCalls: 1 };
-  throw new PalisadeHttpError(
+  credentialGuard.refused(request, credential);
+  throw refused();
+}
+
+function refused(): PalisadeHttpError {
+  return new PalisadeHttpError(
     403,
     "forbidden",
     "This machine token is not valid here: use the PALISADE_MACHINE_TOKEN secret or a token registered for a machine.",
