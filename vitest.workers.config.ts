@@ -10,6 +10,8 @@ export default defineConfig({
           // Secrets tests authenticate with (test/workers/ingest*.test.ts, api*.test.ts).
           PALISADE_MACHINE_TOKEN: "test-machine-token",
           PALISADE_ADMIN_TOKEN: "test-admin-token",
+          // The edge tests use Turnstile's test keys, which only a local Worker accepts.
+          PALISADE_ENV: "local",
         },
       },
     }),
