@@ -87,7 +87,11 @@ export class Enforcer {
    * serves): a source with a live decision gets what a visitor would (403, the challenge,
    * 429), so a banned address gets no ingest, no API and no login, unless `exempt` says
    * the request is how an operator recovers (the admin token: lifting a ban on oneself).
-   * It is never turned away for want of a blocklist: the fail mode is the visitors'.
+   * It reads the blocklist the isolate holds and never loads one itself: Palisade's
+   * routes never wait on KV, and a copy loaded by an ingest request would leave the
+   * bans that ingest is about to make unseen by visitors for BLOCKLIST_REFRESH_MS. An
+   * isolate that has served no visitor yet has none, and lets them through. Never the
+   * fail mode either: that is the visitors'.
    */
   guardOwn(
     request: Request,
@@ -95,21 +99,16 @@ export class Enforcer {
     waitUntil: WaitUntil,
     exempt: OwnRouteExemption,
   ): Verdict | Promise<Verdict> {
-    // Nothing to look up without a client address or `request.cf` (never on Cloudflare).
-    if (!request.headers.has("CF-Connecting-IP") && !request.cf) return undefined;
-    const cfg = configOf(varsWith(env ?? {}, this.options.vars));
     const kv = this.options.kv ? this.options.kv(env ?? {}) : env?.BLOCKLIST;
-    if (!kv) return undefined;
-    const list = this.cacheFor(cfg).current(kv, waitUntil);
-    const run = (l: Blocklist | undefined): Verdict | Promise<Verdict> => {
-      const at = this.now();
-      const hit = l ? this.hit(request, l, at) : undefined;
-      if (!hit) return undefined;
-      return Promise.resolve(exempt(request, env)).then((ok) =>
-        ok ? undefined : enforce(request, hit.client, hit.d, cfg, this.verifyPath, at),
-      );
-    };
-    return list instanceof Promise ? list.then(run) : run(list);
+    const list = kv ? this.cache?.held(kv, waitUntil) : undefined;
+    if (!list) return undefined;
+    const at = this.now();
+    const hit = this.hit(request, list, at);
+    if (!hit) return undefined;
+    const cfg = configOf(varsWith(env ?? {}, this.options.vars));
+    return Promise.resolve(exempt(request, env)).then((ok) =>
+      ok ? undefined : enforce(request, hit.client, hit.d, cfg, this.verifyPath, at),
+    );
   }
 
   /** The live decision on the request's source, unless an allowlist lets it through. */

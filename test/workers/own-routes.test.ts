@@ -133,12 +133,19 @@ describe("Palisade's own routes behind the edge's decisions", () => {
   const BANNED = "203.0.113.10";
   const CAPTCHA = "203.0.113.11";
 
+  /** A Worker whose isolate holds the blocklist: a visitor's request has loaded it. */
   async function seeded() {
     await seed(env.BLOCKLIST, 2, [
       decision("ban", "Ip", BANNED),
       decision("captcha", "Ip", CAPTCHA),
     ]);
-    return worker(env.BLOCKLIST);
+    const w = worker(env.BLOCKLIST);
+    const ctx = { waitUntil: () => undefined, passThroughOnException: () => undefined, props: {} };
+    const visitor = new Request("https://example.com/", {
+      headers: { "CF-Connecting-IP": "198.51.100.71" },
+    });
+    expect((await w.fetch(visitor, env, ctx as never)).status).toBe(201);
+    return w;
   }
 
   it("gives a banned address no ingest, no API, no login and no health, without a Ledger call", async () => {
@@ -202,6 +209,15 @@ describe("Palisade's own routes behind the edge's decisions", () => {
     const cookie = (verify.headers.get("Set-Cookie") ?? "").split(";")[0] as string;
     const again = await call(w, env, "/health", { ip: CAPTCHA, headers: { Cookie: cookie } });
     expect(again.status).toBe(200);
+  });
+
+  it("never loads the blocklist itself: before any visitor, an isolate serves its routes", async () => {
+    await seed(env.BLOCKLIST, 3, [decision("ban", "Ip", BANNED)]);
+    const kv = probeKv(env.BLOCKLIST);
+    const w = worker(kv.kv);
+    const res = await call(w, env, "/health", { ip: BANNED });
+    expect(res.status).toBe(200);
+    expect(kv.reads).toEqual([]);
   });
 
   it("never applies the visitors' fail mode to its own routes", async () => {
