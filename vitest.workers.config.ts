@@ -11,6 +11,8 @@ export default defineConfig({
           PALISADE_MACHINE_TOKEN: "test-machine-token",
           PALISADE_ADMIN_TOKEN: "test-admin-token",
           PALISADE_METRICS_TOKEN: "test-metrics-token",
+          // The edge tests use Turnstile's test keys, which only a local Worker accepts.
+          PALISADE_ENV: "local",
         },
       },
     }),

@@ -70,6 +70,8 @@ const dev = spawn(
     "--persist-to",
     join(dir, "state"),
     "--var",
+    "PALISADE_ENV:local",
+    "--var",
     `PALISADE_MACHINE_TOKEN:${TOKEN}`,
     "--var",
     `BLOCKLIST_REFRESH_MS:${REFRESH_MS}`,

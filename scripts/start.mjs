@@ -37,6 +37,8 @@ const wrangler = spawn(
     "--persist-to",
     `${root}.wrangler/state`,
     "--var",
+    "PALISADE_ENV:local",
+    "--var",
     `ORIGIN_URL:http://127.0.0.1:${ORIGIN_PORT}`,
     "--var",
     "BLOCKLIST_REFRESH_MS:1000",

@@ -1,17 +1,23 @@
 import { Hono } from "hono";
-import { configOf, varsWith } from "./config";
+import { configOf, varsWith, type WorkerConfig } from "./config";
 import { parserFor } from "./core/parser/index";
-import { Enforcer, type PalisadeOptions } from "./edge/enforcer";
+import { Enforcer, type OwnRouteExemption, type PalisadeOptions } from "./edge/enforcer";
 import { proxyToOrigin } from "./edge/origin";
-import { palisadeWith } from "./edge/palisade";
+import { deny } from "./edge/pages";
+import { ownRoutesGuard, palisadeWith } from "./edge/palisade";
 import type { Env } from "./env";
 import { errorResponse, onError, PalisadeHttpError, toPalisadeError } from "./http/error";
 import type { PalisadeApp, RouteRegistrar } from "./http/routes";
 
 export interface AppOptions {
-  /** Palisade's own routes, registered before enforcement so they are never enforced. */
+  /** Palisade's own routes, registered before the visitors' enforcement. */
   routes?: readonly RouteRegistrar[];
   palisade?: PalisadeOptions;
+  /**
+   * Which requests to Palisade's own routes pass their source's decision (an operator
+   * recovering: the Worker exempts the admin token). Default: none.
+   */
+  ownRouteExemption?: OwnRouteExemption;
 }
 
 export interface PalisadeWorker {
@@ -22,18 +28,22 @@ export interface PalisadeWorker {
 }
 
 /**
- * The Worker's Hono app, in matching order: Palisade's routes (health, then each
- * registrar's), the `palisade()` middleware (which also serves the captcha verify POST),
+ * The Worker's Hono app, in matching order: the own-route guard (a source with a live
+ * decision gets no Palisade route but what `ownRouteExemption` lets through), Palisade's
+ * routes (health, then each registrar's), the `palisade()` middleware (which also serves
+ * the captcha verify POST),
  * a JSON 404 for any other `/_palisade/` path, and the origin for everything else.
  */
 export function createApp(options: AppOptions = {}, enforcer?: Enforcer): PalisadeApp {
   const app: PalisadeApp = new Hono<{ Bindings: Env }>();
+  const guard = enforcer ?? new Enforcer(options.palisade);
   app.onError(onError);
+  app.use("/_palisade/*", ownRoutesGuard(guard, options.ownRouteExemption ?? (() => false)));
   app.get("/_palisade/v1/health", (c) =>
     c.json({ ok: true, parsers: parserFor("nginx") ? "loaded" : "missing" }),
   );
   for (const register of options.routes ?? []) register(app);
-  app.use("*", palisadeWith(enforcer ?? new Enforcer(options.palisade)));
+  app.use("*", palisadeWith(guard));
   app.all("/_palisade/*", (c) => {
     throw new PalisadeHttpError(
       404,
@@ -57,13 +67,18 @@ export function createWorker(options: AppOptions = {}): PalisadeWorker {
   return {
     app,
     async fetch(request, env, ctx) {
+      const cfg = configOf(varsWith(env, options.palisade?.vars));
+      if (cfg.unsafe.length > 0) {
+        const refused = refuseUnsafe(request, cfg);
+        if (refused) return refused;
+      }
       const path = visitorPath(request.url);
       if (path === undefined || path === enforcer.verifyPath) return app.fetch(request, env, ctx);
       try {
         const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
         const verdict = enforcer.guard(request, env, path, waitUntil);
         const stop = verdict instanceof Promise ? await verdict : verdict;
-        return stop ?? (await proxyToOrigin(request, originOf(env, options)));
+        return stop ?? (await proxyToOrigin(request, cfg.originUrl));
       } catch (err) {
         return errorResponse(toPalisadeError(err));
       }
@@ -73,6 +88,41 @@ export function createWorker(options: AppOptions = {}): PalisadeWorker {
 
 function originOf(env: Env, options: AppOptions): URL | undefined {
   return configOf(varsWith(env, options.palisade?.vars)).originUrl;
+}
+
+const warnedLocal = new WeakSet<WorkerConfig>();
+
+/**
+ * Example secrets or Turnstile test keys (config.ts `unsafe`) outside PALISADE_ENV=local:
+ * the Worker refuses to serve anything (503), and says why in the log on every request,
+ * so such a deployment cannot go unnoticed. The answer itself names no setting: it is
+ * public, and would tell an attacker which secret is the published one. Locally they
+ * are expected: one warning per isolate.
+ */
+function refuseUnsafe(request: Request, cfg: WorkerConfig): Response | undefined {
+  const names = cfg.unsafe.map((u) => u.name).join(", ");
+  const message = cfg.unsafe.map((u) => u.why).join(" ");
+  if (cfg.local) {
+    if (!warnedLocal.has(cfg)) {
+      warnedLocal.add(cfg);
+      console.warn("palisade.config.unsafe", {
+        settings: names,
+        message: `Running with example or test settings (${names}): fine for PALISADE_ENV=local, refused anywhere else. ${message}`,
+      });
+    }
+    return undefined;
+  }
+  console.error("palisade.config.unsafe", {
+    settings: names,
+    message: `Palisade refuses to serve: ${message} (PALISADE_ENV=local allows them on a developer's machine only.)`,
+  });
+  return deny(request, {
+    status: 503,
+    code: "unsafe_configuration",
+    title: "Service unavailable",
+    message:
+      "Palisade refuses to serve with example secrets or test keys outside PALISADE_ENV=local; the site's operator finds which in the Worker's log (wrangler tail).",
+  });
 }
 
 /** The URL's path when it is a visitor's (not under /_palisade/, no escapes), else undefined. */

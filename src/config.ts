@@ -1,3 +1,4 @@
+import { type DurationBound, durationCeiling, formatDuration } from "./core/duration";
 import { DEFAULT_IPV6_PREFIX, MIN_IPV6_PREFIX } from "./core/ip";
 import type { Env } from "./env";
 
@@ -26,6 +27,9 @@ export type ConfigVars = Pick<
   | "SUBREQUEST_BUDGET"
   | "MAX_INGEST_BYTES"
   | "KV_FLUSH_MS"
+  | "MAX_DECISION_DURATION"
+  | "PALISADE_ENV"
+  | "PALISADE_MACHINE_TOKEN"
 >;
 
 /** Vars set on top of the env's; `undefined` unsets one (e.g. ORIGIN_URL for the route's origin). */
@@ -55,6 +59,28 @@ export interface WorkerConfig {
   maxIngestBytes: number;
   /** Shortest time between two blocklist writes to KV by the Ledger. */
   kvFlushMs: number;
+  /**
+   * The longest decision or allowlist entry (MAX_DECISION_DURATION, a Go duration;
+   * default 8760h, never past Go's maximum): the one bound the admin and watcher APIs,
+   * the Ledger and the profiles' durations are held to.
+   */
+  maxDecision: DurationBound;
+  /** PALISADE_ENV=local: a developer's machine (`wrangler dev`, tests). Anything else is production. */
+  local: boolean;
+  /**
+   * Settings that must never reach production: the example secrets of .dev.vars.example
+   * (`…-change-me`, public in the repository) and Cloudflare's Turnstile test keys
+   * (always pass or always fail). Outside `local`, the Worker refuses to serve while
+   * any is set (app.ts).
+   */
+  unsafe: readonly UnsafeSetting[];
+}
+
+export interface UnsafeSetting {
+  /** The variable. */
+  name: string;
+  /** What is wrong with it and how to fix it (never its value). */
+  why: string;
 }
 
 const DEFAULT_VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
@@ -113,7 +139,36 @@ function parseConfig(v: Partial<ConfigVars>): WorkerConfig {
     subrequestBudget: integer("SUBREQUEST_BUDGET", v.SUBREQUEST_BUDGET),
     maxIngestBytes: integer("MAX_INGEST_BYTES", v.MAX_INGEST_BYTES),
     kvFlushMs: integer("KV_FLUSH_MS", v.KV_FLUSH_MS),
+    maxDecision: maxDecision(v.MAX_DECISION_DURATION),
+    local: nonEmpty(v.PALISADE_ENV)?.toLowerCase() === "local",
+    unsafe: unsafeSettings(v),
   };
+}
+
+/** Cloudflare's Turnstile test sitekeys and secrets (`1x…AA` passes, `2x…AB` fails, …). */
+const TURNSTILE_TEST_KEY = /^[1-3]x0{20,}[A-F]{2}$/;
+const EXAMPLE_SECRET = /-change-me$/i;
+const SECRETS = ["PALISADE_ADMIN_TOKEN", "PALISADE_MACHINE_TOKEN", "CLEARANCE_KEY"] as const;
+
+function unsafeSettings(v: Partial<ConfigVars>): UnsafeSetting[] {
+  const out: UnsafeSetting[] = [];
+  for (const name of SECRETS) {
+    if (EXAMPLE_SECRET.test(nonEmpty(v[name]) ?? "")) {
+      out.push({
+        name,
+        why: `${name} is the example value from .dev.vars.example, public in Palisade's repository: set a long random secret (wrangler secret put ${name}).`,
+      });
+    }
+  }
+  for (const name of ["TURNSTILE_SITEKEY", "TURNSTILE_SECRET"] as const) {
+    if (TURNSTILE_TEST_KEY.test(nonEmpty(v[name]) ?? "")) {
+      out.push({
+        name,
+        why: `${name} is one of Cloudflare's Turnstile test keys (every captcha passes, or none does): use your widget's ${name === "TURNSTILE_SITEKEY" ? "sitekey (wrangler.toml [vars])" : "secret (wrangler secret put TURNSTILE_SECRET)"}.`,
+      });
+    }
+  }
+  return out;
 }
 
 /** Problems already logged in this isolate: each once, however many env objects carry it. */
@@ -175,6 +230,19 @@ function integer(name: IntegerVar, value: string | undefined): number {
   if (/^\d+$/.test(v) && n >= min && n <= max) return n;
   invalid(name, v, `an integer from ${min} to ${max}`, fallback);
   return fallback;
+}
+
+function maxDecision(value: string | undefined): DurationBound {
+  const parsed = durationCeiling(value, "MAX_DECISION_DURATION");
+  if (parsed.problem) {
+    invalid(
+      "MAX_DECISION_DURATION",
+      value ?? "",
+      "a positive Go duration of at most 2562047h",
+      formatDuration(parsed.bound.maxMs),
+    );
+  }
+  return parsed.bound;
 }
 
 function clearanceKey(v: Partial<ConfigVars>): WorkerConfig["clearanceKey"] {

@@ -26,6 +26,8 @@ export interface Env {
   MAX_INGEST_BYTES?: string;
   CLEARANCE_TTL_S?: string;
   CLEARANCE_KEY?: string;
+  /** Longest decision or allowlist entry accepted (Go duration; default 8760h). */
+  MAX_DECISION_DURATION?: string;
   PALISADE_ADMIN_TOKEN?: string;
   PALISADE_MACHINE_TOKEN?: string;
   /** The plan's daily KV write quota (shown in the metrics); the free plan's 1,000 by default. */

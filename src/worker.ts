@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { apiRoutes, ledgerEdgeMetrics } from "./api/index";
+import { apiRoutes, isAdminRequest, ledgerEdgeMetrics } from "./api/index";
 import { createWorker } from "./app";
 import { configOf } from "./config";
 import { consoleRoutes } from "./console/index";
@@ -17,9 +17,9 @@ export { SourceTracker } from "./durable/tracker/index";
 export type { Env } from "./env";
 
 // The Worker's composition root (wrangler.toml `main`): Palisade's routes under
-// /_palisade/ (ingest, then the bouncer, watcher and admin API, the console), enforcement (its outcome
-// counts go to the Ledger), then the origin; the ingest and notification queues'
-// consumers; the cron.
+// /_palisade/ (ingest, then the bouncer, watcher and admin API, the console) behind the
+// edge's own decisions, enforcement (its outcome counts go to the Ledger), then the
+// origin; the ingest and notification queues' consumers; the cron.
 // Adapters never import this file or each other's composition.
 // Every var is checked as the isolate loads, each problem logged once (src/config.ts).
 configOf(env);
@@ -27,6 +27,8 @@ configOf(env);
 const worker = createWorker({
   routes: [ingestRoutes, apiRoutes, consoleRoutes],
   palisade: { metrics: ledgerEdgeMetrics },
+  // A banned operator can still lift the ban with the admin token (CLI or API).
+  ownRouteExemption: isAdminRequest,
 });
 
 export default {

@@ -50,6 +50,8 @@ class LocalWorker {
       "--persist-to",
       this.state,
       "--var",
+      "PALISADE_ENV:local",
+      "--var",
       `PALISADE_MACHINE_TOKEN:${MACHINE}`,
       "--var",
       `PALISADE_ADMIN_TOKEN:${ADMIN}`,

@@ -1,3 +1,4 @@
+import { configOf } from "../config";
 import { adminDeletedSchema } from "../contract/admin";
 import {
   allowAddedSchema,
@@ -14,10 +15,12 @@ import {
   metricsSchema,
   nameBodySchema,
 } from "../contract/admin-access";
-import { parseDuration } from "../core/duration";
+import { checkDuration, checkMs, formatDuration } from "../core/duration";
+import { normalizeCidr } from "../core/ip";
 import { hashToken } from "../durable/ledger/index";
 import { BOOTSTRAP_MACHINE } from "../ingest/auth";
 import { conflict, errorResponse as err, notFound, unprocessable } from "./admin-errors";
+import { allowRisks, refuseUnlessForced } from "./admin-guard";
 import { type ApiContext, idParam, json, ledger, parseBody, parseQuery } from "./input";
 import type { RouteDef } from "./route";
 
@@ -32,20 +35,24 @@ async function listAllow(c: ApiContext): Promise<Response> {
 async function addAllow(c: ApiContext): Promise<Response> {
   const b = await parseBody(c, allowAddSchema);
   const now = Date.now();
+  const bound = configOf(c.env).maxDecision;
   let expires: number | null = null;
   if (b.duration !== undefined) {
-    const ms = parseDuration(b.duration) ?? 0;
-    if (ms <= 0)
-      throw unprocessable(
-        "body.duration",
-        `duration ${JSON.stringify(b.duration)} must be positive.`,
-      );
-    expires = now + ms;
+    const d = checkDuration(b.duration, bound);
+    if (!d.ok) throw unprocessable("body.duration", `${d.message}.`);
+    expires = now + d.ms;
   } else if (b.expires_at !== undefined) {
-    expires = Date.parse(b.expires_at);
-    if (!(expires > now))
-      throw unprocessable("body.expires_at", "expires_at must be in the future.");
+    const at = Date.parse(b.expires_at);
+    const d = checkMs(
+      at - now,
+      `expires_at ${b.expires_at} (${formatDuration(at - now)} from now)`,
+      bound,
+    );
+    if (!d.ok) throw unprocessable("body.expires_at", `${d.message}.`);
+    expires = at;
   }
+  const cidr = normalizeCidr(b.value);
+  if (cidr !== undefined) refuseUnlessForced(allowRisks(cidr), b.force);
   const out = await ledger(c).addAllow({
     value: b.value,
     reason: b.reason ?? "allowlisted by admin",

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { hashToken, sameHash } from "../durable/ledger/index";
 import type { Env } from "../env";
+import { credentialGuard } from "../http/credential-guard";
 import { PalisadeHttpError } from "../http/error";
 
 /**
@@ -33,7 +34,11 @@ export const adminAuth: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =
     );
   }
   if (cached?.token !== expected) cached = { token: expected, hash: await hashToken(expected) };
-  if (!sameHash(await hashToken(token), cached.hash)) {
+  const hash = await hashToken(token);
+  // No Ledger call here, but a brute force still meets the per-address failure budget.
+  const known = credentialGuard.check(c.req.raw, `admin:${hash}`) === "known_bad";
+  if (known || !sameHash(hash, cached.hash)) {
+    if (!known) credentialGuard.refused(c.req.raw, `admin:${hash}`);
     throw new PalisadeHttpError(
       403,
       "forbidden",
@@ -45,3 +50,20 @@ export const adminAuth: MiddlewareHandler<{ Bindings: Env }> = async (c, next) =
   }
   await next();
 };
+
+/**
+ * Whether the request carries the admin token: what lets an operator whose own address
+ * is banned still reach the admin API to lift it (the edge's own-route guard asks this
+ * only for a source with a live decision).
+ */
+export async function isAdminRequest(
+  request: Request,
+  env: { PALISADE_ADMIN_TOKEN?: string | undefined } | undefined,
+): Promise<boolean> {
+  const expected = env?.PALISADE_ADMIN_TOKEN;
+  const header = request.headers.get("Authorization");
+  const token = header ? /^Bearer[ \t]+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+  if (!expected || token === undefined) return false;
+  if (cached?.token !== expected) cached = { token: expected, hash: await hashToken(expected) };
+  return sameHash(await hashToken(token), cached.hash);
+}

@@ -1,3 +1,4 @@
+import { configOf } from "../config";
 import {
   type AdminDecisionAdd,
   adminAlertDetailSchema,
@@ -11,11 +12,13 @@ import {
   adminDecisionsQuerySchema,
   adminDeletedSchema,
 } from "../contract/admin";
-import { parseDuration } from "../core/duration";
+import { checkDuration, type DurationBound } from "../core/duration";
 import { normalizeCidr, normalizeIp } from "../core/ip";
 import { normalizeScope } from "../core/profile/index";
 import type { ManualDecision } from "../durable/ledger/index";
+import { builtinAllowlist } from "../hub/index";
 import { conflict, errorResponse as err, notFound, unprocessable } from "./admin-errors";
+import { decisionRisks, refuseUnlessForced } from "./admin-guard";
 import { adminAlertQuery, lapiFilter } from "./filters";
 import { type ApiContext, idParam, json, ledger, parseBody, parseQuery } from "./input";
 import type { RouteDef } from "./route";
@@ -38,7 +41,11 @@ async function listDecisions(c: ApiContext): Promise<Response> {
 
 async function addDecision(c: ApiContext): Promise<Response> {
   const body = await parseBody(c, adminDecisionAddSchema);
-  const out = await ledger(c).addDecision(manual(body));
+  const decision = manual(body, configOf(c.env).maxDecision);
+  const field =
+    body.ip !== undefined ? "body.ip" : body.range !== undefined ? "body.range" : "body.value";
+  refuseUnlessForced(decisionRisks(decision, field, builtinAllowlist()), body.force);
+  const out = await ledger(c).addDecision(decision);
   if (!out.ok) {
     throw conflict(
       "allowlisted",
@@ -49,7 +56,7 @@ async function addDecision(c: ApiContext): Promise<Response> {
 }
 
 /** The body as the Ledger records it: scope and value canonical, duration in ms. */
-function manual(b: AdminDecisionAdd): ManualDecision {
+function manual(b: AdminDecisionAdd, bound: DurationBound): ManualDecision {
   const scope =
     b.ip !== undefined ? "Ip" : b.range !== undefined ? "Range" : normalizeScope(b.scope ?? "");
   const field = b.ip !== undefined ? "ip" : b.range !== undefined ? "range" : "value";
@@ -61,13 +68,9 @@ function manual(b: AdminDecisionAdd): ManualDecision {
       `${JSON.stringify(raw)} is not a valid ${scope} value (${EXAMPLES[scope] ?? ""}).`,
     );
   }
-  const ms = parseDuration(b.duration) ?? 0;
-  if (ms <= 0)
-    throw unprocessable(
-      "body.duration",
-      `duration ${JSON.stringify(b.duration)} must be positive (4h, 30m).`,
-    );
-  return { scope, value, type: b.type, durationMs: ms, reason: b.reason };
+  const d = checkDuration(b.duration, bound);
+  if (!d.ok) throw unprocessable("body.duration", `${d.message}.`);
+  return { scope, value, type: b.type, durationMs: d.ms, reason: b.reason };
 }
 
 const EXAMPLES: Record<string, string> = {
@@ -163,6 +166,9 @@ export const adminDecisionRoutes: RouteDef[] = [
     responses: {
       201: { description: "The decision and its alert", schema: adminDecisionAddedSchema },
       ...common,
+      422: err(
+        "Bad body (names the field), or force_required: the decision looks like a mistake and says what would happen",
+      ),
       409: err("The value is allowlisted"),
     },
     handler: addDecision,

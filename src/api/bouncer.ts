@@ -11,6 +11,7 @@ import {
 import { normalizeIp } from "../core/ip";
 import type { PullAuth, PullRequest, PullStart } from "../durable/ledger/index";
 import { hashToken } from "../durable/ledger/index";
+import { credentialGuard } from "../http/credential-guard";
 import { PalisadeHttpError } from "../http/error";
 import { lapiFilter } from "./filters";
 import { type ApiContext, ledger, parseQuery } from "./input";
@@ -65,9 +66,15 @@ function request(
   return { mode, startup, since, filter: lapiFilter(q), pageSize: pullSettings.pageSize };
 }
 
+/** The Ledger's pull; a key it refuses is remembered, so guessing costs it one call per key. */
 async function pull(c: ApiContext, auth: PullAuth, req: PullRequest): Promise<PullStart> {
+  const credential = `bouncer:${auth.keyHash}`;
+  if (credentialGuard.check(c.req.raw, credential) === "known_bad") throw forbidden();
   const start = await ledger(c).pull(auth, req);
-  if (start === null) throw forbidden();
+  if (start === null) {
+    credentialGuard.refused(c.req.raw, credential);
+    throw forbidden();
+  }
   return start;
 }
 

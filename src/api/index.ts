@@ -11,6 +11,7 @@ import { documentedElsewhere, OPENAPI_PATH, openApiDocument } from "./openapi";
 import type { RouteDef } from "./route";
 import { watcherRoutes } from "./watchers";
 
+export { isAdminRequest } from "./admin-auth";
 export { ledgerEdgeMetrics } from "./edge-metrics";
 export type { RouteDef } from "./route";
 

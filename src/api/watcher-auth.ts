@@ -1,6 +1,7 @@
 import { watcherLoginSchema } from "../contract/lapi";
 import type { WatcherRef } from "../durable/ledger/index";
 import { hashToken } from "../durable/ledger/index";
+import { credentialGuard } from "../http/credential-guard";
 import { PalisadeHttpError } from "../http/error";
 import { BOOTSTRAP_MACHINE } from "../ingest/auth";
 import { type ApiContext, json, ledger, parseBody } from "./input";
@@ -33,15 +34,25 @@ function jwtSecret(c: ApiContext): Promise<string> {
 export async function login(c: ApiContext): Promise<Response> {
   const body = await parseBody(c, watcherLoginSchema, 400);
   if (body.machine_id === BOOTSTRAP_MACHINE) throw ingestOnly(BOOTSTRAP_MACHINE);
-  const result = await ledger(c).login(body.machine_id, await hashToken(body.password));
+  const hash = await hashToken(body.password);
+  // A login the Ledger refused lately is refused again without asking it (a guess costs
+  // the single Ledger object nothing).
+  const credential = `watcher:${body.machine_id}\n${hash}`;
+  if (credentialGuard.check(c.req.raw, credential) !== "ask") throw badCredentials();
+  const result = await ledger(c).login(body.machine_id, hash);
   if (!result.ok && result.role === "ingest") throw ingestOnly(body.machine_id);
   if (!result.ok) {
-    throw new PalisadeHttpError(401, "bad_credentials", "incorrect Username or Password", {
-      path: "body.password",
-    });
+    credentialGuard.refused(c.req.raw, credential);
+    throw badCredentials();
   }
   const now = Math.floor(Date.now() / 1000);
   return issue(c, { id: body.machine_id, mid: result.mid, exp: now + TOKEN_TTL_S, orig_iat: now });
+}
+
+function badCredentials(): PalisadeHttpError {
+  return new PalisadeHttpError(401, "bad_credentials", "incorrect Username or Password", {
+    path: "body.password",
+  });
 }
 
 async function issue(c: ApiContext, claims: JwtClaims): Promise<Response> {

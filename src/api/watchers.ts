@@ -1,3 +1,4 @@
+import { configOf } from "../config";
 import {
   deleteDecisionsQuerySchema,
   lapiDeleteResponseSchema,
@@ -6,6 +7,7 @@ import {
   watcherLoginSchema,
 } from "../contract/lapi";
 import {
+  type LapiAlertIn,
   lapiAlertListSchema,
   lapiAlertOutSchema,
   lapiAlertsCreatedSchema,
@@ -13,6 +15,7 @@ import {
   lapiAlertsInSchema,
   lapiAlertsQuerySchema,
 } from "../contract/lapi-alert";
+import { checkDuration, type DurationBound } from "../core/duration";
 import { PalisadeHttpError } from "../http/error";
 import { lapiAlertQuery, lapiFilter } from "./filters";
 import { type ApiContext, idParam, json, ledger, parseBody, parseQuery } from "./input";
@@ -28,9 +31,26 @@ import { heartbeat, login, refresh, revoked, watcher } from "./watcher-auth";
 async function pushAlerts(c: ApiContext): Promise<Response> {
   const who = await watcher(c);
   const alerts = await parseBody(c, lapiAlertsInSchema, 400);
+  checkDurations(alerts, configOf(c.env).maxDecision);
   const ids = await ledger(c).pushAlerts(who, alerts);
   if (ids === null) throw revoked(who);
   return json(ids.map(String), 201);
+}
+
+/**
+ * Every decision an alert carries is held to the deployment's duration bound before
+ * anything is recorded: one bad duration refuses the whole push (422 naming it), since
+ * a partly recorded push would be retried and doubled.
+ */
+function checkDurations(alerts: readonly LapiAlertIn[], bound: DurationBound): void {
+  alerts.forEach((a, i) => {
+    (a.decisions ?? []).forEach((d, j) => {
+      const r = checkDuration(d.duration, bound);
+      if (r.ok) return;
+      const path = `body[${i}].decisions[${j}].duration`;
+      throw new PalisadeHttpError(422, "invalid_duration", `${path}: ${r.message}.`, { path });
+    });
+  });
 }
 
 async function findAlerts(c: ApiContext): Promise<Response> {
@@ -165,6 +185,11 @@ export const watcherRoutes: RouteDef[] = [
     responses: {
       201: { description: "The alerts' ids", schema: lapiAlertsCreatedSchema },
       ...errors,
+      422: {
+        description:
+          "A decision's duration is not positive or past MAX_DECISION_DURATION (names it)",
+        schema: lapiErrorSchema,
+      },
     },
     handler: pushAlerts,
   },

@@ -33,6 +33,8 @@ export const allowAddSchema = z
     duration: goDurationSchema.optional(),
     /** Or at this time. */
     expires_at: iso.optional(),
+    /** Allow a range wider than IPv4 /8 or IPv6 /32 (refused with 422 `force_required` otherwise). */
+    force: z.boolean().optional(),
   })
   .refine((b) => b.duration === undefined || b.expires_at === undefined, {
     error: "give duration or expires_at, not both",

@@ -87,6 +87,12 @@ export const adminDecisionAddSchema = z
     duration: goDurationSchema.default("4h"),
     /** Shown as the decision's scenario, as cscli does; default `manual '<type>' from 'admin'`. */
     reason: z.string().min(1).max(1024).optional(),
+    /**
+     * Do it even though it looks like a mistake (a range wider than IPv4 /8 or IPv6 /32,
+     * an address the built-in allowlist exempts, a duration under a second); without it
+     * such a decision is refused with 422 `force_required` saying what would happen.
+     */
+    force: z.boolean().optional(),
   })
   .refine((b) => [b.ip, b.range, b.value].filter((v) => v !== undefined).length === 1, {
     error: "give exactly one of ip, range or value (with scope)",

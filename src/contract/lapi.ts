@@ -144,13 +144,19 @@ export function toLapiDecision(d: DecisionFacts, now: number): LapiDecision {
   };
 }
 
+/** Go's longest duration in whole seconds (what a bouncer can still parse). */
+const MAX_GO_SECONDS = 9_223_372_036;
+
 /**
  * Go's `time.Duration.String()` of a remaining time, at whole seconds: `3h59m12s`,
  * `1m0s`, `45s`, `0s`, `-2m5s`. A live decision never shows less than `1s` (rounded up),
- * since some bouncers read a zero duration as "no timeout".
+ * since some bouncers read a zero duration as "no timeout". Past Go's maximum (a row
+ * stored before durations were bounded) it is clamped, so a bouncer can always parse it.
  */
 export function lapiDuration(ms: number): string {
-  const s = ms > 0 ? Math.ceil(ms / 1000) : -Math.floor(-ms / 1000);
+  if (Number.isNaN(ms)) return "0s";
+  const raw = ms > 0 ? Math.ceil(ms / 1000) : -Math.floor(-ms / 1000);
+  const s = Math.max(-MAX_GO_SECONDS, Math.min(MAX_GO_SECONDS, raw));
   if (s === 0) return "0s";
   const sign = s < 0 ? "-" : "";
   let rest = Math.abs(s);

@@ -38,6 +38,8 @@ export interface Allowlist {
   lookupIp(ip: string): AllowlistEntry | undefined;
   /** An entry sharing an address with the network (so deciding on it would hit an allowed IP). */
   lookupRange(cidr: string): AllowlistEntry | undefined;
+  /** The most specific entry holding every address of the network. */
+  coveringRange(cidr: string): AllowlistEntry | undefined;
   /** Whether an alert's source is allowed: by its IP or range, then by expressions. */
   matchAlert(alert: Alert, warnings?: Diagnostic[]): AllowlistEntry | undefined;
 }
@@ -284,6 +286,10 @@ function buildAllowlist(groups: readonly Group[]): Allowlist {
     size,
     lookupIp: (ip) => plain.lookup(ip),
     lookupRange,
+    coveringRange(text) {
+      const cidr = parseCidr(text);
+      return cidr ? plain.covering(cidr) : undefined;
+    },
     matchAlert(alert, warnings = []) {
       const src = alert.source;
       const ip = src.ip ?? (src.scope === "Ip" ? src.value : undefined);

@@ -186,6 +186,16 @@ export class IpRangeIndex<T> {
     return i >= 0 ? table.values[i] : undefined;
   }
 
+  /** The value of the most specific network holding every address of `cidr`, or undefined. */
+  covering(cidr: Cidr): T | undefined {
+    const table = cidr.version === 4 ? this.v4 : this.v6;
+    const { first, last } = cidrBounds(cidr);
+    let i = lastStartingAtOrBefore(table, first);
+    // Up the enclosing chain from the last network starting at or before `first`.
+    while (i >= 0 && (table.last[i] as bigint) < last) i = table.parent[i] as number;
+    return i >= 0 ? table.values[i] : undefined;
+  }
+
   /** The value of some network sharing an address with `cidr` (the most specific one found), or undefined. */
   overlapping(cidr: Cidr): T | undefined {
     const table = cidr.version === 4 ? this.v4 : this.v6;
@@ -236,4 +246,49 @@ function lastStartingAtOrBefore<T>(table: RangeTable<T>, x: bigint): number {
     } else hi = mid - 1;
   }
   return found;
+}
+
+/**
+ * `outer` without the `holes`: the fewest CIDR blocks holding every address of `outer`
+ * that no hole holds, in address order (a /24 without one address is 8 blocks, /25 down
+ * to /32). Undefined when that takes more than `limit` blocks. Holes of the other
+ * version or outside `outer` are ignored.
+ */
+export function subtractCidrs(
+  outer: Cidr,
+  holes: readonly Cidr[],
+  limit: number,
+): Cidr[] | undefined {
+  const bits = outer.version === 4 ? 32 : 128;
+  const whole = cidrBounds(outer);
+  const ranges = holes
+    .filter((h) => h.version === outer.version)
+    .map(cidrBounds)
+    .filter((h) => whole.first <= h.last && h.first <= whole.last);
+  const out: Cidr[] = [];
+  const walk = (first: bigint, prefix: number): boolean => {
+    const last = first + (1n << BigInt(bits - prefix)) - 1n;
+    const touching = ranges.filter((h) => h.first <= last && first <= h.last);
+    if (touching.some((h) => h.first <= first && last <= h.last)) return true;
+    if (touching.length === 0) {
+      out.push(cidrOf(outer.version, first, prefix));
+      return out.length <= limit;
+    }
+    const half = 1n << BigInt(bits - prefix - 1);
+    return walk(first, prefix + 1) && walk(first + half, prefix + 1);
+  };
+  return walk(whole.first, outer.prefix) ? out : undefined;
+}
+
+/** The CIDR block of `prefix` bits starting at the address `first` (an integer). */
+function cidrOf(version: IpVersion, first: bigint, prefix: number): Cidr {
+  const size = version === 4 ? 4 : 16;
+  const bytes = new Array<number>(size);
+  let n = first;
+  for (let i = size - 1; i >= 0; i--) {
+    bytes[i] = Number(n & 0xffn);
+    n >>= 8n;
+  }
+  const addr = ipaddr.fromByteArray(bytes) as ipaddr.IPv4 | ipaddr.IPv6;
+  return { version, text: `${addr.toString()}/${prefix}`, addr, prefix };
 }

@@ -63,6 +63,14 @@ export class BlocklistCache {
     return this.firstLoad(kv, waitUntil);
   }
 
+  /**
+   * The copy this isolate holds (refreshed in the background when due, as `current`),
+   * or undefined before a visitor's request has loaded one: never a first load.
+   */
+  held(kv: KVNamespace, waitUntil: WaitUntil): Blocklist | undefined {
+    return this.list ? (this.current(kv, waitUntil) as Blocklist) : undefined;
+  }
+
   private async firstLoad(kv: KVNamespace, waitUntil: WaitUntil): Promise<Blocklist | undefined> {
     const loading = this.refresh(kv);
     const timeout = this.options.firstLoadTimeoutMs ?? 5000;

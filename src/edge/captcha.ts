@@ -58,7 +58,7 @@ export function challenge(
     title: "One more step",
     message:
       error ?? "Solve the captcha to continue (an HTML page with Turnstile is served to browsers).",
-    body: challengeBody(ch),
+    body: (nonce) => challengeBody(ch, nonce),
   });
 }
 
@@ -178,13 +178,22 @@ async function readForm(request: Request): Promise<URLSearchParams> {
   );
 }
 
-/** A same-site path to go back to: never another host (no open redirect). */
-function safeReturn(value: string | null, requestUrl: string): string {
+/**
+ * A same-site path to go back to: never another host (no open redirect). The check runs
+ * on the normalised URL, not the raw text: `/.//evil.example` and `/x/..//evil.example`
+ * normalise to the path `//evil.example`, which a browser reads as another host. So the
+ * answer is the normalised path with its leading slashes collapsed to one, after the
+ * origin check; anything unreadable goes to `/`.
+ */
+export function safeReturn(value: string | null, requestUrl: string): string {
   if (!value?.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return "/";
   try {
     const base = new URL(requestUrl);
     const url = new URL(value, base);
-    return url.origin === base.origin ? `${url.pathname}${url.search}` : "/";
+    if (url.origin !== base.origin) return "/";
+    const path = `/${url.pathname.replace(/^[/\\]+/, "")}`;
+    // The answer itself must read back as the same path on the same origin.
+    return new URL(path, base).origin === base.origin ? `${path}${url.search}` : "/";
   } catch {
     return "/";
   }

@@ -5,10 +5,10 @@ import {
   varsWith,
   type WorkerConfig,
 } from "../config";
-import { type Allowlist, loadAllowlist } from "../core/allowlist";
+import type { Allowlist } from "../core/allowlist";
 import { type Blocklist, type DecisionEntry, typeRank } from "../core/blocklist/index";
 import { PalisadeHttpError } from "../http/error";
-import { hubFile } from "../hub/index";
+import { builtinAllowlist } from "../hub/index";
 import { BlocklistCache, type WaitUntil } from "./blocklist-cache";
 import { challenge, hasClearance, VERIFY_PATH, verifyCaptcha } from "./captcha";
 import { type Client, clientOf } from "./client";
@@ -38,6 +38,12 @@ export interface PalisadeOptions {
   /** Default 60 s. */
   metricsIntervalMs?: number;
 }
+
+/** Whether a request to Palisade's own routes may pass its source's decision (an operator recovering). */
+export type OwnRouteExemption = (
+  request: Request,
+  env: PalisadeBindings | undefined,
+) => boolean | Promise<boolean>;
 
 /** What enforcement reads from the app's bindings. */
 export type PalisadeBindings = Partial<ConfigVars> & { BLOCKLIST?: KVNamespace };
@@ -79,6 +85,49 @@ export class Enforcer {
     return list instanceof Promise
       ? list.then((l) => this.decide(request, cfg, l, env, waitUntil))
       : this.decide(request, cfg, list, env, waitUntil);
+  }
+
+  /**
+   * Palisade's own routes (`/_palisade/…`, but the captcha verify route, which `guard`
+   * serves): a source with a live decision gets what a visitor would (403, the challenge,
+   * 429), so a banned address gets no ingest, no API and no login, unless `exempt` says
+   * the request is how an operator recovers (the admin token: lifting a ban on oneself).
+   * It reads the blocklist the isolate holds and never loads one itself: Palisade's
+   * routes never wait on KV, and a copy loaded by an ingest request would leave the
+   * bans that ingest is about to make unseen by visitors for BLOCKLIST_REFRESH_MS. An
+   * isolate that has served no visitor yet has none, and lets them through. Never the
+   * fail mode either: that is the visitors'.
+   */
+  guardOwn(
+    request: Request,
+    env: PalisadeBindings | undefined,
+    waitUntil: WaitUntil,
+    exempt: OwnRouteExemption,
+  ): Verdict | Promise<Verdict> {
+    const kv = this.options.kv ? this.options.kv(env ?? {}) : env?.BLOCKLIST;
+    const list = kv ? this.cache?.held(kv, waitUntil) : undefined;
+    if (!list) return undefined;
+    const at = this.now();
+    const hit = this.hit(request, list, at);
+    if (!hit) return undefined;
+    const cfg = configOf(varsWith(env ?? {}, this.options.vars));
+    return Promise.resolve(exempt(request, env)).then((ok) =>
+      ok ? undefined : enforce(request, hit.client, hit.d, cfg, this.verifyPath, at),
+    );
+  }
+
+  /** The live decision on the request's source, unless an allowlist lets it through. */
+  private hit(
+    request: Request,
+    list: Blocklist,
+    at: number,
+  ): { client: Client; d: DecisionEntry } | undefined {
+    const client = clientOf(request, list.usesGeo);
+    const ip = client.ip;
+    if (ip === undefined && client.country === undefined && client.asn === undefined) return;
+    const d = list.lookup({ ip: ip ?? "", country: client.country, asn: client.asn }, at);
+    if (!d || (ip !== undefined && this.allowed(ip))) return undefined;
+    return { client, d };
   }
 
   private verify(request: Request, cfg: WorkerConfig): Promise<Response> {
@@ -175,19 +224,6 @@ function visitorOrigin(request: Request): VisitorOrigin | undefined {
     country: typeof cf.country === "string" ? cf.country : undefined,
     asn: typeof cf.asn === "number" ? cf.asn : undefined,
   };
-}
-
-let builtin: Allowlist | undefined;
-
-function builtinAllowlist(): Allowlist {
-  if (!builtin) {
-    const loaded = loadAllowlist([], {
-      builtin: hubFile("allowlist.yaml"),
-    });
-    if (!loaded.ok) throw new Error("the built-in allowlist does not load");
-    builtin = loaded.value;
-  }
-  return builtin;
 }
 
 /** Logs visitors let through (open) or turned away (closed) without a blocklist, once a second. */

@@ -1,8 +1,13 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { WaitUntil } from "./blocklist-cache";
-import { Enforcer, type PalisadeBindings, type PalisadeOptions } from "./enforcer";
+import {
+  Enforcer,
+  type OwnRouteExemption,
+  type PalisadeBindings,
+  type PalisadeOptions,
+} from "./enforcer";
 
-export type { PalisadeBindings, PalisadeOptions } from "./enforcer";
+export type { OwnRouteExemption, PalisadeBindings, PalisadeOptions } from "./enforcer";
 
 /**
  * Palisade's enforcement as a Hono middleware: `app.use("*", palisade())` in any Hono app
@@ -26,6 +31,25 @@ export function palisadeWith(
   return async (c, next) => {
     const stop = await enforcer.guard(c.req.raw, c.env, c.req.path, waitUntilOf(c));
     if (stop) return stop;
+    await next();
+  };
+}
+
+/**
+ * Palisade's own routes behind the same decisions as visitors (`Enforcer.guardOwn`),
+ * registered before them: a banned source gets no ingest, API or login. The captcha
+ * verify route is left to the enforcement middleware (solving the captcha is how a
+ * captcha decision is lifted).
+ */
+export function ownRoutesGuard(
+  enforcer: Enforcer,
+  exempt: OwnRouteExemption,
+): MiddlewareHandler<{ Bindings: PalisadeBindings }> {
+  return async (c, next) => {
+    if (c.req.path !== enforcer.verifyPath) {
+      const stop = await enforcer.guardOwn(c.req.raw, c.env, waitUntilOf(c), exempt);
+      if (stop) return stop;
+    }
     await next();
   };
 }

@@ -62,3 +62,15 @@ export function loadHubPack(options: { ipv6Prefix?: number } = {}): DetectionPac
 function describe(errors: readonly Diagnostic[]): string {
   return errors.map(formatDiagnostic).join("; ");
 }
+
+let builtin: Allowlist | undefined;
+
+/** The built-in allowlist alone (private, loopback, link-local, CGNAT), compiled once. */
+export function builtinAllowlist(): Allowlist {
+  if (!builtin) {
+    const loaded = loadAllowlist([], { builtin: hubFile("allowlist.yaml") });
+    if (!loaded.ok) throw new Error(`built-in allowlist: ${describe(loaded.errors)}`);
+    builtin = loaded.value;
+  }
+  return builtin;
+}

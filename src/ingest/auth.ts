@@ -1,5 +1,6 @@
 import { hashToken, ledgerOf, sameHash } from "../durable/ledger/index";
 import type { Env } from "../env";
+import { credentialGuard } from "../http/credential-guard";
 import { PalisadeHttpError } from "../http/error";
 
 /**
@@ -46,6 +47,8 @@ export async function authenticate(request: Request, env: Env): Promise<Caller> 
   if (boot !== undefined && sameHash(hash, boot)) {
     return { machine: BOOTSTRAP_MACHINE, ledgerCalls: 0 };
   }
+  const credential = `machine:${hash}`;
+  if (credentialGuard.check(request, credential) === "known_bad") throw refused();
   const found = await ledgerOf(env).authenticate(hash);
   if (found?.role === "ingest") return { machine: found.machine, ledgerCalls: 1 };
   if (found) {
@@ -56,7 +59,12 @@ export async function authenticate(request: Request, env: Env): Promise<Caller> 
       { path: "headers.authorization" },
     );
   }
-  throw new PalisadeHttpError(
+  credentialGuard.refused(request, credential);
+  throw refused();
+}
+
+function refused(): PalisadeHttpError {
+  return new PalisadeHttpError(
     403,
     "forbidden",
     "This machine token is not valid here: use the PALISADE_MACHINE_TOKEN secret or a token registered for a machine.",

@@ -170,6 +170,34 @@ describe("errors from the Worker", { timeout: 120_000 }, () => {
     expect(allow.stderr).toMatch(/fix: correct the IP\|CIDR argument/);
   });
 
+  it("asks for --force before a decision or entry that looks like a mistake, saying what would happen", async () => {
+    // Every rule is covered by test/workers/api-admin-guard.test.ts; here, the CLI's side.
+    const cases: [string[], RegExp][] = [
+      [
+        ["decisions", "add", "--range", "0.0.0.0/1"],
+        /0\.0\.0\.0\/1 covers 2147483648 addresses \(50% of IPv4\)/,
+      ],
+      [
+        ["allowlist", "add", "0.0.0.0/0"],
+        /allowlisting 0\.0\.0\.0\/0 covers 4294967296 addresses .* every active decision inside it is lifted/,
+      ],
+    ];
+    for (const [args, what] of cases) {
+      const r = await runCli(args, { env: env() });
+      expectUserError(r, /422 force_required/);
+      expect(r.stderr, args.join(" ")).toMatch(what);
+      expect(r.stderr).toMatch(
+        /fix: if that is what you want, run the command again with --force\./,
+      );
+    }
+    const forced = await runCli(["decisions", "add", "--ip", "10.0.0.5", "--force"], {
+      env: env(),
+    });
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(forced.stdout).toMatch(/Decision \d+ added: ban on Ip:10\.0\.0\.5/);
+    await runCli(["decisions", "delete", "--ip", "10.0.0.5"], { env: env() });
+  });
+
   it("explains unknown ids with the command that lists them", async () => {
     const alert = await runCli(["alerts", "inspect", "999999"], { env: env() });
     expectUserError(

@@ -235,6 +235,26 @@ describe("matching alerts", () => {
     expect(list.lookupRange("2001:db8:1:2::/64")?.match).toBe("2001:db8:1:2::7/128");
     expect(list.lookupRange("2001:db8:1:3::/64")).toBeUndefined();
   });
+  it("finds the entry covering a whole network, never one merely inside it", () => {
+    const nested: Allowlist = ok(
+      loadAllowlist([
+        {
+          path: "n.yaml",
+          text: "allowlist:\n  - 10.0.0.0/8\n  - 10.1.2.0/24\n  - 198.51.100.170\n  - 2001:db8::/32\n",
+        },
+      ]),
+    );
+    expect(nested.coveringRange("10.1.2.128/25")?.match).toBe("10.1.2.0/24");
+    expect(nested.coveringRange("10.1.0.0/16")?.match).toBe("10.0.0.0/8");
+    expect(nested.coveringRange("10.1.2.7")?.match).toBe("10.1.2.0/24");
+    expect(nested.coveringRange("8.0.0.0/6")).toBeUndefined();
+    // A /24 around an allowlisted address is not covered (it only overlaps).
+    expect(nested.coveringRange("198.51.100.0/24")).toBeUndefined();
+    expect(nested.lookupRange("198.51.100.0/24")?.match).toBe("198.51.100.170/32");
+    expect(nested.coveringRange("198.51.100.170/32")?.match).toBe("198.51.100.170/32");
+    expect(nested.coveringRange("2001:db8:5::/48")?.match).toBe("2001:db8::/32");
+    expect(nested.coveringRange("2001:db8::/31")).toBeUndefined();
+  });
   it("an empty allowlist allows nothing", () => {
     const empty = ok(loadAllowlist([]));
     expect(empty.matchAlert(alert("10.0.0.1"))).toBeUndefined();

@@ -358,3 +358,22 @@ describe("alertPerSource", () => {
     ]);
   });
 });
+
+describe("profile durations past Go's maximum (issue 10, item 1)", () => {
+  it("refuses a profile whose decision lasts longer than Go can express", () => {
+    const r = loadProfiles([
+      { path: "p.yaml", text: "decisions:\n  - type: ban\n    duration: 99999999999h\n" },
+    ]);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]?.path).toContain("duration");
+  });
+
+  it("falls back to the decision's own duration when duration_expr runs past Go's maximum", () => {
+    const p = profiles(
+      `name: runaway\nfilters: ["true"]\n${BAN}duration_expr: "Sprintf('%dh', 99999999999)"\n`,
+    );
+    const r = decide(alert("198.51.100.1"), p, { history: history(), now: T0 });
+    expect(r.decisions[0]?.duration).toBe(4 * H);
+    expect(r.warnings.map((w) => w.code)).toContain("profile.duration_expr.runtime");
+  });
+});

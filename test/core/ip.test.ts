@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   addrToBigInt,
+  type Cidr,
   cidrBounds,
   cidrContains,
   IpRangeIndex,
@@ -11,6 +12,7 @@ import {
   normalizeIp,
   parseCidr,
   parseIp,
+  subtractCidrs,
 } from "../../src/core/ip";
 
 const cidr = (t: string) => {
@@ -175,5 +177,46 @@ describe("IpRangeIndex", () => {
       }
     }
     expect(hits).toBeGreaterThan(100);
+  });
+});
+
+describe("subtracting networks (issue 10, item 3: what bouncers receive)", () => {
+  const c = (text: string) => parseCidr(text) as Cidr;
+  const texts = (list: Cidr[] | undefined) => list?.map((x) => x.text);
+
+  it("carves one address out of a /24 in eight blocks covering the rest", () => {
+    const pieces = subtractCidrs(c("198.51.100.0/24"), [c("198.51.100.170")], 64);
+    expect(texts(pieces)).toEqual([
+      "198.51.100.0/25",
+      "198.51.100.128/27",
+      "198.51.100.160/29",
+      "198.51.100.168/31",
+      "198.51.100.171/32",
+      "198.51.100.172/30",
+      "198.51.100.176/28",
+      "198.51.100.192/26",
+    ]);
+    const size = (pieces ?? []).reduce((n, p) => n + 2 ** (32 - p.prefix), 0);
+    expect(size).toBe(255);
+    expect((pieces ?? []).some((p) => cidrContains(p, "198.51.100.170"))).toBe(false);
+    expect((pieces ?? []).some((p) => cidrContains(p, "198.51.100.171"))).toBe(true);
+  });
+
+  it("handles several holes, nested ones, IPv6, and the limit", () => {
+    expect(
+      texts(subtractCidrs(c("10.0.0.0/30"), [c("10.0.0.1"), c("10.0.0.0/31"), c("10.0.0.3")], 8)),
+    ).toEqual(["10.0.0.2/32"]);
+    expect(subtractCidrs(c("10.0.0.0/24"), [c("10.0.0.0/16")], 8)).toEqual([]);
+    expect(texts(subtractCidrs(c("10.0.0.0/24"), [c("192.0.2.1"), c("::1")], 8))).toEqual([
+      "10.0.0.0/24",
+    ]);
+    const v6 = subtractCidrs(c("2001:db8:1:2::/64"), [c("2001:db8:1:2::5")], 128);
+    expect(v6).toHaveLength(64);
+    expect(texts(v6)?.slice(0, 3)).toEqual([
+      "2001:db8:1:2::/126",
+      "2001:db8:1:2::4/128",
+      "2001:db8:1:2::6/127",
+    ]);
+    expect(subtractCidrs(c("2001:db8:1:2::/64"), [c("2001:db8:1:2::5")], 63)).toBeUndefined();
   });
 });

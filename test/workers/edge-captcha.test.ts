@@ -155,11 +155,73 @@ describe("captcha", () => {
     ]);
   });
 
+  it("serves ban and challenge pages under a CSP with their own nonce, never framed", async () => {
+    await seed(env.BLOCKLIST, 4, [
+      decision("captcha", "Range", "203.0.113.0/24"),
+      decision("captcha", "Range", "2001:db8::/32"),
+      decision("ban", "Ip", "198.51.100.66"),
+    ]);
+    const fresh = edgeApp(probeKv().kv);
+    const nonces: string[] = [];
+    for (const ip of [VISITOR, "198.51.100.66"]) {
+      const res = await visit(fresh, "/", { ip, accept: "text/html" });
+      expect(res.status).toBe(403);
+      const csp = res.headers.get("Content-Security-Policy") ?? "";
+      const directives = new Map(
+        csp.split(";").map((d) => {
+          const [name = "", ...rest] = d.trim().split(/\s+/);
+          return [name, rest] as const;
+        }),
+      );
+      expect(directives.get("default-src")).toEqual(["'none'"]);
+      expect(directives.get("frame-ancestors")).toEqual(["'none'"]);
+      expect(directives.get("form-action")).toEqual(["'self'"]);
+      expect(res.headers.get("X-Frame-Options")).toBe("DENY");
+      const nonce = /'nonce-([^']+)'/.exec(csp)?.[1] ?? "";
+      expect(nonce).not.toBe("");
+      nonces.push(nonce);
+      const html = await res.text();
+      // Every inline script and style carries the nonce: none is left for an injection.
+      const tags = html.match(/<(script|style)\b[^>]*>/g) ?? [];
+      expect(tags.length).toBeGreaterThan(0);
+      for (const tag of tags) expect(tag).toContain(`nonce="${nonce}"`);
+      if (ip === VISITOR) {
+        expect(directives.get("script-src")).toContain("https://challenges.cloudflare.com");
+        expect(directives.get("frame-src")).toEqual(["https://challenges.cloudflare.com"]);
+        expect(html).toContain("challenges.cloudflare.com/turnstile/v0/api.js");
+      }
+    }
+    expect(nonces[0]).not.toBe(nonces[1]);
+    await seed(env.BLOCKLIST, 5, [
+      decision("captcha", "Range", "203.0.113.0/24"),
+      decision("captcha", "Range", "2001:db8::/32"),
+    ]);
+  });
+
   it("never redirects off-site", async () => {
     for (const target of ["//evil.example/x", "https://evil.example/", "/\\evil.example", "nope"]) {
       const res = await solve(VISITOR, "pass", target);
       expect(res.status).toBe(303);
       expect(res.headers.get("Location")).toBe("/");
+    }
+  });
+
+  it("checks the normalised return path, not the raw text (dot segments, encoded dots)", async () => {
+    const cases: [string, string][] = [
+      ["/.//evil.example/path", "/evil.example/path"],
+      ["/x/..//evil.example", "/evil.example"],
+      ["/%2e//evil.example/p?q=1", "/evil.example/p?q=1"],
+      ["/./\\evil.example", "/evil.example"],
+      ["/a/../../..//evil.example", "/evil.example"],
+      ["/shop/./cart?x=1", "/shop/cart?x=1"],
+    ];
+    for (const [target, expected] of cases) {
+      const res = await solve(VISITOR, "pass", target);
+      expect(res.status).toBe(303);
+      const location = res.headers.get("Location") ?? "";
+      expect(location, target).toBe(expected);
+      // Read back by a browser against the page's URL, it stays on the site.
+      expect(new URL(location, "https://example.com/").origin).toBe("https://example.com");
     }
   });
 

@@ -141,14 +141,20 @@ describe.each(["worker", "hono"] as const)("enforcement (%s)", (build) => {
     expect((await visit(edgeApp(probeKv().kv), "/", { ip: BANNED })).status).toBe(201);
   });
 
-  it("does not enforce Palisade's own routes, and answers unknown ones with a JSON 404", async () => {
+  it("puts Palisade's own routes behind the decisions too, and answers unknown ones with a JSON 404", async () => {
     await seed(env.BLOCKLIST, 1, [decision("ban", "Ip", BANNED)]);
     const app = edgeApp(probeKv().kv);
+    // A banned address gets no Palisade route either, once the isolate holds the blocklist
+    // (a visitor loaded it; issue 10, item 7: own-routes.test.ts).
     expect((await visit(app, "/_palisade/v1/health", { ip: BANNED })).status).toBe(200);
-    const missing = await visit(app, "/_palisade/v1/nope", { ip: BANNED });
+    expect((await visit(app, "/", { ip: CLEAN })).status).toBe(201);
+    expect((await visit(app, "/_palisade/v1/health", { ip: BANNED })).status).toBe(403);
+    expect((await visit(app, "/_palisade/v1/health", { ip: CLEAN })).status).toBe(200);
+    const missing = await visit(app, "/_palisade/v1/nope", { ip: CLEAN });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: "not_found" } });
-    expect(net.origin).toHaveLength(0);
+    // Only the clean visitor reached the origin.
+    expect(net.origin.map((c) => new URL(c.url).pathname)).toEqual(["/"]);
   });
 });
 

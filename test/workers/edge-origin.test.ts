@@ -123,3 +123,120 @@ describe.each(["worker", "hono"] as const)("origin (%s)", (build) => {
     expect(err).toHaveBeenCalledWith("palisade.origin.unreachable", expect.anything());
   });
 });
+
+describe("hop-by-hop headers (a proxy's duty)", () => {
+  it("strips Connection, what it nominates and the other hop-by-hop headers toward the origin", async () => {
+    await seed(env.BLOCKLIST, 1, []);
+    const res = await visit(makeEdge(probeKv().kv), "/page", {
+      ip: CLEAN,
+      headers: {
+        Connection: "keep-alive, X-Hop-Secret, x-other-hop",
+        "X-Hop-Secret": "for the next hop only",
+        "X-Other-Hop": "1",
+        "Proxy-Authorization": "Basic dXNlcjpwYXNz",
+        "Proxy-Connection": "keep-alive",
+        "Keep-Alive": "timeout=5",
+        TE: "trailers",
+        Trailer: "Expires",
+        Upgrade: "h2c",
+        "X-Custom": "kept",
+        Authorization: "Bearer end-to-end",
+      },
+    });
+    expect(res.status).toBe(201);
+    const h = net.origin[0]?.headers as Headers;
+    for (const name of [
+      "Connection",
+      "X-Hop-Secret",
+      "X-Other-Hop",
+      "Proxy-Authorization",
+      "Proxy-Connection",
+      "Keep-Alive",
+      "TE",
+      "Trailer",
+      "Upgrade",
+    ]) {
+      expect(h.has(name), name).toBe(false);
+    }
+    expect(h.get("X-Custom")).toBe("kept");
+    expect(h.get("Authorization")).toBe("Bearer end-to-end");
+  });
+
+  it("keeps a WebSocket upgrade's Upgrade and Connection", async () => {
+    await seed(env.BLOCKLIST, 1, []);
+    await visit(makeEdge(probeKv().kv), "/ws", {
+      ip: CLEAN,
+      headers: { Upgrade: "websocket", Connection: "Upgrade, X-Hop", "X-Hop": "x" },
+    });
+    const h = net.origin[0]?.headers as Headers;
+    expect(h.get("Upgrade")).toBe("websocket");
+    expect(h.get("Connection")).toBe("Upgrade");
+    expect(h.has("X-Hop")).toBe(false);
+  });
+
+  it("strips the origin's hop-by-hop headers from its answer, body untouched", async () => {
+    await seed(env.BLOCKLIST, 1, []);
+    net.spy.mockImplementation(
+      async () =>
+        new Response("from origin", {
+          status: 200,
+          headers: {
+            Connection: "X-Origin-Hop",
+            "X-Origin-Hop": "internal",
+            "Keep-Alive": "timeout=5",
+            "X-Kept": "yes",
+          },
+        }),
+    );
+    const res = await visit(makeEdge(probeKv().kv), "/", { ip: CLEAN });
+    expect(await res.text()).toBe("from origin");
+    expect(res.headers.get("X-Kept")).toBe("yes");
+    expect(res.headers.has("X-Origin-Hop")).toBe(false);
+    expect(res.headers.has("Keep-Alive")).toBe(false);
+  });
+});
+
+describe("request loops (wrangler dev without ORIGIN_URL)", () => {
+  it("answers 508 naming ORIGIN_URL when the Worker's origin is the Worker itself", async () => {
+    await seed(env.BLOCKLIST, 1, []);
+    const app = makeEdge(probeKv().kv, { ORIGIN_URL: undefined });
+    // As under wrangler dev: the route's own origin is this Worker, so a fetch of the
+    // request's URL comes back in. Count the hops: one, then the loop is answered.
+    let hops = 0;
+    net.spy.mockImplementation(async (input, init) => {
+      hops++;
+      if (hops > 5) throw new Error("request loop not detected");
+      return app.fetch(new Request(input, init), env);
+    });
+    const err = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const res = await visit(app, "/", { ip: CLEAN, url: "http://127.0.0.1:8787" });
+    expect(hops).toBe(1);
+    expect(res.status).toBe(508);
+    const html = await res.text();
+    expect(html).toContain("ORIGIN_URL");
+    expect(err).toHaveBeenCalledWith("palisade.origin.loop", expect.anything());
+    const json = await visit(app, "/", {
+      ip: CLEAN,
+      url: "http://127.0.0.1:8787",
+      accept: "application/json",
+    });
+    expect(json.status).toBe(508);
+    expect(await json.json()).toMatchObject({ error: { code: "origin_loop" } });
+    // The Worker still serves its own routes.
+    const health = await visit(app, "/_palisade/v1/health", { url: "http://127.0.0.1:8787" });
+    expect(health.status).toBe(200);
+  });
+
+  it("passes a request another proxy marked, adding its own host to the header", async () => {
+    await seed(env.BLOCKLIST, 1, []);
+    const res = await visit(makeEdge(probeKv().kv), "/", {
+      ip: CLEAN,
+      url: "https://shop.example.net",
+      headers: { "X-Palisade-Loop": "front.example.org" },
+    });
+    expect(res.status).toBe(201);
+    expect(net.origin[0]?.headers.get("X-Palisade-Loop")).toBe(
+      "front.example.org, shop.example.net",
+    );
+  });
+});

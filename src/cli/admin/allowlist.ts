@@ -14,12 +14,16 @@ import { table, when } from "./table";
 
 const USAGE = `Usage:
   palisade allowlist list [-o human|json]
-  palisade allowlist add IP|CIDR [--reason TEXT] [--duration 24h | --expires-at ISO] [-o human|json]
+  palisade allowlist add IP|CIDR [--reason TEXT] [--duration 24h | --expires-at ISO] [--force]
+                         [-o human|json]
   palisade allowlist remove (IP|CIDR | --id N) [-o human|json]
 
 An allowlisted address never gets a decision: adding an entry lifts the active decisions
 it covers at once (the edge and the bouncers drop them), and later ones are not made.
-Entries last until removed, or for --duration / until --expires-at.`;
+Entries last until removed, or for --duration / until --expires-at. A range wider than
+IPv4 /8 or IPv6 /32 is refused with what would happen; --force adds it anyway. An entry
+lifts only the decisions it covers whole: a ban on a range around it stays, and the
+edge (and the bouncers) let the allowlisted part through.`;
 
 async function list(args: string[]): Promise<void> {
   const { values, positionals } = parseVerb(args, {});
@@ -44,6 +48,7 @@ async function add(args: string[]): Promise<void> {
     reason: { type: "string" },
     duration: { type: "string" },
     "expires-at": { type: "string" },
+    force: { type: "boolean" },
   });
   const [value] = positionalsOf(positionals, ["IP|CIDR"], USAGE);
   const output = outputOf(values.output);
@@ -57,8 +62,10 @@ async function add(args: string[]): Promise<void> {
         reason: values.reason,
         duration: values.duration,
         expires_at: values["expires-at"],
+        force: values.force ? true : undefined,
       },
       flags: { "body.value": "the IP|CIDR argument" },
+      fixes: { force_required: "if that is what you want, run the command again with --force." },
     },
     allowAddedSchema,
   );

@@ -22,14 +22,17 @@ const USAGE = `Usage:
   palisade decisions list [--ip IP] [--range CIDR] [--value V] [--scope S] [--type T]
                           [--origin O] [--scenario S] [--all] [--limit N] [-o human|json]
   palisade decisions add (--ip IP | --range CIDR | --scope S --value V) [--type ban]
-                         [--duration 4h] [--reason TEXT] [-o human|json]
+                         [--duration 4h] [--reason TEXT] [--force] [-o human|json]
   palisade decisions delete (--id N | --ip IP | --range CIDR | --value V | --scope S |
                              --type T | --origin O | --scenario S | --all) [-o human|json]
 
 list shows active decisions, newest first (--all adds ended ones; --limit 0 for every one,
 default 100). --ip and --range also match the ranges containing them. add makes a manual
 decision (origin cscli): it reaches the edge and the bouncers like a detected one. Scopes:
-Ip, Range, Country (FR), AS (64496). delete ends the matching active decisions (--all: every one).`;
+Ip, Range, Country (FR), AS (64496). A decision that looks like a mistake (a range wider
+than IPv4 /8 or IPv6 /32, an address the built-in allowlist exempts, under a second) is
+refused with what would happen; --force makes it anyway. delete ends the matching active
+decisions (--all: every one).`;
 
 const filterOptions = {
   ip: { type: "string" },
@@ -130,6 +133,7 @@ async function add(args: string[]): Promise<void> {
     type: { type: "string" },
     duration: { type: "string" },
     reason: { type: "string" },
+    force: { type: "boolean" },
   });
   positionalsOf(positionals, [], USAGE);
   const output = outputOf(values.output);
@@ -152,10 +156,12 @@ async function add(args: string[]): Promise<void> {
         type: values.type,
         duration: values.duration,
         reason: values.reason,
+        force: values.force ? true : undefined,
       },
       fixes: {
         allowlisted:
           "remove the allowlist entry first (palisade allowlist remove VALUE), or choose another value.",
+        force_required: "if that is what you want, run the command again with --force.",
       },
     },
     adminDecisionAddedSchema,

@@ -4,7 +4,7 @@ import { normalizeCidr } from "../../core/ip";
 import { hubFile } from "../../hub/index";
 import { setMeta } from "../migrate";
 import { iso } from "./bouncers";
-import { ipKeyOfText } from "./ipkey";
+import { type IpKey, ipKeyOfText } from "./ipkey";
 import type { DecisionInput } from "./records";
 
 /**
@@ -15,10 +15,16 @@ import type { DecisionInput } from "./records";
  * - watchers' alerts without decisions: `decide()` sees built-in + operator entries;
  * - the edge: the Ledger publishes the list to KV (`bl:allow:<n>`, named by the manifest's
  *   `allow`), which each isolate reads when the name changes and checks after a hit.
- * Adding an entry lifts the active `Ip` decisions inside it and the `Range` decisions
- * overlapping it, like the profiles' rule that a range touching an allowed address is
- * not decided. Expired entries are removed by the Ledger's alarm.
+ * Adding an entry lifts the active decisions it covers whole (`Ip` decisions inside it,
+ * `Range` decisions inside it); a range decision around an allowlisted address stays in
+ * force for its other addresses: the edge lets the allowlisted ones through, and the
+ * bouncer stream carves them out (stream-split.ts). Expired entries are removed by the
+ * Ledger's alarm.
  */
+
+/** An entry removed, with its address bounds (the ranges around it are carved again). */
+export type RemovedEntry = IpKey & { id: number };
+type RemovedRow = { id: number; size: 4 | 16; start: string; end: string };
 
 type AllowRow = {
   id: number;
@@ -44,7 +50,7 @@ export class AllowStore {
     reason: string,
     expires: number | null,
     now: number,
-  ): { entry: AllowEntry; liftable: number[] } | null {
+  ): { entry: AllowEntry; key: IpKey; liftable: number[] } | null {
     const cidr = normalizeCidr(value);
     const key = cidr === undefined ? null : ipKeyOfText(cidr);
     if (cidr === undefined || key === null) return null;
@@ -64,37 +70,48 @@ export class AllowStore {
       )
       .one();
     this.changed();
+    // Only what the entry covers whole: a range around it stays (the allowlisted part is
+    // let through at the edge, and carved out of what bouncers receive).
     const liftable = this.sql
       .exec<{ id: number }>(
-        `SELECT id FROM decisions WHERE deleted_seq IS NULL AND ip_size = ? AND ip_start <= ?
-           AND ip_end >= ?`,
+        `SELECT id FROM decisions WHERE deleted_seq IS NULL AND ip_size = ? AND ip_start >= ?
+           AND ip_end <= ?`,
         key.size,
-        key.end,
         key.start,
+        key.end,
       )
       .toArray()
       .map((r) => r.id);
-    return { entry: entryOf(row), liftable };
+    return { entry: entryOf(row), key, liftable };
   }
 
-  /** Removes by id or by value (an IP or CIDR, canonicalised); the ids removed. */
-  remove(by: { id: number } | { value: string }): number[] {
+  /** Removes by id or by value (an IP or CIDR, canonicalised); the entries removed. */
+  remove(by: { id: number } | { value: string }): RemovedEntry[] {
+    const returning = "RETURNING id, ip_size AS size, ip_start AS start, ip_end AS end";
     const rows =
       "id" in by
-        ? this.sql.exec<{ id: number }>("DELETE FROM allowlist WHERE id = ? RETURNING id", by.id)
-        : this.sql.exec<{ id: number }>(
-            "DELETE FROM allowlist WHERE value = ? RETURNING id",
+        ? this.sql.exec<RemovedRow>(`DELETE FROM allowlist WHERE id = ? ${returning}`, by.id)
+        : this.sql.exec<RemovedRow>(
+            `DELETE FROM allowlist WHERE value = ? ${returning}`,
             normalizeCidr(by.value) ?? by.value,
           );
-    const ids = rows.toArray().map((r) => r.id);
-    if (ids.length > 0) this.changed();
-    return ids;
+    return this.removed(rows.toArray());
   }
 
-  expireDue(now: number): number {
-    const n = this.sql.exec("DELETE FROM allowlist WHERE expires <= ?", now).rowsWritten;
-    if (n > 0) this.changed();
-    return n;
+  /** Removes the entries whose time is up; the entries removed. */
+  expireDue(now: number): RemovedEntry[] {
+    const rows = this.sql
+      .exec<RemovedRow>(
+        "DELETE FROM allowlist WHERE expires <= ? RETURNING id, ip_size AS size, ip_start AS start, ip_end AS end",
+        now,
+      )
+      .toArray();
+    return this.removed(rows);
+  }
+
+  private removed(rows: RemovedRow[]): RemovedEntry[] {
+    if (rows.length > 0) this.changed();
+    return rows.map((r) => ({ id: r.id, size: r.size, start: r.start, end: r.end }));
   }
 
   nextExpiry(): number | undefined {
@@ -106,13 +123,17 @@ export class AllowStore {
     return row.at ?? undefined;
   }
 
-  /** `reason (cidr)` of the operator entry covering a decision's address, if any. */
+  /**
+   * `reason (cidr)` of the operator entry covering a decision whole (its address, or
+   * every address of its range), if any. A range that merely holds an allowlisted
+   * address is not covered: it is decided, and the allowlisted part is let through.
+   */
   covering(d: Pick<DecisionInput, "scope" | "value">): string | undefined {
     const s = d.scope.toLowerCase();
     if (s !== "ip" && s !== "range") return undefined;
     const list = this.operator();
     if (list.size === 0) return undefined;
-    const hit = s === "ip" ? list.lookupIp(d.value) : list.lookupRange(d.value);
+    const hit = s === "ip" ? list.lookupIp(d.value) : list.coveringRange(d.value);
     return hit ? `${hit.reason} (${hit.match})` : undefined;
   }
 

@@ -184,6 +184,15 @@ export class BouncerStore {
   }
 }
 
+/** The last instant ISO 8601 writes with a four-digit year (9999-12-31T23:59:59.999Z). */
+const LAST_ISO_MS = 253_402_300_799_999;
+
+/**
+ * A stored time as ISO 8601. It never throws: a time out of range (an absurd duration
+ * stored before durations were bounded, a corrupt row) is shown clamped to
+ * 0000–9999, so one bad row can never take a listing down.
+ */
 export function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  const t = Number.isFinite(ms) ? Math.min(LAST_ISO_MS, Math.max(-62_167_219_200_000, ms)) : 0;
+  return new Date(t).toISOString();
 }

@@ -47,6 +47,8 @@ import { type LiveSession, type SessionStart, SessionStore } from "./sessions";
 import { statsReport } from "./stats";
 import { LEDGER_MIGRATIONS, type LedgerDecisionRow, LedgerStore, type RecordHooks } from "./store";
 import type { Page, PullPlan } from "./stream";
+import { StreamSplit } from "./stream-split";
+import { findHash } from "./token";
 import { type HousekeepingReport, LedgerUpkeep } from "./upkeep";
 import { adminDecision } from "./views";
 
@@ -87,12 +89,15 @@ export class Ledger extends DurableObject<Env> {
     this.allow = new AllowStore(sql);
     this.sessions = new SessionStore(sql);
     this.notifier = new Notifier(sql, env);
+    const split = new StreamSplit(sql, this.store);
     const hooks: RecordHooks = {
       toEntry: (row) => this.writer.entryOf(row),
       allowed: (d) => this.allow.covering(d),
       notify: (a, seq, now) => this.notifier.enqueue(a, seq, now),
+      maxDurationMs: cfg.maxDecision.maxMs,
+      carve: (row, now) => split.carve(row, now),
     };
-    this.ops = new LedgerOps(ctx.storage, this.store, this.allow, hooks, cfg.ipv6Prefix);
+    this.ops = new LedgerOps(ctx.storage, this.store, this.allow, hooks, cfg.ipv6Prefix, split);
     this.upkeep = new LedgerUpkeep(
       ctx.storage,
       this.store,
@@ -304,7 +309,7 @@ export class Ledger extends DurableObject<Env> {
   }
 
   async removeAllow(by: { id: number } | { value: string }): Promise<number[]> {
-    const ids = this.allow.remove(by);
+    const ids = this.ops.removeAllow(by, Date.now());
     await this.schedule();
     return ids;
   }

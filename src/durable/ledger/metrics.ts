@@ -29,7 +29,8 @@ export function metricsReport(
       active: sql
         .exec<{ origin: string; type: string; count: number }>(
           `SELECT origin, type, COUNT(*) AS count FROM decisions
-           WHERE deleted_seq IS NULL AND until > ? GROUP BY origin, type ORDER BY origin, type`,
+           WHERE deleted_seq IS NULL AND until > ? AND parent_id IS NULL
+           GROUP BY origin, type ORDER BY origin, type`,
           now,
         )
         .toArray()

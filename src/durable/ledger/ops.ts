@@ -10,6 +10,7 @@ import type { DecisionFilter } from "./filter";
 import { type AlertQuery, alertSeqs, liveDecisionIds, liveIdsAmong } from "./queries";
 import type { AlertRecord, BatchCounts, RecordItem, RecordResult } from "./records";
 import type { EndReason, LedgerStore, RecordHooks } from "./store";
+import type { StreamSplit } from "./stream-split";
 import { adminDecision } from "./views";
 import { SqlDecisionHistory, type WatcherContext, watcherItem } from "./watchers";
 
@@ -63,6 +64,7 @@ export class LedgerOps {
     private readonly hooks: RecordHooks,
     /** IPV6_PREFIX: the pack's profiles decide watchers' alerts on that network. */
     private readonly ipv6Prefix: number,
+    private readonly split: StreamSplit,
   ) {}
 
   /**
@@ -188,11 +190,23 @@ export class LedgerOps {
     });
   }
 
+  /** Adds an entry, lifts what it covers whole, carves it out of the ranges around it. */
   addAllow(input: AllowInput, now: number): { entry: AllowEntry; lifted: number[] } | null {
     return this.storage.transactionSync(() => {
       const added = this.allow.add(input.value, input.reason, input.expires, now);
       if (!added) return null;
-      return { entry: added.entry, lifted: this.store.delete(added.liftable, now, "allowlisted") };
+      const lifted = this.store.delete(added.liftable, now, "allowlisted");
+      this.split.recarveAround(added.key, now);
+      return { entry: added.entry, lifted };
+    });
+  }
+
+  /** Removes entries; the ranges around them are streamed whole again. The ids removed. */
+  removeAllow(by: { id: number } | { value: string }, now: number): number[] {
+    return this.storage.transactionSync(() => {
+      const removed = this.allow.remove(by);
+      for (const key of removed) this.split.recarveAround(key, now);
+      return removed.map((r) => r.id);
     });
   }
 
@@ -213,7 +227,7 @@ export class LedgerOps {
   /** Ends decisions and allowlist entries whose time is up (the alarm's work). */
   expireDue(now: number, limit: number): number {
     return this.storage.transactionSync(() => {
-      this.allow.expireDue(now);
+      for (const key of this.allow.expireDue(now)) this.split.recarveAround(key, now);
       const due = this.store.overdue(now, limit);
       return this.store.delete(due, now, "expired").length;
     });

@@ -3,7 +3,14 @@ import type { LapiAlertOut } from "../../contract/lapi-alert";
 import { type DecisionFilter, filterSql, type SqlValue } from "./filter";
 import type { IpKey } from "./ipkey";
 import type { LedgerDecisionRow } from "./store";
-import { type AlertRow, adminAlert, adminAlertDetail, adminDecision, lapiAlert } from "./views";
+import {
+  type AlertRow,
+  adminAlert,
+  adminAlertDetail,
+  adminDecision,
+  lapiAlert,
+  renderEach,
+} from "./views";
 
 /** Admin and watcher reads of decisions and alerts (newest first, paged by id). */
 
@@ -55,7 +62,7 @@ export function listDecisions(
   const params: SqlValue[] = q.all ? [] : [now];
   const rows = sql
     .exec<LedgerDecisionRow>(
-      `SELECT d.* FROM decisions d WHERE ${live} AND d.id < ? AND ${f.sql}
+      `SELECT d.* FROM decisions d WHERE ${live} AND d.id < ? AND d.parent_id IS NULL AND ${f.sql}
        ORDER BY d.id DESC LIMIT ?`,
       ...params,
       q.cursor ?? Number.MAX_SAFE_INTEGER,
@@ -66,7 +73,12 @@ export function listDecisions(
   const more = rows.length > q.limit;
   if (more) rows.length = q.limit;
   return {
-    decisions: rows.map((r) => adminDecision(r, now)),
+    decisions: renderEach(
+      rows,
+      (r) => adminDecision(r, now),
+      (r) => r.id,
+      "decision",
+    ),
     next_cursor: more ? (rows[rows.length - 1]?.id ?? null) : null,
   };
 }
@@ -76,7 +88,7 @@ export function liveDecisionIds(sql: SqlStorage, filter: DecisionFilter): number
   const f = filterSql(filter, "d", { live: true });
   return sql
     .exec<{ id: number }>(
-      `SELECT d.id FROM decisions d WHERE d.deleted_seq IS NULL AND ${f.sql}`,
+      `SELECT d.id FROM decisions d WHERE d.deleted_seq IS NULL AND d.parent_id IS NULL AND ${f.sql}`,
       ...f.params,
     )
     .toArray()
@@ -113,7 +125,12 @@ export function listAlerts(
   if (more) rows.length = q.limit;
   const decisions = decisionsOf(sql, rows);
   return {
-    alerts: rows.map((r) => adminAlert(r, decisions.get(r.seq) ?? [], now)),
+    alerts: renderEach(
+      rows,
+      (r) => adminAlert(r, decisions.get(r.seq) ?? [], now),
+      (r) => r.seq,
+      "alert",
+    ),
     next_cursor: more ? (rows[rows.length - 1]?.seq ?? null) : null,
   };
 }
@@ -121,7 +138,12 @@ export function listAlerts(
 export function lapiAlerts(sql: SqlStorage, q: AlertQuery, now: number): LapiAlertOut[] {
   const rows = alertRows(sql, q, now, q.limit);
   const decisions = decisionsOf(sql, rows);
-  return rows.map((r) => lapiAlert(r, decisions.get(r.seq) ?? [], now));
+  return renderEach(
+    rows,
+    (r) => lapiAlert(r, decisions.get(r.seq) ?? [], now),
+    (r) => r.seq,
+    "alert",
+  );
 }
 
 export function lapiAlertById(sql: SqlStorage, id: number, now: number): LapiAlertOut | null {

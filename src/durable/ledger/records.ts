@@ -140,3 +140,23 @@ export interface RecordResult {
 
 /** Counts of a completed ingest batch, answered again to a retry of the same batch id. */
 export type BatchCounts = Record<string, number>;
+
+/**
+ * The decision as it may be stored: a time the Ledger could not render (not finite) or
+ * a duration past the ceiling is cut to the ceiling, and logged. The APIs refuse such
+ * input with a 422 before it gets here; this is the door every other path (a tracker's
+ * profile, a watcher's profile decision) goes through, so no row can outlive the bound.
+ */
+export function boundedDecision(d: DecisionInput, maxMs: number, now: number): DecisionInput {
+  const start = Number.isFinite(d.start) ? d.start : now;
+  if (Number.isFinite(d.until) && d.until - start <= maxMs) {
+    return start === d.start ? d : { ...d, start };
+  }
+  console.warn("palisade.ledger.duration_clamped", {
+    scenario: d.scenario,
+    value: d.value,
+    until: d.until,
+    message: `a ${d.type} decision on ${d.value} lasted past the ceiling (MAX_DECISION_DURATION); it ends at the ceiling instead.`,
+  });
+  return { ...d, start, until: start + maxMs };
+}

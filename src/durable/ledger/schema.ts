@@ -81,3 +81,23 @@ export const LEDGER_V3: Migration = [
 export const LEDGER_V4: Migration = [
   "ALTER TABLE machines ADD COLUMN role TEXT NOT NULL DEFAULT 'ingest'",
 ];
+
+/**
+ * Ledger schema version 5 (issue 10): what bouncers see may differ from what the Ledger
+ * enforces. A `Range` decision around an operator-allowlisted address is carved for the
+ * bouncer stream (stream-split.ts): the range itself stays live for the admin API and the
+ * edge, leaves the stream (`out_seq`), and child rows (`parent_id`) holding the rest of
+ * the range are streamed instead. `out_seq` is the seq at which a row left what bouncers
+ * see (its `deleted_seq` for every row that is not a carved range); the stream reads it
+ * where it read `deleted_seq`, with partial indexes mirroring the live ones.
+ */
+export const LEDGER_V5: Migration = [
+  "ALTER TABLE decisions ADD COLUMN parent_id INTEGER",
+  "ALTER TABLE decisions ADD COLUMN out_seq INTEGER",
+  "UPDATE decisions SET out_seq = deleted_seq",
+  "CREATE INDEX decisions_out_seq ON decisions (out_seq)",
+  "CREATE INDEX decisions_out_live_id ON decisions (id) WHERE out_seq IS NULL",
+  `CREATE INDEX decisions_out_live_key ON decisions (value, type, scope, until)
+     WHERE out_seq IS NULL`,
+  "CREATE INDEX decisions_parent ON decisions (parent_id) WHERE parent_id IS NOT NULL",
+];

@@ -2,8 +2,15 @@ import type { DecisionEntry, DeltaOp } from "../../core/blocklist/index";
 import { type Migration, metaNumber, setMeta } from "../migrate";
 import { bump } from "./counters";
 import { ipKeyOfDecision } from "./ipkey";
-import type { AlertRecord, BatchCounts, DecisionInput, RecordItem, RecordResult } from "./records";
-import { LEDGER_V2, LEDGER_V3, LEDGER_V4 } from "./schema";
+import {
+  type AlertRecord,
+  type BatchCounts,
+  boundedDecision,
+  type DecisionInput,
+  type RecordItem,
+  type RecordResult,
+} from "./records";
+import { LEDGER_V2, LEDGER_V3, LEDGER_V4, LEDGER_V5 } from "./schema";
 
 /** Ledger schema; append a migration to change it, never edit a shipped one. */
 export const LEDGER_MIGRATIONS: readonly Migration[] = [
@@ -35,6 +42,7 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
   LEDGER_V2,
   LEDGER_V3,
   LEDGER_V4,
+  LEDGER_V5,
 ];
 
 // A type, not an interface: SqlStorage rows must be indexable records.
@@ -55,12 +63,16 @@ export type LedgerDecisionRow = {
   ip_size: number | null;
   ip_start: string | null;
   ip_end: string | null;
-  /** `expired`, `deleted`, `allowlisted` (null while live). */
+  /** `expired`, `deleted`, `allowlisted`, `recarved` (null while live). */
   deleted_reason: string | null;
+  /** A piece of a carved range: the range's id (stream-split.ts); null for a decision. */
+  parent_id: number | null;
+  /** When the row left what bouncers see (its deleted_seq, or when its range was carved). */
+  out_seq: number | null;
 };
 
-/** Why a decision ended. */
-export type EndReason = "expired" | "deleted" | "allowlisted";
+/** Why a decision ended; `recarved`: a piece replaced when its range was carved again. */
+export type EndReason = "expired" | "deleted" | "allowlisted" | "recarved";
 
 /** What `record` needs from the Ledger besides the tables. */
 export interface RecordHooks {
@@ -70,6 +82,10 @@ export interface RecordHooks {
   allowed(d: DecisionInput): string | undefined;
   /** A recorded alert, for the notification channels its profiles lead to. */
   notify?(a: AlertRecord, seq: number, now: number): void;
+  /** The longest a decision may last (MAX_DECISION_DURATION): longer ones are cut to it. */
+  maxDurationMs: number;
+  /** A live `Range` decision was recorded: carve the allowlisted addresses out of it for bouncers. */
+  carve(row: LedgerDecisionRow, now: number): void;
 }
 
 /** Typed access to the Ledger's tables. Every change takes the next `seq`. */
@@ -80,7 +96,8 @@ export class LedgerStore {
     return metaNumber(this.sql, "seq") ?? 0;
   }
 
-  private nextSeq(): number {
+  /** The next sequence number, taken by a change. */
+  nextSeq(): number {
     const seq = this.seq + 1;
     setMeta(this.sql, "seq", seq);
     return seq;
@@ -128,7 +145,13 @@ export class LedgerStore {
       hooks.notify?.(a, alertSeq, now);
     }
     const ids = item.decisions.map((d, i) =>
-      this.addDecision(d, alertSeq, hooks, gates[i] !== undefined, now),
+      this.addDecision(
+        boundedDecision(d, hooks.maxDurationMs, now),
+        alertSeq,
+        hooks,
+        gates[i] !== undefined,
+        now,
+      ),
     );
     this.sql.exec(
       "INSERT INTO refs (ref, alert_seq, ids, at) VALUES (?, ?, ?, ?)",
@@ -176,30 +199,49 @@ export class LedgerStore {
     }
     const entry = hooks.toEntry(row);
     if (entry) this.pushOp({ op: "add", d: entry });
+    if (row.scope === "Range") hooks.carve(row, now);
     return row.id;
   }
 
   /**
    * Marks decisions ended (expired, deleted, allowlisted); returns the ids that were
-   * still live. Each end takes a seq (the bouncer stream's `deleted`) and a KV `del`.
+   * still live. Each end takes a seq (the bouncer stream's `deleted`) and a KV `del`;
+   * a carved range's pieces end with it. Pieces themselves are never ended by id here.
    */
   delete(ids: readonly number[], now: number, reason: EndReason = "expired"): number[] {
     const done: number[] = [];
     for (const id of ids) {
       const live = this.sql
-        .exec("SELECT 1 FROM decisions WHERE id = ? AND deleted_seq IS NULL", id)
+        .exec(
+          "SELECT 1 FROM decisions WHERE id = ? AND deleted_seq IS NULL AND parent_id IS NULL",
+          id,
+        )
         .toArray();
       if (live.length === 0) continue;
       this.endDecision(id, now, reason);
       this.pushOp({ op: "del", id });
+      this.endPieces(id, now, reason);
       done.push(id);
     }
     return done;
   }
 
+  /** Ends the live pieces of a carved range (no KV op: the edge holds the range itself). */
+  endPieces(parentId: number, now: number, reason: EndReason): void {
+    const pieces = this.sql
+      .exec<{ id: number }>(
+        "SELECT id FROM decisions WHERE parent_id = ? AND deleted_seq IS NULL ORDER BY id",
+        parentId,
+      )
+      .toArray();
+    for (const p of pieces) this.endDecision(p.id, now, reason);
+  }
+
+  /** Ends a row; it leaves the bouncers' view at the same seq unless it had left before. */
   private endDecision(id: number, now: number, reason: EndReason): void {
     this.sql.exec(
-      "UPDATE decisions SET deleted_seq = ?, deleted_at = ?, deleted_reason = ? WHERE id = ?",
+      `UPDATE decisions SET deleted_seq = ?1, out_seq = COALESCE(out_seq, ?1), deleted_at = ?2,
+         deleted_reason = ?3 WHERE id = ?4`,
       this.nextSeq(),
       now,
       reason,
@@ -211,7 +253,8 @@ export class LedgerStore {
   overdue(before: number, limit: number): number[] {
     return this.sql
       .exec<{ id: number }>(
-        "SELECT id FROM decisions WHERE deleted_seq IS NULL AND until <= ? ORDER BY until LIMIT ?",
+        `SELECT id FROM decisions WHERE deleted_seq IS NULL AND until <= ? AND parent_id IS NULL
+         ORDER BY until LIMIT ?`,
         before,
         limit,
       )
@@ -251,7 +294,7 @@ export class LedgerStore {
   liveDecisions(now: number): LedgerDecisionRow[] {
     return this.sql
       .exec<LedgerDecisionRow>(
-        "SELECT * FROM decisions WHERE deleted_seq IS NULL AND until > ? ORDER BY id",
+        "SELECT * FROM decisions WHERE deleted_seq IS NULL AND until > ? AND parent_id IS NULL ORDER BY id",
         now,
       )
       .toArray();

@@ -23,6 +23,10 @@ import type { LedgerDecisionRow } from "./store";
  * (bouncers forget a value on `deleted`), once. CrowdSec applies the longest-decision
  * rule before its origin filter, so a community ban could hide a local one from a bouncer
  * asking for local origins only; here it cannot.
+ *
+ * "Active" and "ended" here are what bouncers see (`out_seq`), which differs from the
+ * Ledger's own view for a range carved around allowlisted addresses (stream-split.ts):
+ * bouncers get its pieces instead of it.
  */
 
 export type PartKind = "live" | "new" | "deleted";
@@ -79,7 +83,7 @@ export function readPage(
 function keyOf(part: PartKind, row: LedgerDecisionRow): number {
   if (part === "live") return row.id;
   if (part === "new") return row.seq;
-  return row.deleted_seq as number;
+  return row.out_seq as number;
 }
 
 function pageQuery(
@@ -95,11 +99,11 @@ function pageQuery(
   // `live` walks ids (the live-id index), `new` walks seqs from the cursor on. The index
   // is named: SQLite would otherwise pick (deleted_seq, until) and read every live row.
   const key = part === "live" ? "d.id" : "d.seq";
-  const index = part === "live" ? "decisions_live_id" : "decisions_seq";
+  const index = part === "live" ? "decisions_out_live_id" : "decisions_seq";
   const start = part === "live" ? (after ?? 0) : (after ?? plan.from);
   return {
     sql: `SELECT d.* FROM decisions d INDEXED BY ${index}
-      WHERE d.deleted_seq IS NULL AND d.until > ? AND ${key} > ? AND d.seq <= ?
+      WHERE d.out_seq IS NULL AND d.until > ? AND ${key} > ? AND d.seq <= ?
         AND ${f.sql} ${longer.sql}
       ORDER BY ${key} LIMIT ?`,
     params: [now, start, plan.upto, ...f.params, ...longer.params, limit],
@@ -110,7 +114,7 @@ function pageQuery(
 function longerExists(plan: PullPlan, now: number): { sql: string; params: SqlValue[] } {
   const o = filterSql(plan.filter, "o", { live: true, ip: false });
   return {
-    sql: `AND NOT EXISTS (SELECT 1 FROM decisions o WHERE o.deleted_seq IS NULL
+    sql: `AND NOT EXISTS (SELECT 1 FROM decisions o WHERE o.out_seq IS NULL
         AND o.value = d.value AND o.type = d.type AND o.scope = d.scope AND o.until > ?
         AND o.seq <= ? AND (o.until > d.until OR (o.until = d.until AND o.id > d.id))
         AND ${o.sql})`,
@@ -127,24 +131,24 @@ function deletedQuery(
 ): { sql: string; params: SqlValue[] } {
   if (!plan.dedupe) {
     return {
-      sql: `SELECT d.* FROM decisions d INDEXED BY decisions_deleted_seq
-        WHERE d.deleted_seq > ? AND d.deleted_seq <= ? AND d.seq <= ? AND ${f.sql}
-        ORDER BY d.deleted_seq LIMIT ?`,
+      sql: `SELECT d.* FROM decisions d INDEXED BY decisions_out_seq
+        WHERE d.out_seq > ? AND d.out_seq <= ? AND d.seq <= ? AND ${f.sql}
+        ORDER BY d.out_seq LIMIT ?`,
       params: [after, plan.upto, plan.from, ...f.params, limit],
     };
   }
   const live = filterSql(plan.filter, "o", { live: true, ip: false });
   const later = filterSql(plan.filter, "l", { live: false, ip: false });
   return {
-    sql: `SELECT d.* FROM decisions d INDEXED BY decisions_deleted_seq
-      WHERE d.deleted_seq > ? AND d.deleted_seq <= ? AND d.seq <= ? AND ${f.sql}
-      AND NOT EXISTS (SELECT 1 FROM decisions o WHERE o.deleted_seq IS NULL
+    sql: `SELECT d.* FROM decisions d INDEXED BY decisions_out_seq
+      WHERE d.out_seq > ? AND d.out_seq <= ? AND d.seq <= ? AND ${f.sql}
+      AND NOT EXISTS (SELECT 1 FROM decisions o WHERE o.out_seq IS NULL
         AND o.value = d.value AND o.type = d.type AND o.scope = d.scope AND o.until > ?
         AND ${live.sql})
       AND NOT EXISTS (SELECT 1 FROM decisions l WHERE l.value = d.value AND l.type = d.type
-        AND l.scope = d.scope AND l.deleted_seq > d.deleted_seq AND l.deleted_seq <= ?
+        AND l.scope = d.scope AND l.out_seq > d.out_seq AND l.out_seq <= ?
         AND l.seq <= ? AND ${later.sql})
-      ORDER BY d.deleted_seq LIMIT ?`,
+      ORDER BY d.out_seq LIMIT ?`,
     params: [
       after,
       plan.upto,

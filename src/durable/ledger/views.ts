@@ -190,7 +190,33 @@ function withKeysSorted<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1))) as T;
 }
 
-/** Go's `time.RFC3339` (seconds, `Z`). */
+/** Go's `time.RFC3339` (seconds, `Z`); clamped like `iso`, never throwing. */
 function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+  return iso(Math.floor(ms / 1000) * 1000).replace(".000Z", "Z");
+}
+
+/**
+ * Renders rows one by one: a row that cannot be rendered (a corrupt stored alert) is
+ * left out and logged with its id, so the rest of the listing is still served.
+ */
+export function renderEach<R, T>(
+  rows: readonly R[],
+  render: (row: R) => T,
+  idOf: (row: R) => number,
+  what: string,
+): T[] {
+  const out: T[] = [];
+  for (const row of rows) {
+    try {
+      out.push(render(row));
+    } catch (e) {
+      console.error("palisade.ledger.unrenderable", {
+        what,
+        id: idOf(row),
+        error: e instanceof Error ? e.message : String(e),
+        message: `${what} ${idOf(row)} could not be rendered and is left out of the listing.`,
+      });
+    }
+  }
+  return out;
 }

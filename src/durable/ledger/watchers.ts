@@ -47,7 +47,7 @@ export class SqlDecisionHistory implements DecisionHistory {
     const row = this.sql
       .exec<{ n: number }>(
         `SELECT COUNT(*) AS n FROM decisions d LEFT JOIN alerts a ON a.seq = d.alert_seq
-         WHERE d.value = ? AND d.start > ?
+         WHERE d.value = ? AND d.start > ? AND d.parent_id IS NULL
            AND coalesce(json_extract(a.alert, '$.stop_at'), d.start) < ?`,
         value,
         sinceMs ?? Number.MIN_SAFE_INTEGER,

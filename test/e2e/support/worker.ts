@@ -53,7 +53,7 @@ export async function startLocalWorker(opts: WorkerOptions = {}): Promise<LocalW
   const envFile = join(dir, "secrets.env");
   writeFileSync(
     envFile,
-    `PALISADE_ADMIN_TOKEN=${adminToken}\nPALISADE_MACHINE_TOKEN=${machineToken}\n`,
+    `PALISADE_ENV=local\nPALISADE_ADMIN_TOKEN=${adminToken}\nPALISADE_MACHINE_TOKEN=${machineToken}\n`,
   );
   const vars = { KV_FLUSH_MS: "100", ORIGIN_URL: "http://127.0.0.1:9", ...opts.vars };
   const args = [
