@@ -1,6 +1,7 @@
 import type { LogParser, ParseOptions } from "../core/parser/index";
 import { describeSource, readLineBatches } from "./lines";
 import { LineWriter } from "./output";
+import { ParseRate } from "./parse-rate";
 import { progressBar } from "./progress";
 
 export interface ParseCommand {
@@ -15,8 +16,7 @@ export interface ParseCommand {
  */
 export async function runParse(cmd: ParseCommand): Promise<void> {
   const out = new LineWriter();
-  let n = 0;
-  let ok = 0;
+  const rate = new ParseRate(cmd.parser);
   const started = performance.now();
   for (const file of cmd.files) {
     const src = await describeSource(file);
@@ -28,10 +28,10 @@ export async function runParse(cmd: ParseCommand): Promise<void> {
     };
     for await (const batch of readLineBatches(file, (b) => progress.add(b))) {
       for (const line of batch) {
-        n++;
         const evt = cmd.parser.parse(line, origin, cmd.options);
+        rate.count(line, evt !== null);
+        const n = rate.total;
         if (evt) {
-          ok++;
           await out.line(
             JSON.stringify({
               line: n,
@@ -50,9 +50,12 @@ export async function runParse(cmd: ParseCommand): Promise<void> {
   }
   await out.flush();
   const secs = (performance.now() - started) / 1000;
+  const { total: n, parsed: ok } = rate;
   process.stderr.write(
     `palisade parse: ${n} lines, ${ok} parsed, ${n - ok} unparsed (type ${cmd.parser.type}) in ${secs.toFixed(2)} s, ${Math.round(n / Math.max(secs, 1e-9))} lines/s\n`,
   );
+  const warning = rate.warning(cmd.options);
+  if (warning !== undefined) process.stderr.write(`${warning}\n`);
 }
 
 function isoTime(ms: number): string | null {

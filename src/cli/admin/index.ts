@@ -1,10 +1,10 @@
 import { alerts } from "./alerts";
 import { allowlist } from "./allowlist";
 import { bouncers } from "./bouncers";
-import { type Noun, runNoun } from "./command";
+import { type Noun, runCommand, runNoun } from "./command";
 import { decisions } from "./decisions";
 import { machines } from "./machines";
-import { runMetrics } from "./metrics";
+import { METRICS_USAGE, runMetrics } from "./metrics";
 
 /** The admin commands (`palisade decisions list`, …): cscli's nouns over the admin API. */
 
@@ -19,12 +19,14 @@ Every one takes --url URL --token TOKEN (else PALISADE_URL / PALISADE_TOKEN, els
 token: in --config FILE, PALISADE_CONFIG or ~/.config/palisade/cli.yaml), and -o json for
 scripts (human tables by default).`;
 
+export const ADMIN_COMMANDS: readonly string[] = [...Object.keys(NOUNS), "metrics"];
+
 export function isAdminCommand(command: string): boolean {
   return command === "metrics" || Object.hasOwn(NOUNS, command);
 }
 
 export async function runAdmin(command: string, args: string[]): Promise<void> {
-  if (command === "metrics") return runMetrics(args);
+  if (command === "metrics") return runCommand("metrics", METRICS_USAGE, args, runMetrics);
   const noun = NOUNS[command];
   if (!noun) throw new Error(`not an admin command: ${command}`);
   await runNoun(command, noun, args);
