@@ -180,16 +180,39 @@ export class LedgerStore {
    */
   delete(ids: readonly number[], now: number, reason: EndReason = "expired"): number[] {
     const done: number[] = [];
-    for (const id of ids) {
+    const queue = [...ids];
+    for (let i = 0; i < queue.length; i++) {
+      const id = queue[i] as number;
       const live = this.sql
-        .exec("SELECT 1 FROM decisions WHERE id = ? AND deleted_seq IS NULL", id)
-        .toArray();
-      if (live.length === 0) continue;
+        .exec<LedgerDecisionRow>("SELECT * FROM decisions WHERE id = ? AND deleted_seq IS NULL", id)
+        .toArray()[0];
+      if (live === undefined) continue;
       this.endDecision(id, now, reason);
       this.pushOp({ op: "del", id });
       done.push(id);
+      if (live.scope === "Range") queue.push(...this.addressCompanions(live));
     }
     return done;
+  }
+
+  /**
+   * The live address decisions recorded with a Range decision's alert inside its range
+   * (core `addressCompanions`): they end with it, so lifting a /64 lifts its addresses.
+   */
+  private addressCompanions(range: LedgerDecisionRow): number[] {
+    if (range.alert_seq === null || range.ip_size === null) return [];
+    return this.sql
+      .exec<{ id: number }>(
+        `SELECT id FROM decisions WHERE deleted_seq IS NULL AND ip_size = ? AND ip_start >= ?
+           AND ip_end <= ? AND scope = 'Ip' AND type = ? AND alert_seq = ?`,
+        range.ip_size,
+        range.ip_start,
+        range.ip_end,
+        range.type,
+        range.alert_seq,
+      )
+      .toArray()
+      .map((r) => r.id);
   }
 
   private endDecision(id: number, now: number, reason: EndReason): void {
