@@ -10,6 +10,8 @@ export default defineConfig({
           // Secrets tests authenticate with (test/workers/ingest*.test.ts, api*.test.ts).
           PALISADE_MACHINE_TOKEN: "test-machine-token",
           PALISADE_ADMIN_TOKEN: "test-admin-token",
+          // Failed queue messages come back at once (test/workers/ingest-dlq.test.ts).
+          QUEUE_RETRY_S: "0",
         },
       },
     }),

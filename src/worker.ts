@@ -3,7 +3,13 @@ import { apiRoutes, ledgerEdgeMetrics } from "./api/index";
 import { createWorker } from "./app";
 import { configOf } from "./config";
 import type { Env } from "./env";
-import { consumeIngest, ingestRoutes, ledgerHousekeeping } from "./ingest/index";
+import {
+  consumeDeadLetters,
+  consumeIngest,
+  ingestRoutes,
+  isDeadLetterQueue,
+  ledgerHousekeeping,
+} from "./ingest/index";
 
 export { Ledger } from "./durable/ledger/index";
 export { SourceTracker } from "./durable/tracker/index";
@@ -23,6 +29,7 @@ const worker = createWorker({
 
 export default {
   fetch: (request, env, ctx) => worker.fetch(request, env, ctx),
-  queue: (batch, env) => consumeIngest(batch, env),
+  queue: (batch, env) =>
+    isDeadLetterQueue(batch.queue) ? consumeDeadLetters(batch, env) : consumeIngest(batch, env),
   scheduled: (_controller, env) => ledgerHousekeeping(env),
 } satisfies ExportedHandler<Env>;

@@ -1,6 +1,7 @@
 import type { RouteRegistrar } from "../http/routes";
 import { adminAccessRoutes } from "./admin-access";
 import { ADMIN_PREFIX, adminAuth } from "./admin-auth";
+import { adminDeadLetterRoutes } from "./admin-dead-letters";
 import { adminDecisionRoutes } from "./admin-decisions";
 import { bouncerRoutes } from "./bouncer";
 import { json } from "./input";
@@ -34,6 +35,7 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...watcherRoutes,
   ...adminDecisionRoutes,
   ...adminAccessRoutes,
+  ...adminDeadLetterRoutes,
   openApiRoute,
 ];
 

@@ -4,6 +4,8 @@ import { PalisadeHttpError } from "../http/error";
 import type { RouteRegistrar } from "../http/routes";
 import { handleIngest } from "./handler";
 
+export { isDeadLetterQueue } from "./budget";
+export { consumeDeadLetters } from "./dead-letters";
 export { handleIngest } from "./handler";
 export { consumeIngest } from "./queue";
 

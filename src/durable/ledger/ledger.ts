@@ -2,12 +2,14 @@ import { DurableObject } from "cloudflare:workers";
 import { configOf } from "../../config";
 import type { AdminAlertDetail } from "../../contract/admin";
 import type { AllowEntry, Bouncer, Machine, Metrics } from "../../contract/admin-access";
+import type { DeadLetter } from "../../contract/dead-letters";
 import type { LapiAlertIn, LapiAlertOut } from "../../contract/lapi-alert";
 import type { Env } from "../../env";
 import { migrate } from "../migrate";
 import { AllowStore } from "./allowlist";
 import { BouncerStore, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
 import { bump } from "./counters";
+import { type DeadLetterInput, DeadLetterStore } from "./dead-letters";
 import type { DecisionFilter } from "./filter";
 import { KvWriter } from "./kv-writer";
 import { MachineStore } from "./machines";
@@ -50,6 +52,7 @@ export class Ledger extends DurableObject<Env> {
   private readonly allow: AllowStore;
   private readonly ops: LedgerOps;
   private readonly upkeep: LedgerUpkeep;
+  private readonly deadLetters: DeadLetterStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -60,6 +63,7 @@ export class Ledger extends DurableObject<Env> {
     this.bouncerStore = new BouncerStore(sql);
     this.machineStore = new MachineStore(sql);
     this.allow = new AllowStore(sql);
+    this.deadLetters = new DeadLetterStore(sql);
     const hooks: RecordHooks = {
       toEntry: (row) => this.writer.entryOf(row),
       allowed: (d) => this.allow.covering(d),
@@ -232,6 +236,32 @@ export class Ledger extends DurableObject<Env> {
     const ids = this.allow.remove(by);
     await this.schedule();
     return ids;
+  }
+
+  // ---- the ingest queue's dead letters ----
+
+  async storeDeadLetters(letters: DeadLetterInput[]): Promise<number[]> {
+    return this.ctx.storage.transactionSync(() => this.deadLetters.add(letters, Date.now()));
+  }
+
+  async listDeadLetters(limit: number): Promise<{ total: number; letters: DeadLetter[] }> {
+    return { total: this.deadLetters.count(), letters: this.deadLetters.list(limit) };
+  }
+
+  /** Bodies to replay (every letter when `ids` is undefined), at most `limit`, oldest first. */
+  async deadLetterBodies(
+    ids: number[] | undefined,
+    limit: number,
+  ): Promise<{ letters: { id: number; body: ArrayBuffer }[]; selected: number[] }> {
+    const selected = ids === undefined ? undefined : this.deadLetters.existing(ids);
+    return {
+      letters: this.deadLetters.bodies(selected ?? ids, limit),
+      selected: selected ?? [],
+    };
+  }
+
+  async removeDeadLetters(ids: number[]): Promise<number[]> {
+    return this.deadLetters.remove(ids);
   }
 
   /** Adds to the `edge` (or another) counters: the edge's per-isolate outcome counts. */

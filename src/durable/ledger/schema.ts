@@ -42,3 +42,16 @@ export const LEDGER_V2: Migration = [
   `CREATE TABLE counters (metric TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL,
      n INTEGER NOT NULL, PRIMARY KEY (metric, a, b))`,
 ];
+
+/**
+ * Ledger schema version 3 (issue 10): the ingest queue's dead letters, and an index on
+ * when decisions ended, for retention.
+ */
+export const LEDGER_V3: Migration = [
+  `CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL,
+     message_id TEXT NOT NULL, enqueued INTEGER NOT NULL, dead INTEGER NOT NULL,
+     attempts INTEGER NOT NULL, reason TEXT NOT NULL, items INTEGER NOT NULL,
+     events INTEGER NOT NULL, sources TEXT NOT NULL, body BLOB NOT NULL,
+     UNIQUE (queue, message_id))`,
+  "CREATE INDEX decisions_ended ON decisions (deleted_at) WHERE deleted_seq IS NOT NULL",
+];

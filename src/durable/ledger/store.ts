@@ -3,7 +3,7 @@ import { type Migration, metaNumber, setMeta } from "../migrate";
 import { bump } from "./counters";
 import { ipKeyOfDecision } from "./ipkey";
 import type { BatchCounts, DecisionInput, RecordItem, RecordResult } from "./records";
-import { LEDGER_V2 } from "./schema";
+import { LEDGER_V2, LEDGER_V3 } from "./schema";
 
 /** Ledger schema; append a migration to change it, never edit a shipped one. */
 export const LEDGER_MIGRATIONS: readonly Migration[] = [
@@ -33,6 +33,7 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
     "CREATE TABLE kv_garbage (key TEXT PRIMARY KEY, after INTEGER NOT NULL)",
   ],
   LEDGER_V2,
+  LEDGER_V3,
 ];
 
 // A type, not an interface: SqlStorage rows must be indexable records.
