@@ -1,6 +1,7 @@
 import type { RouteRegistrar } from "../http/routes";
 import { adminAccessRoutes } from "./admin-access";
 import { ADMIN_PREFIX, adminAuth } from "./admin-auth";
+import { adminBackupRoutes } from "./admin-backup";
 import { adminDeadLetterRoutes } from "./admin-dead-letters";
 import { adminDecisionRoutes } from "./admin-decisions";
 import { bouncerRoutes } from "./bouncer";
@@ -36,6 +37,7 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...adminDecisionRoutes,
   ...adminAccessRoutes,
   ...adminDeadLetterRoutes,
+  ...adminBackupRoutes,
   openApiRoute,
 ];
 

@@ -28,7 +28,11 @@ export const ingestRoutes: RouteRegistrar = (app) => {
  */
 export async function ledgerHousekeeping(env: Env): Promise<void> {
   const report = await ledgerOf(env).housekeeping();
-  if (report.expired > 0 || report.compacted) {
+  if (
+    report.expired > 0 ||
+    report.compacted ||
+    report.retained.alerts + report.retained.decisions > 0
+  ) {
     console.log(`palisade.ledger.housekeeping: ${JSON.stringify(report)}`);
   }
 }

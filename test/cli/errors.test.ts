@@ -31,6 +31,11 @@ const COMMANDS = [
   ["machines", "add"],
   ["machines", "delete"],
   ["metrics"],
+  ["dlq", "list"],
+  ["dlq", "replay"],
+  ["dlq", "delete"],
+  ["export"],
+  ["import"],
 ];
 
 describe("one error style for every command", () => {

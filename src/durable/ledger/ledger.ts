@@ -2,11 +2,13 @@ import { DurableObject } from "cloudflare:workers";
 import { configOf } from "../../config";
 import type { AdminAlertDetail } from "../../contract/admin";
 import type { AllowEntry, Bouncer, Machine, Metrics } from "../../contract/admin-access";
+import type { ImportReport, LedgerExport } from "../../contract/backup";
 import type { DeadLetter } from "../../contract/dead-letters";
 import type { LapiAlertIn, LapiAlertOut } from "../../contract/lapi-alert";
 import type { Env } from "../../env";
 import { migrate } from "../migrate";
 import { AllowStore } from "./allowlist";
+import { LedgerBackup } from "./backup";
 import { BouncerStore, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
 import { bump } from "./counters";
 import { type DeadLetterInput, DeadLetterStore } from "./dead-letters";
@@ -53,6 +55,7 @@ export class Ledger extends DurableObject<Env> {
   private readonly ops: LedgerOps;
   private readonly upkeep: LedgerUpkeep;
   private readonly deadLetters: DeadLetterStore;
+  private readonly backup: LedgerBackup;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -69,7 +72,12 @@ export class Ledger extends DurableObject<Env> {
       allowed: (d) => this.allow.covering(d),
     };
     this.ops = new LedgerOps(ctx.storage, this.store, this.allow, hooks, cfg.ipv6Prefix);
-    this.upkeep = new LedgerUpkeep(ctx.storage, this.store, this.writer, this.ops, cfg.kvFlushMs);
+    this.upkeep = new LedgerUpkeep(ctx.storage, this.store, this.writer, this.ops, cfg.kvFlushMs, {
+      days: cfg.retentionDays,
+      maxAlerts: cfg.retentionMaxAlerts,
+      maxEndedDecisions: cfg.retentionMaxEndedDecisions,
+    });
+    this.backup = new LedgerBackup(sql, this.store, hooks, () => this.allow.reload());
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, LEDGER_MIGRATIONS);
       this.store.backfillIpKeys();
@@ -278,6 +286,25 @@ export class Ledger extends DurableObject<Env> {
       .list()
       .map((b) => ({ name: b.name, last_pull: b.last_pull, user_agent: b.user_agent }));
     return metricsReport(this.ctx.storage.sql, bouncers, Date.now());
+  }
+
+  // ---- backup and retention ----
+
+  /** Active decisions, the allowlist, bouncers and machines (contract/backup.ts). */
+  async exportLedger(): Promise<LedgerExport> {
+    return this.backup.export(Date.now());
+  }
+
+  /** Takes an export back, all or nothing; what was already there is skipped. */
+  async importLedger(doc: LedgerExport): Promise<ImportReport> {
+    const out = this.ctx.storage.transactionSync(() => this.backup.import(doc, Date.now()));
+    await this.schedule();
+    return out;
+  }
+
+  /** Runs the retention sweep now (the cron runs it every 10 minutes). */
+  async sweepRetention(): Promise<{ alerts: number; decisions: number }> {
+    return this.upkeep.sweep(Date.now(), true);
   }
 
   /** The cron's work (every minute): see LedgerUpkeep.housekeeping. */

@@ -44,8 +44,8 @@ export const LEDGER_V2: Migration = [
 ];
 
 /**
- * Ledger schema version 3 (issue 10): the ingest queue's dead letters, and an index on
- * when decisions ended, for retention.
+ * Ledger schema version 3 (issue 10): the ingest queue's dead letters; for retention, an
+ * index over ended decisions (v1's decisions_alert finds the decisions of an alert).
  */
 export const LEDGER_V3: Migration = [
   `CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL,
@@ -53,5 +53,5 @@ export const LEDGER_V3: Migration = [
      attempts INTEGER NOT NULL, reason TEXT NOT NULL, items INTEGER NOT NULL,
      events INTEGER NOT NULL, sources TEXT NOT NULL, body BLOB NOT NULL,
      UNIQUE (queue, message_id))`,
-  "CREATE INDEX decisions_ended ON decisions (deleted_at) WHERE deleted_seq IS NOT NULL",
+  "CREATE INDEX decisions_ended ON decisions (deleted_seq, deleted_at) WHERE deleted_seq IS NOT NULL",
 ];
