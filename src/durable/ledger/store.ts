@@ -1,5 +1,6 @@
 import type { DecisionEntry, DeltaOp } from "../../core/blocklist/index";
 import { type Migration, metaNumber, setMeta } from "../migrate";
+import { logAlert, logDecision, logDecisionEnd } from "./activity-log";
 import { bump } from "./counters";
 import { ipKeyOfDecision } from "./ipkey";
 import type { BatchCounts, DecisionInput, RecordItem, RecordResult } from "./records";
@@ -122,6 +123,7 @@ export class LedgerStore {
         item.machine ?? null,
       );
       bump(this.sql, "alerts", a.scenario, a.allowlisted ? "allowlisted" : "", 1, now);
+      logAlert(alertSeq, a, item.machine ?? null);
     }
     const ids = item.decisions.map((d, i) =>
       this.addDecision(d, alertSeq, hooks, gates[i] !== undefined, now),
@@ -166,6 +168,7 @@ export class LedgerStore {
       )
       .one();
     bump(this.sql, "decisions", d.origin, d.type, 1, now);
+    logDecision(row);
     if (allowlisted) {
       this.endDecision(row.id, now, "allowlisted");
       return row.id;
@@ -217,13 +220,16 @@ export class LedgerStore {
   }
 
   private endDecision(id: number, now: number, reason: EndReason): void {
-    this.sql.exec(
-      "UPDATE decisions SET deleted_seq = ?, deleted_at = ?, deleted_reason = ? WHERE id = ?",
-      this.nextSeq(),
-      now,
-      reason,
-      id,
-    );
+    const row = this.sql
+      .exec<LedgerDecisionRow>(
+        "UPDATE decisions SET deleted_seq = ?, deleted_at = ?, deleted_reason = ? WHERE id = ? RETURNING *",
+        this.nextSeq(),
+        now,
+        reason,
+        id,
+      )
+      .toArray()[0];
+    if (row) logDecisionEnd(row, reason);
   }
 
   /** Live decisions whose time is up (their tracker's alarm has not told us yet). */
