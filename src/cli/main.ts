@@ -8,6 +8,7 @@ import { lintScenarios } from "../core/scenario/index";
 import { closest } from "../core/spelling";
 import { ADMIN_COMMANDS, ADMIN_USAGE, isAdminCommand, runAdmin } from "./admin/index";
 import { dataStoreFor, readConfigFile, scenarioFilesFrom } from "./config-files";
+import { runDoctor } from "./doctor-command";
 import { fail, HelpRequested, UserError } from "./errors";
 import { parseFlags } from "./flags";
 import { runParse } from "./parse-command";
@@ -18,6 +19,7 @@ const USAGE = `Usage:
   palisade replay --type TYPE [--scenarios PATH]... [--data DIR] [--profiles FILE]
                   [--allowlist FILE] [--no-default-allowlist] [--year N] [--timezone TZ] FILE|-...
   palisade scenarios lint PATH...
+  palisade doctor [--env NAME] [--secrets FILE]   before a real deploy (npm run preflight)
   palisade COMMAND --help             a command's flags; palisade --version
 
 TYPE is an acquisition label: nginx, apache2, syslog, traefik, journald, or the type of
@@ -122,7 +124,7 @@ function parseOptionsFrom(values: Record<string, unknown>): ParseOptions {
   return opts;
 }
 
-const COMMANDS = ["parse", "replay", "scenarios", "help", "version", ...ADMIN_COMMANDS];
+const COMMANDS = ["parse", "replay", "scenarios", "doctor", "help", "version", ...ADMIN_COMMANDS];
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -137,6 +139,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === "parse") return parse(rest);
   if (command === "replay") return replay(rest);
   if (command === "scenarios") return scenarios(rest);
+  if (command === "doctor") return runDoctor(rest);
   if (isAdminCommand(command)) return runAdmin(command, rest);
   const near = command.startsWith("-") ? undefined : closest(command, COMMANDS);
   fail(

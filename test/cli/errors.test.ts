@@ -36,6 +36,7 @@ const COMMANDS = [
   ["dlq", "delete"],
   ["export"],
   ["import"],
+  ["doctor"],
 ];
 
 describe("one error style for every command", () => {
