@@ -13,6 +13,8 @@ export default defineConfig({
           PALISADE_METRICS_TOKEN: "test-metrics-token",
           // The edge tests use Turnstile's test keys, which only a local Worker accepts.
           PALISADE_ENV: "local",
+          // Failed queue messages come back at once (test/workers/ingest-dlq.test.ts).
+          QUEUE_RETRY_S: "0",
         },
       },
     }),

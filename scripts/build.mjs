@@ -37,7 +37,9 @@ function embedHub() {
 }
 
 async function bundle(entry, outfile) {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
   await build({
+    define: { "process.env.PALISADE_VERSION": JSON.stringify(pkg.version) },
     entryPoints: [join(root, entry)],
     outfile: join(root, outfile),
     bundle: true,

@@ -1,17 +1,80 @@
 // `npm start`: Palisade's Worker under `wrangler dev` (state persisted in .wrangler/), in
 // front of a demo origin, then a short attack log replayed into the ingest endpoint so
-// that within seconds the attacker gets a 403 and a normal visitor a 200.
+// that within seconds the attacker gets a 403 and a normal visitor a 200. Its ports are
+// checked first: nothing is replayed into whatever else listens there. Environment:
+// PORT (8787, the Worker), ORIGIN_PORT (8788, the demo origin), INSPECTOR_PORT (9229,
+// wrangler's inspector), STATE_DIR (.wrangler/state).
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { startDemoOrigin } from "./demo-origin.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const PORT = Number(process.env.PORT ?? 8787);
-const ORIGIN_PORT = Number(process.env.ORIGIN_PORT ?? 8788);
-const base = `http://127.0.0.1:${PORT}`;
 const ATTACKER = "203.0.113.66";
 const VISITOR = "198.51.100.7";
+
+/** A user error, told as every Palisade command tells one, then exit 1 before anything ran. */
+function fail(what, why, fix) {
+  process.stderr.write(`npm start: ${what}\n  why: ${why}\n  fix: ${fix}\n`);
+  process.exit(1);
+}
+
+/** A port from the environment (PORT=8790 npm start), or its default. */
+function portVar(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535)
+    fail(
+      `${name}=${JSON.stringify(raw)} is not a port.`,
+      `${name} is the port ${name === "PORT" ? "the Worker" : name === "ORIGIN_PORT" ? "the demo origin" : "wrangler's inspector"} listens on.`,
+      `give a number from 1 to 65535, e.g. ${name}=${fallback + 10} npm start.`,
+    );
+  return Number(raw);
+}
+
+const PORT = portVar("PORT", 8787);
+const ORIGIN_PORT = portVar("ORIGIN_PORT", 8788);
+const INSPECTOR_PORT = portVar("INSPECTOR_PORT", 9229);
+const STATE_DIR = process.env.STATE_DIR || `${root}.wrangler/state`;
+const base = `http://127.0.0.1:${PORT}`;
+
+/** Whether something already listens on 127.0.0.1:port (then nothing is started or replayed). */
+function inUse(port) {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once("error", (e) => resolve(e.code === "EADDRINUSE" || e.code === "EACCES"));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(false)));
+  });
+}
+
+async function checkPorts() {
+  const ports = [
+    ["PORT", PORT, "the Worker"],
+    ["ORIGIN_PORT", ORIGIN_PORT, "the demo origin"],
+    ["INSPECTOR_PORT", INSPECTOR_PORT, "wrangler's inspector"],
+  ];
+  const seen = new Map();
+  for (const [name, port] of ports) {
+    if (seen.has(port))
+      fail(
+        `${name} and ${seen.get(port)} are both ${port}.`,
+        "each of the Worker, the demo origin and the inspector needs its own port.",
+        "give them different ports, e.g. PORT=8790 ORIGIN_PORT=8791 npm start.",
+      );
+    seen.set(port, name);
+  }
+  for (const [name, port, what] of ports) {
+    if (await inUse(port))
+      fail(
+        `port ${port} (${name}, ${what}) is already in use; nothing was started or replayed.`,
+        "another program listens there (another npm start or wrangler dev?), and the demo would replay its attack into it.",
+        `stop it (ss -ltnp 'sport = :${port}' shows which), or pick another port: ${name}=${port + 10} npm start.`,
+      );
+  }
+}
+
+await checkPorts();
 
 if (!existsSync(`${root}.dev.vars`)) {
   copyFileSync(`${root}.dev.vars.example`, `${root}.dev.vars`);
@@ -21,7 +84,13 @@ const devVars = Object.fromEntries(
   readFileSync(`${root}.dev.vars`, "utf8")
     .split("\n")
     .filter((l) => /^[A-Z_]+=/.test(l))
-    .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1).trim()]),
+    .map((l) => [
+      l.slice(0, l.indexOf("=")),
+      l
+        .slice(l.indexOf("=") + 1)
+        .trim()
+        .replace(/^"(.*)"$/, "$1"),
+    ]),
 );
 
 const origin = await startDemoOrigin(ORIGIN_PORT);
@@ -34,8 +103,10 @@ const wrangler = spawn(
     "127.0.0.1",
     "--port",
     String(PORT),
+    "--inspector-port",
+    String(INSPECTOR_PORT),
     "--persist-to",
-    `${root}.wrangler/state`,
+    STATE_DIR,
     "--var",
     "PALISADE_ENV:local",
     "--var",
@@ -138,5 +209,9 @@ Palisade is running at ${base} in front of the demo origin http://127.0.0.1:${OR
   curl -i -H 'CF-Connecting-IP: ${VISITOR}' ${base}/    # a normal visitor: ${await probe(VISITOR)}
 The console: ${base}/_palisade/console/  (log in with PALISADE_ADMIN_TOKEN from .dev.vars:
   ${devVars.PALISADE_ADMIN_TOKEN}; the attack above is in its overview and alerts, with its log lines)
-Ctrl-C stops it; state persists in .wrangler/state.
+
+For the admin CLI (palisade decisions list, alerts list, bouncers add …), paste:
+  export PALISADE_URL=${base} PALISADE_TOKEN=${devVars.PALISADE_ADMIN_TOKEN ?? "<PALISADE_ADMIN_TOKEN from .dev.vars>"}
+
+Ctrl-C stops it; state persists in ${STATE_DIR}.
 `);

@@ -30,6 +30,10 @@ export type ConfigVars = Pick<
   | "MAX_DECISION_DURATION"
   | "PALISADE_ENV"
   | "PALISADE_MACHINE_TOKEN"
+  | "QUEUE_RETRY_S"
+  | "RETENTION_DAYS"
+  | "RETENTION_MAX_ALERTS"
+  | "RETENTION_MAX_ENDED_DECISIONS"
 >;
 
 /** Vars set on top of the env's; `undefined` unsets one (e.g. ORIGIN_URL for the route's origin). */
@@ -74,6 +78,13 @@ export interface WorkerConfig {
    * any is set (app.ts).
    */
   unsafe: readonly UnsafeSetting[];
+  /** First wait before a failed ingest queue message is delivered again (doubling, ≤ 5 min). */
+  queueRetryS: number;
+  /** The Ledger's retention: alerts and ended decisions older than this go (cron). */
+  retentionDays: number;
+  /** At most this many alerts and ended decisions are kept (the oldest go first). */
+  retentionMaxAlerts: number;
+  retentionMaxEndedDecisions: number;
 }
 
 export interface UnsafeSetting {
@@ -99,7 +110,11 @@ type IntegerVar =
   | "CLEARANCE_TTL_S"
   | "SUBREQUEST_BUDGET"
   | "MAX_INGEST_BYTES"
-  | "KV_FLUSH_MS";
+  | "KV_FLUSH_MS"
+  | "QUEUE_RETRY_S"
+  | "RETENTION_DAYS"
+  | "RETENTION_MAX_ALERTS"
+  | "RETENTION_MAX_ENDED_DECISIONS";
 
 /** The integer variables' rules: a decimal integer within [min, max], else the fallback. */
 const INTEGERS: Readonly<Record<IntegerVar, IntegerRule>> = {
@@ -111,6 +126,11 @@ const INTEGERS: Readonly<Record<IntegerVar, IntegerRule>> = {
   SUBREQUEST_BUDGET: { min: MIN_SUBREQUEST_BUDGET, max: 10_000, fallback: 40 },
   MAX_INGEST_BYTES: { min: 1_024, max: 100 * 1024 * 1024, fallback: 5 * 1024 * 1024 },
   KV_FLUSH_MS: { min: 0, max: 3_600_000, fallback: 1_000 },
+  QUEUE_RETRY_S: { min: 0, max: 3_600, fallback: 10 },
+  // Escalation looks back 30 days: the decisions it counts must still be there.
+  RETENTION_DAYS: { min: 31, max: 3_650, fallback: 90 },
+  RETENTION_MAX_ALERTS: { min: 1_000, max: 100_000_000, fallback: 1_000_000 },
+  RETENTION_MAX_ENDED_DECISIONS: { min: 1_000, max: 100_000_000, fallback: 1_000_000 },
 };
 
 const cache = new WeakMap<object, WorkerConfig>();
@@ -142,6 +162,13 @@ function parseConfig(v: Partial<ConfigVars>): WorkerConfig {
     maxDecision: maxDecision(v.MAX_DECISION_DURATION),
     local: nonEmpty(v.PALISADE_ENV)?.toLowerCase() === "local",
     unsafe: unsafeSettings(v),
+    queueRetryS: integer("QUEUE_RETRY_S", v.QUEUE_RETRY_S),
+    retentionDays: integer("RETENTION_DAYS", v.RETENTION_DAYS),
+    retentionMaxAlerts: integer("RETENTION_MAX_ALERTS", v.RETENTION_MAX_ALERTS),
+    retentionMaxEndedDecisions: integer(
+      "RETENTION_MAX_ENDED_DECISIONS",
+      v.RETENTION_MAX_ENDED_DECISIONS,
+    ),
   };
 }
 

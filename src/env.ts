@@ -22,6 +22,10 @@ export interface Env {
   SUBREQUEST_BUDGET?: string;
   BLOCKLIST_REFRESH_MS?: string;
   KV_FLUSH_MS?: string;
+  QUEUE_RETRY_S?: string;
+  RETENTION_DAYS?: string;
+  RETENTION_MAX_ALERTS?: string;
+  RETENTION_MAX_ENDED_DECISIONS?: string;
   IPV6_PREFIX?: string;
   MAX_INGEST_BYTES?: string;
   CLEARANCE_TTL_S?: string;

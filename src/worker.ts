@@ -4,7 +4,13 @@ import { createWorker } from "./app";
 import { configOf } from "./config";
 import { consoleRoutes } from "./console/index";
 import type { Env } from "./env";
-import { consumeIngest, ingestRoutes, ledgerHousekeeping } from "./ingest/index";
+import {
+  consumeDeadLetters,
+  consumeIngest,
+  ingestRoutes,
+  isDeadLetterQueue,
+  ledgerHousekeeping,
+} from "./ingest/index";
 import {
   consumeNotify,
   consumeNotifyDead,
@@ -38,6 +44,8 @@ export default {
       ? consumeNotify(batch, env)
       : batch.queue === NOTIFY_DLQ_NAME
         ? consumeNotifyDead(batch, env)
-        : consumeIngest(batch, env),
+        : isDeadLetterQueue(batch.queue)
+          ? consumeDeadLetters(batch, env)
+          : consumeIngest(batch, env),
   scheduled: (_controller, env) => ledgerHousekeeping(env),
 } satisfies ExportedHandler<Env>;

@@ -1,8 +1,17 @@
-import { appendFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import {
+  appendFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sleepReal } from "../src/clock";
-import { runShipper } from "./bundle";
+import { Shipper } from "../src/shipper";
+import { bundlePath, runShipper } from "./bundle";
 import { rotateTwiceWithRestart } from "./scenario";
 import { type Sink, startSink } from "./sink";
 import {
@@ -114,4 +123,46 @@ describe("restarts", () => {
     expect(r.shipperLog.match(/file rotated or deleted/g)?.length).toBe(2);
     expect(r.shipperLog).toContain("send failed, retrying");
   }, 60_000);
+
+  it("one shipper per state_dir: a live one holds it, a killed one does not even before it is reaped (zombie)", async () => {
+    const [s, dir] = [await sink(), await tempDir()];
+    const log = join(dir, "access.log");
+    writeFileSync(log, text(makeLines("z", 5)));
+    const state = join(dir, "state");
+    writeFileSync(
+      join(dir, "ship.yaml"),
+      `url: ${s.url}\ntoken: machine-token\nstate_dir: ${state}\nsources: [{paths: [${log}], type: nginx, start_at: beginning}]\n`,
+    );
+    // The shipper's parent never waits for it (exec sleep), so once killed it stays a zombie.
+    const parent = spawn(
+      "sh",
+      [
+        "-c",
+        `"${process.execPath}" "${await bundlePath()}" --config "${join(dir, "ship.yaml")}" 2>/dev/null & echo $!; exec sleep 60`,
+      ],
+      { stdio: ["ignore", "pipe", "ignore"] },
+    );
+    onCleanup(async () => {
+      parent.kill("SIGKILL");
+    });
+    let out = "";
+    parent.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    await waitFor("the shipper's pid", () => /^\d+\n/.test(out));
+    const pid = Number(out.trim());
+    await waitFor("the first shipper shipped", () => s.lines().length === 5);
+    const cfg = testConfig(s.url, state, [fileSource([log])]);
+    await expect(startShipper(cfg)).rejects.toThrow(
+      `another palisade-ship (pid ${pid}) uses ${state}; stop it or give this one its own state_dir`,
+    );
+    process.kill(pid, "SIGKILL");
+    await waitFor("a zombie", () =>
+      /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8")),
+    );
+    const second = await startShipper(cfg);
+    expect(second).toBeInstanceOf(Shipper);
+    expect(existsSync(join(state, "lock"))).toBe(true);
+    expect(readFileSync(join(state, "lock"), "utf8")).toBe(`${process.pid}\n`);
+  });
 });

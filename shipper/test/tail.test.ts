@@ -144,6 +144,49 @@ describe("file tailing", () => {
     expect(shipper.metrics.linesRead).toBe(100);
   });
 
+  it("copytruncate while behind: the lines it had not read yet come from the rotated copy (matched by its first bytes)", async () => {
+    const [s, dir] = [await sink(), await tempDir()];
+    const log = join(dir, "access.log");
+    const fd = openSync(log, "a");
+    writeSync(fd, text(makeLines("before", 60)));
+    writeFileSync(join(dir, "other.log.1"), text(makeLines("unrelated", 80)));
+    const logger = memoryLog();
+    const shipper = await startShipper(testConfig(s.url, join(dir, "state"), [fileSource([log])]), {
+      log: logger,
+    });
+    await waitFor("lines before", () => s.lines().length === 60);
+    // In one go, so the shipper cannot read in between: 40 more lines (and half a line),
+    // the copy, the truncation, the new content.
+    writeSync(fd, `${text(makeLines("before", 40, 60))}before line 100 half`);
+    copyFileSync(log, `${log}.1`);
+    truncateSync(log, 0);
+    writeSync(fd, text(makeLines("after", 30)));
+    closeSync(fd);
+    await waitFor("every line", () => s.lines().length === 131);
+    expect(linesOf(s, "before")).toEqual([...makeLines("before", 100), "before line 100 half"]);
+    expect(linesOf(s, "after")).toEqual(makeLines("after", 30));
+    expect(linesOf(s, "unrelated")).toEqual([]);
+    expect(logger.has("info", "from its rotated copy")).toBe(true);
+    expect(shipper.metrics.linesRead).toBe(131);
+  });
+
+  it("copytruncate while stopped: the next start reads the missing tail from the copy, then the new file", async () => {
+    const [s, dir] = [await sink(), await tempDir()];
+    const log = join(dir, "access.log");
+    writeFileSync(log, text(makeLines("before", 60)));
+    const cfg = testConfig(s.url, join(dir, "state"), [fileSource([log])]);
+    const first = await startShipper(cfg);
+    await waitFor("lines before", () => s.lines().length === 60);
+    await first.stop();
+    appendFileSync(log, text(makeLines("before", 25, 60)));
+    copyFileSync(log, `${log}.1`);
+    writeFileSync(log, text(makeLines("after", 20)));
+    await startShipper(cfg);
+    await waitFor("every line", () => s.lines().length === 105);
+    expect(linesOf(s, "before")).toEqual(makeLines("before", 85));
+    expect(linesOf(s, "after")).toEqual(makeLines("after", 20));
+  });
+
   it("reads a file rewritten in place while stopped (same inode, now longer) from its start", async () => {
     const [s, dir] = [await sink(), await tempDir()];
     const log = join(dir, "access.log");

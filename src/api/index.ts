@@ -1,7 +1,9 @@
 import type { RouteRegistrar } from "../http/routes";
 import { adminAccessRoutes } from "./admin-access";
 import { ADMIN_PREFIX, adminAuth } from "./admin-auth";
+import { adminBackupRoutes } from "./admin-backup";
 import { adminConsoleRoutes } from "./admin-console";
+import { adminDeadLetterRoutes } from "./admin-dead-letters";
 import { adminDecisionRoutes } from "./admin-decisions";
 import { bouncerRoutes } from "./bouncer";
 import { json } from "./input";
@@ -39,6 +41,8 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...adminConsoleRoutes,
   ...adminAccessRoutes,
   metricsRoute,
+  ...adminDeadLetterRoutes,
+  ...adminBackupRoutes,
   openApiRoute,
 ];
 

@@ -28,11 +28,12 @@ export async function parseBody<S extends z.ZodType>(
   c: ApiContext,
   schema: S,
   status: 400 | 422 = 422,
+  maxBytes = MAX_API_BODY,
 ): Promise<z.output<S>> {
   const declared = Number(c.req.header("Content-Length") ?? "0");
-  if (declared > MAX_API_BODY) throw tooLarge();
+  if (declared > maxBytes) throw tooLarge(maxBytes);
   const text = await c.req.text();
-  if (text.length > MAX_API_BODY) throw tooLarge();
+  if (text.length > maxBytes) throw tooLarge(maxBytes);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -83,8 +84,8 @@ export function invalid(
   );
 }
 
-function tooLarge(): PalisadeHttpError {
-  return new PalisadeHttpError(413, "body_too_large", `The body exceeds ${MAX_API_BODY} bytes.`, {
+function tooLarge(max: number): PalisadeHttpError {
+  return new PalisadeHttpError(413, "body_too_large", `The body exceeds ${max} bytes.`, {
     path: "body",
   });
 }

@@ -17,7 +17,9 @@ function readText(path: string, what: string): string {
   } catch (e) {
     const code = e instanceof Error && "code" in e ? String(e.code) : "";
     fail(
-      `cannot read ${what} ${path}${code ? ` (${code})` : ""}. Check the path and its permissions.`,
+      `cannot read ${what} ${path}${code ? ` (${code})` : ""}.`,
+      code === "ENOENT" ? "there is no such file." : "the file exists but cannot be read.",
+      "check the path and its permissions.",
     );
   }
 }
@@ -40,13 +42,19 @@ export function scenarioFilesFrom(paths: readonly string[]): TextFile[] {
       isDir = statSync(p).isDirectory();
     } catch {
       fail(
-        `--scenarios ${p}: no such file or folder. Give scenario YAML files or folders holding them.`,
+        `--scenarios ${p}: no such file or folder.`,
+        "--scenarios takes scenario YAML files, or folders holding them.",
+        "check the path.",
       );
     }
     return isDir ? yamlFilesUnder(p) : [p];
   });
   if (files.length === 0)
-    fail(`--scenarios ${paths.join(" ")}: no .yaml or .yml files found there.`);
+    fail(
+      `--scenarios ${paths.join(" ")}: no .yaml or .yml files found there.`,
+      "scenario files are YAML files, found by their extension (folders are walked).",
+      "give the files or the folder that holds them.",
+    );
   return files.map((path) => ({ path, text: readText(path, "scenario file") }));
 }
 
@@ -60,10 +68,17 @@ export function dataStoreFor(dir: string | undefined): DataStore {
     isDir = statSync(dir).isDirectory();
   } catch {
     fail(
-      `--data ${dir}: no such folder. Give the folder holding the files scenarios name under data:.`,
+      `--data ${dir}: no such folder.`,
+      "--data is the folder holding the files scenarios name under data:.",
+      "check the path (CrowdSec keeps them in /var/lib/crowdsec/data).",
     );
   }
-  if (!isDir) fail(`--data ${dir} is not a folder. Give the folder holding the data files.`);
+  if (!isDir)
+    fail(
+      `--data ${dir} is not a folder.`,
+      "--data is the folder holding the files scenarios name under data:.",
+      "give that folder, not one of its files.",
+    );
   const cache = new Map<string, readonly string[] | undefined>();
   return {
     lines(name) {
@@ -92,5 +107,10 @@ export function readConfigFile(path: string, what: string): TextFile {
 export function reportDiagnostics(diags: readonly Diagnostic[], what: string): void {
   for (const d of diags) process.stderr.write(`${formatDiagnostic(d)}\n`);
   const errors = diags.filter((d) => d.severity === "error").length;
-  if (errors > 0) fail(`${errors} error(s) in ${what}; nothing was run. Fix them and retry.`);
+  if (errors > 0)
+    fail(
+      `${errors} error(s) in ${what}; nothing was run.`,
+      "each is printed above with its file, document and field.",
+      "fix them and run the command again (palisade scenarios lint checks scenario files alone).",
+    );
 }

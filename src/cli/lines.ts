@@ -28,11 +28,19 @@ export async function describeSource(name: string): Promise<LineSource> {
   try {
     const s = await stat(name);
     if (!s.isFile())
-      fail(`${name} is not a regular file. Give a log file path, or - for standard input.`);
+      fail(
+        `${name} is not a regular file.`,
+        "logs are read from files or from standard input.",
+        "give a log file path, or - for standard input.",
+      );
     return { name, size: s.size };
   } catch (e) {
     if (e instanceof Error && "code" in e && e.code === "ENOENT") {
-      fail(`cannot read ${name}: no such file. Check the path, or use - to read standard input.`);
+      fail(
+        `cannot read ${name}: no such file.`,
+        "the path leads nowhere.",
+        "check the path, or use - to read standard input.",
+      );
     }
     throw e;
   }

@@ -1,13 +1,16 @@
-import { type ParseArgsConfig, parseArgs } from "node:util";
+import type { ParseArgsConfig } from "node:util";
 import { formatDiagnostic } from "../core/diagnostic";
 import { compileCustomParser } from "../core/parser/custom";
 import type { LogParser, ParseOptions } from "../core/parser/index";
 import { parserFor, parserTypes } from "../core/parser/index";
 import { isValidTimezone } from "../core/parser/timezone";
 import { lintScenarios } from "../core/scenario/index";
-import { ADMIN_USAGE, isAdminCommand, runAdmin } from "./admin/index";
+import { closest } from "../core/spelling";
+import { ADMIN_COMMANDS, ADMIN_USAGE, isAdminCommand, runAdmin } from "./admin/index";
 import { dataStoreFor, readConfigFile, scenarioFilesFrom } from "./config-files";
-import { fail, UserError } from "./errors";
+import { runDoctor } from "./doctor-command";
+import { fail, HelpRequested, UserError } from "./errors";
+import { parseFlags } from "./flags";
 import { runParse } from "./parse-command";
 import { runReplay } from "./replay-command";
 
@@ -16,6 +19,8 @@ const USAGE = `Usage:
   palisade replay --type TYPE [--scenarios PATH]... [--data DIR] [--profiles FILE]
                   [--allowlist FILE] [--no-default-allowlist] [--year N] [--timezone TZ] FILE|-...
   palisade scenarios lint PATH...
+  palisade doctor [--env NAME] [--secrets FILE]   before a real deploy (npm run preflight)
+  palisade COMMAND --help             a command's flags; palisade --version
 
 TYPE is an acquisition label: nginx, apache2, syslog, traefik, journald, or the type of
 a custom parser given with --parser FILE (a regex with named groups, in YAML).
@@ -30,25 +35,66 @@ const common = {
   parser: { type: "string" },
   year: { type: "string" },
   timezone: { type: "string" },
-  help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
 
+const PARSE_USAGE = `Usage:
+  palisade parse --type TYPE [--parser FILE] [--year N] [--timezone TZ] [FILE|-]...
+
+One JSON object per input line on stdout ({"line","ok","time","meta","parsed"}), a summary
+on stderr. Without FILE, standard input.`;
+
+const REPLAY_USAGE = `Usage:
+  palisade replay --type TYPE [--scenarios PATH]... [--data DIR] [--profiles FILE]
+                  [--allowlist FILE] [--no-default-allowlist] [--year N] [--timezone TZ] FILE|-...
+
+Alerts as JSON lines ordered by stop_at, a summary on stderr. Without --scenarios, the
+built-in pack; without --profiles, the built-in profiles.`;
+
+const LINT_USAGE = `Usage:
+  palisade scenarios lint PATH... [--data DIR]
+
+Every problem of every scenario file (or folder, walked) at once, one per line; exit 1 on
+any error.`;
+
+const VERSION = process.env.PALISADE_VERSION ?? "dev";
+
 function parserOption(type: string | undefined, custom?: string): LogParser {
+  const types = parserTypes();
   if (custom !== undefined) {
     const file = readConfigFile(custom, "parser file");
     const r = compileCustomParser(file.text, file.path);
-    if (!r.ok) fail(r.errors.map((d) => `${d.path}: ${d.message}`).join("\n"));
+    if (!r.ok)
+      fail(
+        `the custom parser ${custom} is not valid.`,
+        r.errors.map((d) => `${d.path}: ${d.message}`).join("; "),
+        "correct the file (its format: src/core/parser/custom-schema.ts).",
+      );
     if (type !== undefined && type !== r.value.type) {
       fail(
-        `--type ${type} does not match the custom parser's type ${r.value.type}. Drop --type or make them equal.`,
+        `--type ${type} does not match the custom parser's type ${r.value.type}.`,
+        "a custom parser names the type it reads.",
+        "drop --type, or make them equal.",
       );
     }
     return r.value;
   }
   if (!type)
-    fail(`--type is required. Give the log's acquisition type: ${parserTypes().join(", ")}.`);
+    fail(
+      "--type is required.",
+      "the log's format decides how its lines are read.",
+      `give the log's acquisition type: ${types.join(", ")} (or --parser FILE for your own format).`,
+    );
   const p = parserFor(type);
-  if (!p) fail(`unknown --type ${JSON.stringify(type)}. Known types: ${parserTypes().join(", ")}.`);
+  if (!p) {
+    const near = closest(type, types);
+    fail(
+      `unknown --type ${JSON.stringify(type)}.`,
+      `the known types are ${types.join(", ")}.`,
+      near !== undefined
+        ? `did you mean --type ${near}?`
+        : "use one of them, or --parser FILE for your own format.",
+    );
+  }
   return p;
 }
 
@@ -58,7 +104,9 @@ function parseOptionsFrom(values: Record<string, unknown>): ParseOptions {
     const y = Number(values.year);
     if (!Number.isInteger(y) || y < 1970 || y > 9999) {
       fail(
-        `--year ${JSON.stringify(values.year)} is not a year. Give four digits, e.g. --year 2025.`,
+        `--year ${JSON.stringify(values.year)} is not a year.`,
+        "it is the year given to syslog timestamps that have none.",
+        "give four digits, e.g. --year 2025.",
       );
     }
     opts.year = y;
@@ -66,7 +114,9 @@ function parseOptionsFrom(values: Record<string, unknown>): ParseOptions {
   if (typeof values.timezone === "string") {
     if (!isValidTimezone(values.timezone)) {
       fail(
-        `--timezone ${JSON.stringify(values.timezone)} is not a known IANA time zone. Use e.g. UTC or Europe/Paris.`,
+        `--timezone ${JSON.stringify(values.timezone)} is not a known IANA time zone.`,
+        "timestamps without an offset are read in this zone.",
+        "use e.g. UTC or Europe/Paris.",
       );
     }
     opts.timezone = values.timezone;
@@ -74,48 +124,67 @@ function parseOptionsFrom(values: Record<string, unknown>): ParseOptions {
   return opts;
 }
 
+const COMMANDS = ["parse", "replay", "scenarios", "doctor", "help", "version", ...ADMIN_COMMANDS];
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (!command || command === "help" || command === "--help" || command === "-h") {
     process.stdout.write(`${USAGE}\n\n${ADMIN_USAGE}\n`);
     return;
   }
-  if (command === "parse") {
-    const { values, positionals } = parseArgs({
-      args: rest,
-      options: common,
-      allowPositionals: true,
-    });
-    if (values.help) return void process.stdout.write(`${USAGE}\n`);
-    await runParse({
-      parser: parserOption(values.type, values.parser),
-      files: positionals.length > 0 ? positionals : ["-"],
-      options: parseOptionsFrom(values),
-    });
+  if (command === "--version" || command === "-V" || command === "version") {
+    process.stdout.write(`palisade ${VERSION}\n`);
     return;
   }
+  if (command === "parse") return parse(rest);
   if (command === "replay") return replay(rest);
   if (command === "scenarios") return scenarios(rest);
+  if (command === "doctor") return runDoctor(rest);
   if (isAdminCommand(command)) return runAdmin(command, rest);
-  fail(`unknown command ${JSON.stringify(command)}.\n${USAGE}`);
+  const near = command.startsWith("-") ? undefined : closest(command, COMMANDS);
+  fail(
+    `unknown command ${JSON.stringify(command)}.`,
+    `palisade's commands are ${COMMANDS.filter((c) => c !== "help" && c !== "version").join(", ")}.`,
+    near !== undefined
+      ? `did you mean palisade ${near}? (palisade --help shows them all)`
+      : "see palisade --help.",
+  );
+}
+
+async function parse(args: string[]): Promise<void> {
+  const { values, positionals } = parseFlags(
+    { name: "parse", usage: PARSE_USAGE, options: common },
+    args,
+  );
+  await runParse({
+    parser: parserOption(values.type, values.parser),
+    files: positionals.length > 0 ? positionals : ["-"],
+    options: parseOptionsFrom(values),
+  });
 }
 
 async function replay(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      ...common,
-      scenarios: { type: "string", multiple: true },
-      data: { type: "string" },
-      profiles: { type: "string" },
-      allowlist: { type: "string", multiple: true },
-      "no-default-allowlist": { type: "boolean" },
+  const { values, positionals } = parseFlags(
+    {
+      name: "replay",
+      usage: REPLAY_USAGE,
+      options: {
+        ...common,
+        scenarios: { type: "string", multiple: true },
+        data: { type: "string" },
+        profiles: { type: "string" },
+        allowlist: { type: "string", multiple: true },
+        "no-default-allowlist": { type: "boolean" },
+      },
     },
-    allowPositionals: true,
-  });
-  if (values.help) return void process.stdout.write(`${USAGE}\n`);
+    args,
+  );
   if (positionals.length === 0)
-    fail("replay needs at least one log file (or - for standard input).");
+    fail(
+      "replay needs at least one log file.",
+      "it replays logs that already exist.",
+      "give the files, or - for standard input.",
+    );
   await runReplay({
     parser: parserOption(values.type, values.parser),
     parseOptions: parseOptionsFrom(values),
@@ -131,16 +200,26 @@ async function replay(args: string[]): Promise<void> {
 /** `palisade scenarios lint PATH...`: every problem in every file at once. */
 function scenarios(args: string[]): void {
   const [sub, ...rest] = args;
+  if (sub === undefined || sub === "help" || sub === "--help" || sub === "-h")
+    throw new HelpRequested(LINT_USAGE);
   if (sub !== "lint")
     fail(
-      `unknown scenarios command ${JSON.stringify(sub ?? "")}. Use: palisade scenarios lint PATH...`,
+      `unknown command "palisade scenarios ${sub}".`,
+      "palisade scenarios has lint.",
+      closest(sub, ["lint"]) !== undefined
+        ? "did you mean palisade scenarios lint?"
+        : "see palisade scenarios --help.",
     );
-  const { values, positionals } = parseArgs({
-    args: rest,
-    options: { data: { type: "string" } },
-    allowPositionals: true,
-  });
-  if (positionals.length === 0) fail("scenarios lint needs at least one scenario file or folder.");
+  const { values, positionals } = parseFlags(
+    { name: "scenarios lint", usage: LINT_USAGE, options: { data: { type: "string" } } },
+    rest,
+  );
+  if (positionals.length === 0)
+    fail(
+      "scenarios lint needs at least one scenario file or folder.",
+      "it checks files, it has nothing to check.",
+      "give YAML files or folders: palisade scenarios lint my-scenarios/",
+    );
   const files = scenarioFilesFrom(positionals);
   const diags = lintScenarios(files, { data: dataStoreFor(values.data) });
   for (const d of diags) process.stdout.write(`${formatDiagnostic(d)}\n`);
@@ -152,12 +231,19 @@ function scenarios(args: string[]): void {
   if (errors > 0) process.exitCode = 1;
 }
 
+// `palisade parse … | head`: the reader left; what is left to print has no one to read it.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 main(process.argv.slice(2)).catch((e: unknown) => {
-  if (
-    e instanceof UserError ||
-    (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS"))
-  ) {
-    process.stderr.write(`palisade: ${(e as Error).message}\n`);
+  if (e instanceof HelpRequested) {
+    process.stdout.write(`${e.usage}\n`);
+    return;
+  }
+  if (e instanceof UserError) {
+    process.stderr.write(`palisade: ${e.message}\n`);
     process.exitCode = 1;
     return;
   }

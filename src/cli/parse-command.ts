@@ -1,6 +1,7 @@
 import { type LogParser, type ParseOptions, ParseState } from "../core/parser/index";
 import { describeSource, readLineBatches } from "./lines";
 import { LineWriter } from "./output";
+import { ParseRate } from "./parse-rate";
 import { progressBar } from "./progress";
 
 export interface ParseCommand {
@@ -15,8 +16,7 @@ export interface ParseCommand {
  */
 export async function runParse(cmd: ParseCommand): Promise<void> {
   const out = new LineWriter();
-  let n = 0;
-  let ok = 0;
+  const rate = new ParseRate(cmd.parser);
   const started = performance.now();
   // One memory for the whole run: a session can continue from a file into the next.
   const state = new ParseState();
@@ -31,10 +31,10 @@ export async function runParse(cmd: ParseCommand): Promise<void> {
     };
     for await (const batch of readLineBatches(file, (b) => progress.add(b))) {
       for (const line of batch) {
-        n++;
         const evt = cmd.parser.parse(line, origin, cmd.options, state);
+        rate.count(line, evt !== null);
+        const n = rate.total;
         if (evt) {
-          ok++;
           await out.line(
             JSON.stringify({
               line: n,
@@ -56,9 +56,12 @@ export async function runParse(cmd: ParseCommand): Promise<void> {
   }
   await out.flush();
   const secs = (performance.now() - started) / 1000;
+  const { total: n, parsed: ok } = rate;
   process.stderr.write(
     `palisade parse: ${n} lines, ${ok} parsed, ${n - ok} unparsed${reasonsText(reasons)} (type ${cmd.parser.type}) in ${secs.toFixed(2)} s, ${Math.round(n / Math.max(secs, 1e-9))} lines/s\n`,
   );
+  const warning = rate.warning(cmd.options);
+  if (warning !== undefined) process.stderr.write(`${warning}\n`);
 }
 
 /** ` (2 hostname, 1 no-address)`: unparsed lines that were recognised, by reason. */

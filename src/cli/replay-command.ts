@@ -16,6 +16,7 @@ import {
 import { fail } from "./errors";
 import { describeSource, readLineBatches } from "./lines";
 import { LineWriter } from "./output";
+import { ParseRate } from "./parse-rate";
 import { progressBar } from "./progress";
 
 export interface ReplayCommand {
@@ -46,9 +47,18 @@ function buildSetup(cmd: ReplayCommand) {
     cmd.defaultAllowlist ? { builtin: hubFile("allowlist.yaml"), data } : { data },
   );
   reportDiagnostics(allow.ok ? allow.warnings : allow.errors, "the allowlist");
-  if (!scenarios.ok || !profiles.ok || !allow.ok) fail("configuration errors");
+  if (!scenarios.ok || !profiles.ok || !allow.ok)
+    fail(
+      "the configuration has errors; nothing was run.",
+      "the scenarios, profiles or allowlist did not load.",
+      "fix what is printed above and run the command again.",
+    );
   if (scenarios.value.length === 0)
-    fail("no scenarios loaded: the files hold no scenario documents.");
+    fail(
+      "no scenarios loaded.",
+      "the files hold no scenario documents.",
+      "give CrowdSec-format scenario files with --scenarios, or leave it out for the built-in pack.",
+    );
   return {
     scenarios: scenarios.value,
     profiles: profiles.value,
@@ -61,6 +71,7 @@ export async function runReplay(cmd: ReplayCommand): Promise<void> {
   const setup = buildSetup(cmd);
   const replay = new Replay({ parser: cmd.parser, parseOptions: cmd.parseOptions, ...setup });
   const started = performance.now();
+  const rate = new ParseRate(cmd.parser);
   const sources = await Promise.all(cmd.files.map(describeSource));
   const progress = progressBar(sources.reduce((n, s) => n + s.size, 0));
   for (const src of sources) {
@@ -70,7 +81,7 @@ export async function runReplay(cmd: ReplayCommand): Promise<void> {
       labels: { type: cmd.parser.type },
     };
     for await (const batch of readLineBatches(src.name, (b) => progress.add(b))) {
-      for (const line of batch) replay.line(line, origin);
+      for (const line of batch) rate.count(line, replay.line(line, origin));
     }
   }
   progress.done();
@@ -90,6 +101,8 @@ export async function runReplay(cmd: ReplayCommand): Promise<void> {
       `peak_rss_mb=${rss} live_buckets=${replay.liveBuckets} expr_errors=${s.exprErrors}` +
       `${reasonsText(s.unparsedReasons)}\n`,
   );
+  const warning = rate.warning(cmd.parseOptions);
+  if (warning !== undefined) process.stderr.write(`${warning}\n`);
 }
 
 /** ` unparsed_hostname=3 unparsed_no-address=1`: lines recognised but not attributed. */

@@ -58,19 +58,20 @@ export class Replay {
     this.engine = new BucketEngine(setup.scenarios);
   }
 
-  /** Feeds one raw line; never throws on its content. */
-  line(raw: string, origin: LineOrigin): void {
+  /** Feeds one raw line; never throws on its content. False when the parser did not read it. */
+  line(raw: string, origin: LineOrigin): boolean {
     this.counts.read++;
     const evt = this.setup.parser.parse(raw, origin, this.setup.parseOptions, this.parseState);
     if (!evt) {
       this.counts.unparsed++;
       const why = this.parseState.reason;
       if (why !== undefined) this.reasons[why] = (this.reasons[why] ?? 0) + 1;
-      return;
+      return false;
     }
     this.counts.parsed++;
     const alerts = this.engine.process(evt);
     for (let i = 0; i < alerts.length; i++) this.alert(alerts[i] as Alert);
+    return true;
   }
 
   /**

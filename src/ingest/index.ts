@@ -4,6 +4,8 @@ import { PalisadeHttpError } from "../http/error";
 import type { RouteRegistrar } from "../http/routes";
 import { handleIngest } from "./handler";
 
+export { isDeadLetterQueue } from "./budget";
+export { consumeDeadLetters } from "./dead-letters";
 export { handleIngest } from "./handler";
 export { consumeIngest } from "./queue";
 
@@ -26,7 +28,11 @@ export const ingestRoutes: RouteRegistrar = (app) => {
  */
 export async function ledgerHousekeeping(env: Env): Promise<void> {
   const report = await ledgerOf(env).housekeeping();
-  if (report.expired > 0 || report.compacted) {
+  if (
+    report.expired > 0 ||
+    report.compacted ||
+    report.retained.alerts + report.retained.decisions > 0
+  ) {
     console.log(`palisade.ledger.housekeeping: ${JSON.stringify(report)}`);
   }
 }

@@ -1,6 +1,9 @@
 import { configOf } from "../config";
+import { ledgerOf } from "../durable/ledger/index";
 import type { PourRequest } from "../durable/tracker/index";
 import type { Env } from "../env";
+import { QUEUE_BATCH_MESSAGES, retryDelay } from "./budget";
+import { deadLetterOf } from "./dead-letters";
 import { pourAll } from "./deliver";
 import { chunkForSend, decodeMessage } from "./queue-message";
 
@@ -12,40 +15,80 @@ interface Pending {
 
 /**
  * The ingest queue's consumer: the same pour RPCs as the ingest request, within the same
- * subrequest budget. Messages are poured in order while the budget also leaves room to
- * send the remaining ones back to the queue (never retried into a dead end: a retry
- * counts against max_retries, a re-send does not). A failed pour retries its message
- * (safe: each tracker applies a request id once); an unreadable message is logged and
- * acknowledged, since no retry can make it readable.
+ * subrequest budget. Messages are sized (budget.ts) so that a whole delivery is poured in
+ * one invocation; each message is acknowledged on its own, and a failed pour retries only
+ * its message, later each time (safe: each tracker applies a request id once). After
+ * `max_retries` the queue moves it to the dead-letter queue (dead-letters.ts). A message
+ * the consumer cannot read is kept as a dead letter at once, since no retry can help.
+ * Only a delivery larger than the budget allows (a max_batch_size raised past
+ * QUEUE_BATCH_MESSAGES) has its last messages sent back to the queue.
  */
 export async function consumeIngest(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const budget = configOf(env).subrequestBudget;
   const pending: Pending[] = [];
+  const unreadable: Message<unknown>[] = [];
   for (const message of batch.messages) {
     const items = await decodeMessage(message.body);
-    if (!items) {
-      console.error(`palisade.ingest.bad_message: dropped unreadable queue message ${message.id}`);
-      message.ack();
-      continue;
-    }
-    pending.push({ message, items, bytes: byteLength(message.body) });
+    if (items) pending.push({ message, items, bytes: byteLength(message.body) });
+    else unreadable.push(message);
   }
   let used = 0;
+  if (unreadable.length > 0) {
+    used++;
+    await keepUnreadable(env, batch.queue, unreadable);
+  }
   let i = 0;
   for (; i < pending.length; i++) {
     const p = pending[i] as Pending;
     const rest = sendsFor(pending.slice(i + 1));
     if (i > 0 && used + p.items.length + rest > budget) break;
     used += p.items.length;
-    try {
-      await pourAll(env, bySource(p.items));
-      p.message.ack();
-    } catch (e) {
-      console.error(`palisade.ingest.queue_pour_failed: ${e instanceof Error ? e.message : e}`);
-      p.message.retry({ delaySeconds: 5 });
-    }
+    await pourMessage(env, p);
   }
-  await requeue(env.INGEST_QUEUE, pending.slice(i));
+  if (i < pending.length) {
+    console.error(
+      `palisade.ingest.queue_oversized_delivery: ${pending.length} messages exceed SUBREQUEST_BUDGET ${budget}; ${pending.length - i} sent back. Set max_batch_size to ${QUEUE_BATCH_MESSAGES} in wrangler.toml.`,
+    );
+  }
+  await requeue(env, pending.slice(i));
+}
+
+async function pourMessage(env: Env, p: Pending): Promise<void> {
+  try {
+    await pourAll(env, bySource(p.items));
+    p.message.ack();
+  } catch (e) {
+    const delay = retryDelay(p.message.attempts, configOf(env).queueRetryS);
+    console.error(
+      `palisade.ingest.queue_pour_failed message=${p.message.id} attempt=${p.message.attempts} retry_in=${delay}s: ${e instanceof Error ? e.message : e}`,
+    );
+    p.message.retry({ delaySeconds: delay });
+  }
+}
+
+async function keepUnreadable(
+  env: Env,
+  queue: string,
+  messages: readonly Message<unknown>[],
+): Promise<void> {
+  const letters = await Promise.all(
+    messages.map((m) =>
+      deadLetterOf(queue, m, "unreadable: not an ingest message this version wrote"),
+    ),
+  );
+  try {
+    await ledgerOf(env).storeDeadLetters(letters);
+    for (const m of messages) {
+      console.error(
+        `palisade.ingest.bad_message: kept unreadable queue message ${m.id} as a dead letter`,
+      );
+      m.ack();
+    }
+  } catch (e) {
+    console.error(`palisade.dlq.store_failed: ${e instanceof Error ? e.message : e}`);
+    for (const m of messages)
+      m.retry({ delaySeconds: retryDelay(m.attempts, configOf(env).queueRetryS) });
+  }
 }
 
 /** Requests of one source stay in order: they are made one after the other. */
@@ -59,7 +102,8 @@ function bySource(items: readonly PourRequest[]): PourRequest[][] {
   return [...map.values()];
 }
 
-async function requeue(queue: Queue, rest: readonly Pending[]): Promise<void> {
+async function requeue(env: Env, rest: readonly Pending[]): Promise<void> {
+  const queue = env.INGEST_QUEUE;
   for (const chunk of chunks(rest)) {
     try {
       await queue.sendBatch(
@@ -68,7 +112,10 @@ async function requeue(queue: Queue, rest: readonly Pending[]): Promise<void> {
       for (const p of chunk) p.message.ack();
     } catch (e) {
       console.error(`palisade.ingest.requeue_failed: ${e instanceof Error ? e.message : e}`);
-      for (const p of chunk) p.message.retry({ delaySeconds: 5 });
+      for (const p of chunk)
+        p.message.retry({
+          delaySeconds: retryDelay(p.message.attempts, configOf(env).queueRetryS),
+        });
     }
   }
 }

@@ -248,3 +248,30 @@ describe("palisade metrics", { timeout: 120_000 }, () => {
     await json("decisions", "delete", "--all");
   });
 });
+
+describe("palisade export and import", { timeout: 120_000 }, () => {
+  it("a backup taken with export brings a deleted bouncer (its key working) and a decision back", async () => {
+    const made = await json<{ api_key: string }>("bouncers", "add", "fw-backup");
+    await json("decisions", "add", "--ip", "192.0.2.77", "--duration", "2h");
+    const file = join(mkdtempSync(join(tmpdir(), "palisade-export-")), "backup.json");
+    const exported = await cli("export", "--file", file);
+    expect(exported.status, exported.stderr).toBe(0);
+    expect(exported.stderr).toMatch(
+      /palisade export: \d+ decisions, \d+ allowlist entries, \d+ bouncers/,
+    );
+    expect(readFileSync(file, "utf8")).not.toContain(made.api_key);
+    await cli("bouncers", "delete", "fw-backup");
+    await cli("decisions", "delete", "--ip", "192.0.2.77");
+    expect((await pull(made.api_key)).status).toBe(403);
+    const imported = await cli("import", file);
+    expect(imported.status, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/^bouncers: 1 imported, \d+ skipped$/m);
+    expect(imported.stdout).toMatch(/^decisions: 1 imported, \d+ skipped$/m);
+    expect((await pull(made.api_key)).status).toBe(200);
+    const back = await json<{ value: string }[]>("decisions", "list", "--ip", "192.0.2.77");
+    expect(back.map((d) => d.value)).toEqual(["192.0.2.77"]);
+    const wrong = await cli("import", `${file}.missing`);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/cannot read .*\n {2}why: .*\n {2}fix: /);
+  });
+});

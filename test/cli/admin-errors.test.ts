@@ -226,9 +226,12 @@ describe("errors from the Worker", { timeout: 120_000 }, () => {
     expect(out.stderr).toMatch(/-o "yaml" is not an output format/);
     const unknown = await runCli(["decisions", "list", "--colour"], { env: env() });
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toMatch(/Unknown option '--colour'/);
+    expectUserError(unknown, /unknown flag --colour for palisade decisions list\./);
     const verb = await runCli(["alerts", "delete"], { env: env() });
-    expect(verb.stderr).toMatch(/unknown command "alerts delete"; alerts has list, inspect\./);
+    expectUserError(
+      verb,
+      /unknown command "palisade alerts delete"\.\n {2}why: palisade alerts has list, inspect\./,
+    );
     expect((await runCli(["bouncers", "add"], { env: env() })).stderr).toMatch(/missing NAME/);
   });
 });

@@ -64,7 +64,7 @@ describe("palisade parse", () => {
   it("rejects an unknown type with the list of known ones and exit code 1, no stack trace", () => {
     const r = palisade(["parse", "--type", "iis", `${fixtures}probe.log`]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/unknown --type "iis"\. Known types: .*nginx/);
+    expect(r.stderr).toMatch(/unknown --type "iis"\.\n {2}why: the known types are .*nginx/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -4,6 +4,7 @@ import { loadAllowlist } from "../../src/core/allowlist";
 import { type Decision, MemoryDecisionHistory } from "../../src/core/decision";
 import type { Event } from "../../src/core/event";
 import {
+  addressCompanions,
   alertPerSource,
   type CompiledProfile,
   decide,
@@ -261,6 +262,27 @@ describe("IPv6 sources", () => {
     expect(
       decide(alert("2001:db8:aa:bb::1"), single, { history: history(), now: T0 }).decisions[0],
     ).toMatchObject({ scope: "Ip", value: "2001:db8:aa:bb::1" });
+  });
+  it("gives a /64 decision a companion on the detected address, for single-address bouncers", () => {
+    const a = alert("2001:db8:aa:bb:1:2:3:4");
+    const r = decide(a, p, { history: history(), now: T0 });
+    expect(addressCompanions(a, r.decisions)).toEqual([
+      { ...r.decisions[0], scope: "Ip", value: "2001:db8:aa:bb:1:2:3:4" },
+    ]);
+    // An address decision (IPv4, ipv6_prefix 128) needs none; nor does an alert without an IP.
+    const v4 = alert("198.51.100.1");
+    expect(addressCompanions(v4, decide(v4, p, { history: history(), now: T0 }).decisions)).toEqual(
+      [],
+    );
+    const single = profiles(`name: s\nfilters: ["true"]\n${BAN}ipv6_prefix: 128\n`);
+    expect(
+      addressCompanions(a, decide(a, single, { history: history(), now: T0 }).decisions),
+    ).toEqual([]);
+    const range = { ...a, source: { scope: "Range", value: "2001:db8:aa:bb::/64" } };
+    expect(addressCompanions(range, r.decisions)).toEqual([]);
+    // A range that does not hold the address (a profile's own scope: Range) gets none.
+    const other = [{ ...(r.decisions[0] as Decision), value: "2001:db8:ff::/64" }];
+    expect(addressCompanions(a, other)).toEqual([]);
   });
   it("escalates across the /64: another address of the prefix is a repeat offence", () => {
     const h = history();

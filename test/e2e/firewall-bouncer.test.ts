@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliJson, ingestBody, LOG4SHELL_PATH, nginxLine, runCli } from "./support/cli";
+import { cliJson, ingestBody, LOG4SHELL_PATH, nginxLine, runCli, sshFailures } from "./support/cli";
 import { NetNs, setElements, stopGroup } from "./support/netns";
 import { type LocalWorker, startLocalWorker, waitFor } from "./support/worker";
 
@@ -107,6 +107,22 @@ function realBouncer(): void {
     console.log(`nft list set ${set.join(" ")} (${ip} ${present ? "added" : "gone"}):\n${shown}`);
   }
 
+  /** Posts a batch to the Worker's ingest from inside the namespace, as a shipper would. */
+  async function ingest(batchId: string, lines: string[], type = "nginx"): Promise<void> {
+    const post = `const r = await fetch(process.env.U, { method: "POST", headers: { authorization: "Bearer " + process.env.T, "content-type": "application/json" }, body: process.env.B }); process.stdout.write(String(r.status));`;
+    const sent = await ns.exec([
+      "env",
+      `U=${worker.base}/_palisade/v1/ingest`,
+      `T=${worker.machineToken}`,
+      `B=${ingestBody(batchId, lines, {}, type)}`,
+      process.execPath,
+      "--input-type=module",
+      "-e",
+      post,
+    ]);
+    expect(sent.stdout, sent.stderr).toBe("200");
+  }
+
   beforeAll(async () => {
     ns = await NetNs.create(`palisade-e2e-${process.pid}`);
     worker = await startLocalWorker({ netns: ns.name, port: PORT });
@@ -207,18 +223,7 @@ function realBouncer(): void {
 
   it("adds a ban detected through ingest (a Log4Shell probe) and drops it when deleted", async () => {
     const attacker = "203.0.113.66";
-    const post = `const r = await fetch(process.env.U, { method: "POST", headers: { authorization: "Bearer " + process.env.T, "content-type": "application/json" }, body: process.env.B }); process.stdout.write(String(r.status));`;
-    const sent = await ns.exec([
-      "env",
-      `U=${worker.base}/_palisade/v1/ingest`,
-      `T=${worker.machineToken}`,
-      `B=${ingestBody("e2e-1", [nginxLine(attacker, LOG4SHELL_PATH)])}`,
-      process.execPath,
-      "--input-type=module",
-      "-e",
-      post,
-    ]);
-    expect(sent.stdout, sent.stderr).toBe("200");
+    await ingest("e2e-1", [nginxLine(attacker, LOG4SHELL_PATH)]);
     await expectInSet(V4, attacker, true);
     const detected = await json<{ origin: string; scenario: string }[]>(
       "decisions",
@@ -231,5 +236,26 @@ function realBouncer(): void {
     ]);
     expect((await cli("decisions", "delete", "--ip", attacker)).status).toBe(0);
     await expectInSet(V4, attacker, false);
+  });
+
+  it("blocks a detected IPv6 attacker (ingested sshd failures) at its own address, and lifts it with its /64", async () => {
+    // Palisade decides on the attacker's /64; this bouncer keeps single addresses only (it
+    // would store the /64 as 2001:db8:77:4242::), so the address itself comes too.
+    const attacker = "2001:db8:77:4242::5";
+    await ingest("e2e-v6", sshFailures(attacker, 12), "syslog");
+    await expectInSet(V6, attacker, true);
+    const made = await json<{ scope: string; value: string; origin: string }[]>(
+      "decisions",
+      "list",
+      "--ip",
+      attacker,
+    );
+    // ssh-bf and ssh-slow-bf may both fire: each alert brings the pair.
+    expect([...new Set(made.map((d) => `${d.origin} ${d.scope}:${d.value}`))].sort()).toEqual([
+      "palisade Ip:2001:db8:77:4242::5",
+      "palisade Range:2001:db8:77:4242::/64",
+    ]);
+    expect((await cli("decisions", "delete", "--range", "2001:db8:77:4242::/64")).status).toBe(0);
+    await expectInSet(V6, attacker, false);
   });
 }

@@ -2,6 +2,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { pullSettings } from "../../src/api/bouncer";
 import type { Bouncer } from "../../src/contract/admin-access";
+import { ingestResponseSchema } from "../../src/contract/ingest";
 import { lapiDecisionListSchema } from "../../src/contract/lapi";
 import {
   admin,
@@ -19,7 +20,7 @@ import {
   unique,
   values,
 } from "./api-support";
-import { ledger } from "./ingest-support";
+import { batch, failedSsh, ledger, postIngest } from "./ingest-support";
 
 const defaultPage = pullSettings.pageSize;
 afterEach(() => {
@@ -283,5 +284,33 @@ describe("GET /v1/decisions/stream", () => {
     const head = await bouncer("/decisions/stream", { key, method: "HEAD" });
     expect(head.status).toBe(200);
     expect(values((await stream(key)).new)).toContain(d.value);
+  });
+});
+
+describe("a detected IPv6 attacker", () => {
+  it("is served as its /64 and as its own address (what single-address bouncers hold); lifting the /64 lifts both", async () => {
+    const key = await newBouncer();
+    await stream(key, "?startup=true");
+    const attacker = "2001:db8:6:7::5";
+    const now = Date.now();
+    const lines = Array.from({ length: 8 }, (_, i) => failedSsh(attacker, now - 30_000 + i * 1000));
+    const res = await postIngest(batch(lines, "syslog"));
+    expect(res.status).toBe(200);
+    const body = ingestResponseSchema.parse(await res.json());
+    expect(body).toMatchObject({ alerts: 1, decisions: 2 });
+    const pulled = await stream(key);
+    const served = (pulled.new ?? []).filter((d) => d.value.startsWith("2001:db8:6:7:"));
+    expect(served.map((d) => `${d.scope}:${d.value}:${d.type}:${d.origin}`).sort()).toEqual([
+      "Ip:2001:db8:6:7::5:ban:palisade",
+      "Range:2001:db8:6:7::/64:ban:palisade",
+    ]);
+    expect(served[0]?.duration).toBe(served[1]?.duration);
+    // An operator lifts the /64: the address goes with it, in the same pull's `deleted`.
+    const ended = await adminOk<{ deleted: number }>(
+      "DELETE",
+      `/decisions?range=${encodeURIComponent("2001:db8:6:7::/64")}`,
+    );
+    expect(ended.deleted).toBe(2);
+    expect(values((await stream(key)).deleted)).toEqual(["2001:db8:6:7::/64", "2001:db8:6:7::5"]);
   });
 });

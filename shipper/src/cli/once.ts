@@ -4,7 +4,6 @@
  * flat whatever the file size). Batch ids derive from the file and each batch's bounds,
  * so re-running an interrupted backfill is deduplicated by the Worker.
  */
-import { createHash } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
@@ -20,7 +19,7 @@ import {
 } from "../delivery/batcher";
 import { type DeliveryDeps, deliver } from "../delivery/sender";
 import type { Metrics } from "../metrics";
-import { HEAD_BYTES } from "../sources/file-tracker";
+import { HEAD_BYTES, headOf } from "../sources/head-print";
 import { type LineSink, LineSplitter } from "../sources/lines";
 import { streamLines } from "../sources/stream-lines";
 import type { Progress } from "./progress";
@@ -72,9 +71,7 @@ async function originOf(
   path: string,
 ): Promise<{ origin: FileOrigin; size: number }> {
   const st = await fh.stat({ bigint: true });
-  const head = Buffer.alloc(HEAD_BYTES);
-  const { bytesRead } = await fh.read(head, 0, HEAD_BYTES, 0);
-  const hash = createHash("sha1").update(head.subarray(0, bytesRead)).digest("hex");
+  const head = await headOf(fh, HEAD_BYTES);
   const key = `${st.dev}:${st.ino}`;
   const base = {
     kind: "file" as const,
@@ -82,8 +79,8 @@ async function originOf(
     dev: String(st.dev),
     ino: String(st.ino),
     path,
-    head: hash,
-    headLen: bytesRead,
+    head: head.hash,
+    headLen: head.len,
   };
   return { origin: new FileOrigin(key, base), size: Number(st.size) };
 }

@@ -3,7 +3,9 @@
  * (inotify through fs.watch) say when to read; a slow poll (poll_interval) is the safety
  * net, so idle tailing costs nothing. A file whose path no longer leads to it (renamed by
  * rotation, or deleted) is read until it has been quiet for rotate_wait, then finished;
- * the file now at the path is read from its start.
+ * the file now at the path is read from its start. When a file's content was replaced
+ * before it was read to the end (copytruncate while behind or stopped), the rest is read
+ * from the rotated copy first (rotated-copy.ts), then the new content.
  */
 import { type FSWatcher, watch } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
@@ -13,6 +15,7 @@ import type { SourceConfig } from "../config/source-config";
 import type { FilePosition } from "../delivery/batcher";
 import { FileTracker, type StartAt, type TrackerDeps } from "./file-tracker";
 import { expandGlob, globMatch, isCompressed, isExcluded } from "./glob";
+import { findRotatedCopy } from "./rotated-copy";
 
 export interface FileSourceDeps extends Omit<TrackerDeps, "buffer"> {
   config: SourceConfig;
@@ -34,7 +37,6 @@ export interface FileSourceDeps extends Omit<TrackerDeps, "buffer"> {
 
 interface Found {
   path: string;
-  size: number;
 }
 
 export class FileSource {
@@ -102,6 +104,7 @@ export class FileSource {
   private async service(t: FileTracker): Promise<void> {
     try {
       await t.pump(() => this.stopped);
+      if (await this.recoverTail(t)) this.dirty.add(t);
     } catch (e) {
       this.d.log.error("cannot read file; will reopen it", {
         path: t.path,
@@ -185,7 +188,7 @@ export class FileSource {
         const st = await stat(path, { bigint: true }).catch(() => undefined);
         if (st === undefined || !st.isFile()) continue;
         const key = `${st.dev}:${st.ino}`;
-        if (!found.has(key)) found.set(key, { path, size: Number(st.size) });
+        if (!found.has(key)) found.set(key, { path });
         dirs.add(dirname(path));
       }
     }
@@ -200,7 +203,7 @@ export class FileSource {
       if (t !== undefined) {
         t.path = f.path;
         t.orphanSince = undefined;
-      } else if (!this.d.claims.has(key)) await this.follow(key, f);
+      } else if (!this.d.claims.has(key)) await this.follow(f.path);
     }
     const now = this.d.clock.now();
     for (const t of this.trackers.values()) {
@@ -216,28 +219,77 @@ export class FileSource {
     this.firstScan = false;
   }
 
-  private startOf(key: string, f: Found): StartAt {
+  private startOf(key: string, size: number): StartAt {
     const r = this.d.resume(key);
     if (r !== undefined)
       return { offset: r.offset, skipPartial: false, head: { hash: r.head, len: r.headLen } };
     if (this.firstScan && this.d.firstRun && this.d.config.startAt === "end")
-      return { offset: f.size, skipPartial: true };
+      return { offset: size, skipPartial: true };
     return { offset: 0, skipPartial: false };
   }
 
-  private async follow(key: string, f: Found): Promise<FileTracker | undefined> {
-    const at = this.startOf(key, f);
-    const t = await FileTracker.open(f.path, at, this.tracker);
+  /** Follows the file at `path` (whatever file it is by the time it is opened). */
+  private async follow(
+    path: string,
+    startFor: (key: string, size: number) => StartAt = (k, size) => this.startOf(k, size),
+    expectKey?: string,
+  ): Promise<FileTracker | undefined> {
+    const t = await FileTracker.open(path, startFor, this.tracker);
     if (t === undefined) return undefined;
-    if (this.trackers.has(t.key) || this.d.claims.has(t.key)) {
+    if (
+      (expectKey !== undefined && t.key !== expectKey) ||
+      this.trackers.has(t.key) ||
+      this.d.claims.has(t.key)
+    ) {
+      t.takeLostTail();
       await t.close(false);
       return undefined;
     }
     this.trackers.set(t.key, t);
     this.d.claims.set(t.key, this);
     this.dirty.add(t);
-    this.d.log.info("following file", { path: f.path, from: t.lineOffset });
+    this.d.log.info("following file", { path, from: t.lineOffset });
+    if (await this.recoverTail(t)) this.dirty.add(t);
     return t;
+  }
+
+  /**
+   * After `t`'s content was replaced before it was read to the end: follows the rotated
+   * copy from where reading stopped, and reads it before `t` goes on. True when `t` had
+   * such a tail (whether or not a copy was found).
+   */
+  private async recoverTail(t: FileTracker): Promise<boolean> {
+    const tail = t.takeLostTail();
+    if (tail === undefined) return false;
+    const copy = await findRotatedCopy(
+      dirname(t.path),
+      tail,
+      (path, key) => this.trackers.has(key) || this.d.claims.has(key) || this.owns(path),
+    );
+    if (copy === undefined) {
+      this.d.log.warn(
+        "no rotated copy of the replaced content found; lines written after the last one read may be lost",
+        {
+          path: t.path,
+          read_up_to: tail.offset,
+        },
+      );
+      return true;
+    }
+    const start: StartAt = { offset: tail.offset, skipPartial: false, head: tail.head };
+    const c = await this.follow(copy.path, () => start, copy.key);
+    if (c === undefined) return true;
+    this.d.log.info("reading the rest of the replaced content from its rotated copy", {
+      path: t.path,
+      copy: copy.path,
+      from: tail.offset,
+      bytes: copy.size - tail.offset,
+    });
+    // Its positions carry the configured path, so a restart adopts it like a renamed file.
+    c.path = t.path;
+    c.orphanSince = this.d.clock.now();
+    await this.service(c);
+    return true;
   }
 
   /** Finds a file a previous run was reading that has since been renamed out of the pattern. */
@@ -250,7 +302,7 @@ export class FileSource {
       const st = await stat(path, { bigint: true }).catch(() => undefined);
       if (st === undefined || `${st.dev}:${st.ino}` !== pos.key || this.d.claims.has(pos.key))
         continue;
-      const t = await this.follow(pos.key, { path, size: Number(st.size) });
+      const t = await this.follow(path, undefined, pos.key);
       if (t === undefined) return false;
       t.orphanSince = this.d.clock.now();
       this.signal();

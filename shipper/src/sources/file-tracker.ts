@@ -2,19 +2,19 @@
  * Follows one file (one inode) through its life: reads to the end whenever told something
  * changed, holds a partial last line until its newline, notices copytruncate (the file
  * got shorter, or its first bytes changed) and starts over from 0, and keeps reading by
- * file descriptor after a rename, so the last lines of a rotated file are not lost.
+ * file descriptor after a rename, so the last lines of a rotated file are not lost. When
+ * its content was replaced before it was read to the end (a copytruncate while behind, or
+ * while stopped), it says where the old content stopped being read (`takeLostTail`), so
+ * the source can read the rest from the rotated copy.
  */
-import { createHash } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
 import type { Clock } from "../clock";
 import type { Batcher, FilePosition, Origin } from "../delivery/batcher";
 import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
+import { type Head, HeadPrint, startsWith } from "./head-print";
 import { type LineSink, LineSplitter } from "./lines";
-
-/** Bytes fingerprinted at the start of a file. */
-export const HEAD_BYTES = 256;
 
 export interface TrackerDeps {
   batcher: Batcher;
@@ -33,27 +33,24 @@ export interface StartAt {
   /** Reading starts mid-line (start_at: end): drop up to the next newline. */
   skipPartial: boolean;
   /** Fingerprint the bytes before `offset` must still have (a resumed position). */
-  head?: { hash: string; len: number };
+  head?: Head;
 }
 
-async function headOf(fh: FileHandle, len: number): Promise<{ hash: string; len: number }> {
-  const buf = Buffer.alloc(len);
-  const { bytesRead } = await fh.read(buf, 0, len, 0);
-  return {
-    hash: createHash("sha1").update(buf.subarray(0, bytesRead)).digest("hex"),
-    len: bytesRead,
-  };
+/** Where the file's previous content stopped being read, before it was replaced. */
+export interface LostTail {
+  offset: number;
+  head: Head;
 }
 
 export class FileTracker implements Origin {
   readonly key: string;
-  head = "";
-  headLen = 0;
+  private readonly print = new HeadPrint();
   /** When the path stopped leading to this file (rotated or deleted), or undefined. */
   orphanSince: number | undefined;
   lastDataAt: number;
   private readPos = 0;
   private truncatedSeen = 0;
+  private lostTail: LostTail | undefined;
   private readonly splitter: LineSplitter;
   private readonly emit: LineSink;
 
@@ -73,8 +70,17 @@ export class FileTracker implements Origin {
     };
   }
 
-  /** Opens `path`; undefined when it vanished or is not a regular file. */
-  static async open(path: string, at: StartAt, d: TrackerDeps): Promise<FileTracker | undefined> {
+  /**
+   * Opens `path`; undefined when it vanished or is not a regular file. Where reading starts
+   * is asked for the file actually opened (`startFor(key, size)`), never for what a listing
+   * saw at that path a moment before: a rotation in between would otherwise give one file
+   * the other's offset.
+   */
+  static async open(
+    path: string,
+    startFor: (key: string, size: number) => StartAt,
+    d: TrackerDeps,
+  ): Promise<FileTracker | undefined> {
     let fh: FileHandle;
     try {
       fh = await open(path, "r");
@@ -87,7 +93,8 @@ export class FileTracker implements Origin {
       return undefined;
     }
     const t = new FileTracker(fh, String(st.dev), String(st.ino), path, d);
-    await t.startAt(at, Number(st.size));
+    const size = Number(st.size);
+    await t.startAt(startFor(t.key, size), size);
     d.metrics.filesOpen++;
     return t;
   }
@@ -95,25 +102,25 @@ export class FileTracker implements Origin {
   private async startAt(at: StartAt, size: number): Promise<void> {
     let offset = at.offset;
     if (at.head !== undefined && offset > 0) {
-      const now = await headOf(this.fh, at.head.len);
-      if (size < offset || now.hash !== at.head.hash || now.len !== at.head.len) {
+      const why =
+        size < offset
+          ? `it is shorter (${size} bytes) than the recorded offset`
+          : (await startsWith(this.fh, at.head))
+            ? undefined
+            : `its first ${at.head.len} bytes are not those recorded`;
+      if (why !== undefined) {
         this.d.log.warn("file changed since its offset was recorded; reading it from the start", {
           path: this.path,
           offset,
+          why,
         });
+        this.lostTail = { offset, head: at.head };
         offset = 0;
       }
     }
     this.readPos = Math.min(offset, size);
     if (at.skipPartial && this.readPos > 0) this.splitter.skipToNextLine();
-    await this.refreshHead(size);
-  }
-
-  private async refreshHead(size: number): Promise<void> {
-    if (this.headLen >= HEAD_BYTES || size <= this.headLen) return;
-    const h = await headOf(this.fh, Math.min(HEAD_BYTES, size));
-    this.head = h.hash;
-    this.headLen = h.len;
+    if (this.readPos > 0) await this.print.load(this.fh, size);
   }
 
   position(mark: number | string): FilePosition {
@@ -124,8 +131,8 @@ export class FileTracker implements Origin {
       ino: this.ino,
       path: this.path,
       offset: mark as number,
-      head: this.head,
-      headLen: this.headLen,
+      head: this.print.hash,
+      headLen: this.print.len,
     };
   }
 
@@ -134,28 +141,38 @@ export class FileTracker implements Origin {
     return this.readPos - this.splitter.partialBytes;
   }
 
+  /** Where the replaced content stopped being read, once (then forgotten). */
+  takeLostTail(): LostTail | undefined {
+    const t = this.lostTail;
+    this.lostTail = undefined;
+    return t;
+  }
+
   /** Whether the file lost its content under us (copytruncate). */
   private async truncated(size: number): Promise<boolean> {
     if (size < this.readPos) return true;
-    if (this.headLen === 0) return false;
-    const now = await headOf(this.fh, this.headLen);
-    return now.hash !== this.head || now.len !== this.headLen;
+    return !(await startsWith(this.fh, this.print.snapshot()));
   }
 
-  /** Reads to the end of the file; true when it read anything. */
+  /**
+   * Reads to the end of the file; true when it read anything. A truncation found on the
+   * way stops it early (see takeLostTail): the source reads the old content's rest from
+   * the rotated copy before this file's new content.
+   */
   async pump(stopped: () => boolean): Promise<boolean> {
     const st = await this.fh.stat();
     if (await this.truncated(st.size)) {
       this.d.log.warn("file truncated (copytruncate?); reading it from the start", {
         path: this.path,
         was_at: this.readPos,
-        lost_partial_bytes: this.splitter.partialBytes,
+        partial_bytes: this.splitter.partialBytes,
       });
+      this.lostTail = { offset: this.lineOffset, head: this.print.snapshot() };
       this.splitter.reset();
       this.readPos = 0;
-      this.headLen = 0;
+      this.print.reset();
+      return true;
     }
-    await this.refreshHead(st.size);
     const buf = this.d.buffer;
     let any = false;
     while (!stopped()) {
@@ -167,7 +184,9 @@ export class FileTracker implements Origin {
       const base = this.readPos;
       this.readPos += bytesRead;
       any = true;
-      this.splitter.push(buf.subarray(0, bytesRead), base, this.emit);
+      const chunk = buf.subarray(0, bytesRead);
+      this.print.feed(chunk, base);
+      this.splitter.push(chunk, base, this.emit);
     }
     this.d.metrics.linesTruncated += this.splitter.truncated - this.truncatedSeen;
     this.truncatedSeen = this.splitter.truncated;

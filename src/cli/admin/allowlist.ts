@@ -83,7 +83,11 @@ async function remove(args: string[]): Promise<void> {
   const { values, positionals } = parseVerb(args, { id: { type: "string" } });
   const output = outputOf(values.output);
   if ((values.id === undefined) === (positionals.length === 0) || positionals.length > 1) {
-    fail(`allowlist remove takes one IP|CIDR, or --id N.\n${USAGE}`);
+    fail(
+      "allowlist remove takes one IP|CIDR, or --id N.",
+      "it removes one entry, named by its value or its id.",
+      "palisade allowlist remove 192.0.2.0/24, or palisade allowlist remove --id N.",
+    );
   }
   const value = positionals[0];
   const out = await clientFor(values).call(

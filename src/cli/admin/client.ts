@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { errorBodySchema } from "../../contract/error";
-import { fail } from "../errors";
+import { failWith } from "../errors";
 import type { Connection } from "./connection";
 import { apiFailure, type FailureContext, foreign, message, unreachable } from "./failure";
 
@@ -40,14 +40,14 @@ export class AdminClient {
     const { status, type, body } = await this.send(call, ctx);
     if (status < 200 || status > 299) {
       const err = errorBodySchema.safeParse(body);
-      if (!err.success) fail(foreign(ctx, status, type));
-      fail(apiFailure(ctx, { status, ...err.data.error }));
+      if (!err.success) failWith(foreign(ctx, status, type));
+      failWith(apiFailure(ctx, { status, ...err.data.error }));
     }
-    if (body === undefined) fail(foreign(ctx, status, type));
+    if (body === undefined) failWith(foreign(ctx, status, type));
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      fail(
+      failWith(
         message(
           `cannot ${call.action}: the Worker's answer is not what this CLI expects (${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}).`,
           "the Worker and this CLI come from different versions of Palisade.",
@@ -74,7 +74,7 @@ export class AdminClient {
       };
     } catch (e) {
       // Refused, reset, timed out: before or while the answer came.
-      return fail(unreachable(ctx, e));
+      return failWith(unreachable(ctx, e));
     }
   }
 

@@ -1,6 +1,8 @@
-import { type ParseArgsConfig, parseArgs } from "node:util";
+import type { ParseArgsConfig } from "node:util";
 import { countSchema } from "../../contract/admin-access";
-import { fail } from "../errors";
+import { closest } from "../../core/spelling";
+import { fail, HelpRequested } from "../errors";
+import { asksHelp, type ParsedFlags, parseFlags } from "../flags";
 import { AdminClient } from "./client";
 import { resolveConnection } from "./connection";
 
@@ -11,7 +13,6 @@ const connectionOptions = {
   token: { type: "string" },
   config: { type: "string" },
   output: { type: "string", short: "o" },
-  help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -24,22 +25,16 @@ export interface Noun {
   verbs: Readonly<Record<string, (args: string[]) => Promise<void>>>;
 }
 
-interface VerbConfig<O extends Options> {
-  args: string[];
-  options: typeof connectionOptions & O;
-  allowPositionals: true;
-  strict: true;
-}
+export type ParsedVerb<O extends Options> = ParsedFlags<typeof connectionOptions & O>;
 
-export type ParsedVerb<O extends Options> = ReturnType<typeof parseArgs<VerbConfig<O>>>;
+/** The verb running now (one per process): what its flag and argument errors name. */
+let running = { name: "", usage: "" };
 
 export function parseVerb<const O extends Options>(args: string[], options: O): ParsedVerb<O> {
-  return parseArgs<VerbConfig<O>>({
+  return parseFlags(
+    { name: running.name, usage: running.usage, options: { ...connectionOptions, ...options } },
     args,
-    options: { ...connectionOptions, ...options },
-    allowPositionals: true,
-    strict: true,
-  });
+  );
 }
 
 /** The client for these flags (URL and token from flags, environment or config file). */
@@ -55,7 +50,9 @@ export function outputOf(value: string | undefined): Output {
   if (value === undefined || value === "human") return "human";
   if (value === "json") return "json";
   return fail(
-    `-o ${JSON.stringify(value)} is not an output format.\n  fix: use -o human (tables, the default) or -o json (for scripts).`,
+    `-o ${JSON.stringify(value)} is not an output format.`,
+    "the output is a table for people or JSON for scripts.",
+    "use -o human (tables, the default) or -o json (for scripts).",
   );
 }
 
@@ -68,12 +65,21 @@ export function print(text: string): void {
 }
 
 /** Exactly `n` positional arguments, or a message naming what is missing or extra. */
-export function positionalsOf(positionals: string[], names: string[], usage: string): string[] {
+export function positionalsOf(positionals: string[], names: string[], _usage?: string): string[] {
+  const takes =
+    names.length > 0
+      ? `palisade ${running.name} takes ${names.join(" ")}`
+      : `palisade ${running.name} takes flags only`;
+  const fix = `see palisade ${running.name} --help.`;
   if (positionals.length < names.length) {
-    fail(`missing ${names.slice(positionals.length).join(" ")}.\n${usage}`);
+    fail(`missing ${names.slice(positionals.length).join(" ")}.`, `${takes}.`, fix);
   }
   if (positionals.length > names.length) {
-    fail(`unexpected argument ${JSON.stringify(positionals[names.length])}.\n${usage}`);
+    fail(
+      `unexpected argument ${JSON.stringify(positionals[names.length])}.`,
+      `${takes}${names.length > 0 ? ", nothing more" : ""}.`,
+      fix,
+    );
   }
   return positionals;
 }
@@ -83,7 +89,9 @@ export function limitOf(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!/^\d{1,9}$/.test(value)) {
     fail(
-      `--limit ${JSON.stringify(value)} is not a number.\n  fix: give a count of rows, or 0 for all.`,
+      `--limit ${JSON.stringify(value)} is not a number.`,
+      "--limit is how many rows to show.",
+      "give a count of rows, or 0 for all.",
     );
   }
   return Number(value) === 0 ? Number.POSITIVE_INFINITY : Number(value);
@@ -123,6 +131,21 @@ export function deleteNamedVerb(o: {
   };
 }
 
+/** A verb's own lines of its noun's usage (its synopsis), then the noun's notes. */
+export function verbUsage(noun: string, verb: string, usage: string): string {
+  const lines = usage.split("\n");
+  const start = `  palisade ${noun} ${verb}`;
+  const own: string[] = [];
+  let inside = false;
+  for (const line of lines) {
+    if (line.startsWith("  palisade ")) inside = line.startsWith(`${start} `) || line === start;
+    else if (!line.startsWith("    ")) inside = false;
+    if (inside) own.push(line);
+  }
+  const notes = usage.slice(usage.indexOf("\n\n") + 2);
+  return own.length > 0 ? `Usage:\n${own.join("\n")}\n\n${notes}` : usage;
+}
+
 /** Runs the verb named by args[0] of a noun, or explains which verbs exist. */
 export async function runNoun(name: string, noun: Noun, args: string[]): Promise<void> {
   const [verb, ...rest] = args;
@@ -131,14 +154,28 @@ export async function runNoun(name: string, noun: Noun, args: string[]): Promise
     return;
   }
   const run = noun.verbs[verb];
+  const verbs = Object.keys(noun.verbs);
   if (!run) {
+    const near = closest(verb, verbs);
     fail(
-      `unknown command ${JSON.stringify(`${name} ${verb}`)}; ${name} has ${Object.keys(noun.verbs).join(", ")}.\n${noun.usage}`,
+      `unknown command "palisade ${name} ${verb}".`,
+      `palisade ${name} has ${verbs.join(", ")}.`,
+      near !== undefined
+        ? `did you mean palisade ${name} ${near}? (palisade ${name} --help shows them all)`
+        : `see palisade ${name} --help.`,
     );
   }
-  if (rest.includes("--help") || rest.includes("-h")) {
-    print(noun.usage);
-    return;
-  }
-  await run(rest);
+  await runCommand(`${name} ${verb}`, verbUsage(name, verb, noun.usage), rest, run);
+}
+
+/** Runs one command (`decisions add`, `metrics`): its flag errors and --help name it. */
+export async function runCommand(
+  name: string,
+  usage: string,
+  args: string[],
+  run: (args: string[]) => Promise<void>,
+): Promise<void> {
+  running = { name, usage };
+  if (asksHelp(args)) throw new HelpRequested(usage);
+  await run(args);
 }

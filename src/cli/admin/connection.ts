@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { fail } from "../errors";
+import { failWith } from "../errors";
 import { message } from "./failure";
 
 /**
@@ -54,7 +54,7 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
     fromFile,
   );
   if (!url) {
-    fail(
+    failWith(
       message(
         "no Palisade URL.",
         "none of --url, PALISADE_URL or a config file (url:) gives it.",
@@ -63,7 +63,7 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
     );
   }
   if (!token) {
-    fail(
+    failWith(
       message(
         "no admin token.",
         "none of --token, PALISADE_TOKEN or a config file (token:) gives it.",
@@ -101,7 +101,7 @@ function readSettings(flags: ConnectionFlags, env: NodeJS.ProcessEnv): FileSetti
   } catch (e) {
     const code = e instanceof Error && "code" in e ? String(e.code) : "";
     if (explicit === undefined && code === "ENOENT") return undefined;
-    fail(
+    failWith(
       message(
         `cannot read the config file ${path}${code ? ` (${code})` : ""}.`,
         `${flags.config !== undefined ? "--config" : "PALISADE_CONFIG"} names it.`,
@@ -120,18 +120,18 @@ function settingsFrom(path: string, text: string): FileSettings {
     doc = parseYaml(text);
   } catch (e) {
     const first = (e as Error).message.split("\n")[0] ?? "";
-    fail(message(`the config file ${path} is not valid YAML.`, first, SHAPE));
+    failWith(message(`the config file ${path} is not valid YAML.`, first, SHAPE));
   }
   if (doc === null || doc === undefined) return { path };
   if (typeof doc !== "object" || Array.isArray(doc)) {
-    fail(
+    failWith(
       message(`the config file ${path} is not a mapping.`, "it holds a list or a scalar.", SHAPE),
     );
   }
   const out: FileSettings = { path };
   for (const [key, value] of Object.entries(doc)) {
     if (!KEYS.has(key)) {
-      fail(
+      failWith(
         message(
           `the config file ${path} has an unknown key ${JSON.stringify(key)}; it knows url and token.`,
           "a misspelt key would silently leave its setting to another source.",
@@ -140,7 +140,7 @@ function settingsFrom(path: string, text: string): FileSettings {
       );
     }
     if (typeof value !== "string") {
-      fail(
+      failWith(
         message(
           `the config file ${path}: ${key} is not a string.`,
           "YAML read the value as a number, a list or a mapping.",
@@ -166,7 +166,7 @@ function baseUrl(raw: string, from: string): string {
     u = undefined;
   }
   if (u === undefined || (u.protocol !== "http:" && u.protocol !== "https:")) {
-    fail(
+    failWith(
       message(
         `${JSON.stringify(raw)} (from ${from}) is not an http(s) URL.`,
         "the admin API is reached at the Worker's address, scheme included.",

@@ -140,7 +140,9 @@ async function add(args: string[]): Promise<void> {
   const target = [values.ip, values.range, values.value].filter((v) => v !== undefined);
   if (target.length !== 1) {
     fail(
-      `decisions add needs exactly one target.\n  fix: give --ip IP, --range CIDR, or --scope SCOPE --value VALUE.\n${USAGE}`,
+      "decisions add needs exactly one target.",
+      "a decision applies to one address, range, country or AS.",
+      "give --ip IP, --range CIDR, or --scope SCOPE --value VALUE.",
     );
   }
   const out = await clientFor(values).call(
@@ -185,11 +187,17 @@ async function remove(args: string[]): Promise<void> {
   const filtered = Object.values(filters).some((v) => v !== undefined);
   if (values.id === undefined && !filtered && !values.all) {
     fail(
-      `decisions delete needs --id N, a filter, or --all.\n  why: without one it would end every decision.\n${USAGE}`,
+      "decisions delete needs --id N, a filter, or --all.",
+      "without one it would end every decision.",
+      "give --id N or a filter (--ip, --range, --scenario, …); --all ends every decision.",
     );
   }
   if (values.id !== undefined && (filtered || values.all)) {
-    fail("give --id alone, or filters without --id.");
+    fail(
+      "decisions delete got --id and filters.",
+      "--id names one decision; filters (or --all) select many.",
+      "give --id alone, or filters without --id.",
+    );
   }
   const out = await clientFor(values).call(
     values.id !== undefined

@@ -1,3 +1,4 @@
+import { type Problem, problem } from "../errors";
 import type { Connection } from "./connection";
 
 /**
@@ -23,12 +24,10 @@ export interface FailureContext {
   fixes?: Readonly<Record<string, string>> | undefined;
 }
 
-export function message(what: string, why: string, fix: string): string {
-  return `${what}\n  why: ${why}\n  fix: ${fix}`;
-}
+export const message = problem;
 
 /** The network failed before any answer. */
-export function unreachable(ctx: FailureContext, err: unknown): string {
+export function unreachable(ctx: FailureContext, err: unknown): Problem {
   const { conn } = ctx;
   const reason = networkReason(err);
   return message(
@@ -50,7 +49,7 @@ function networkReason(err: unknown): string {
 }
 
 /** An answer that is not Palisade's: a site's origin, a proxy's error page, an old Worker. */
-export function foreign(ctx: FailureContext, status: number, contentType: string): string {
+export function foreign(ctx: FailureContext, status: number, contentType: string): Problem {
   return message(
     `cannot ${ctx.action}: ${ctx.conn.base} answered HTTP ${status} (${contentType || "no content type"}), not Palisade's admin API.`,
     `the URL (from ${ctx.conn.urlFrom}) may point at the origin or another service rather than the Palisade Worker, or that Worker predates the admin API.`,
@@ -59,7 +58,7 @@ export function foreign(ctx: FailureContext, status: number, contentType: string
 }
 
 /** An answer with Palisade's error body. */
-export function apiFailure(ctx: FailureContext, e: ApiError): string {
+export function apiFailure(ctx: FailureContext, e: ApiError): Problem {
   const where = e.path ? ` at ${e.path}` : "";
   const head = `cannot ${ctx.action}: the API answered ${e.status} ${e.code}${where}.`;
   if (e.status === 401) {

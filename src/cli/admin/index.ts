@@ -1,30 +1,50 @@
 import { alerts } from "./alerts";
 import { allowlist } from "./allowlist";
+import { EXPORT_USAGE, IMPORT_USAGE, runExport, runImport } from "./backup";
 import { bouncers } from "./bouncers";
-import { type Noun, runNoun } from "./command";
+import { type Noun, runCommand, runNoun } from "./command";
 import { decisions } from "./decisions";
+import { dlq } from "./dlq";
 import { machines } from "./machines";
-import { runMetrics } from "./metrics";
+import { METRICS_USAGE, runMetrics } from "./metrics";
 
 /** The admin commands (`palisade decisions list`, …): cscli's nouns over the admin API. */
 
-const NOUNS: Readonly<Record<string, Noun>> = { decisions, alerts, allowlist, bouncers, machines };
+const NOUNS: Readonly<Record<string, Noun>> = {
+  decisions,
+  alerts,
+  allowlist,
+  bouncers,
+  machines,
+  dlq,
+};
 
 export const ADMIN_USAGE = `Admin commands (over the Worker's admin API, like cscli):
   palisade decisions list|add|delete     palisade alerts list|inspect
   palisade allowlist list|add|remove     palisade bouncers list|add|delete
   palisade machines list|add|delete      palisade metrics
+  palisade dlq list|replay|delete        the ingest queue's dead letters
+  palisade export [--file FILE]          palisade import FILE|-   (backup, migration)
   palisade NOUN help                     shows a noun's flags
 Every one takes --url URL --token TOKEN (else PALISADE_URL / PALISADE_TOKEN, else url: and
 token: in --config FILE, PALISADE_CONFIG or ~/.config/palisade/cli.yaml), and -o json for
 scripts (human tables by default).`;
 
+const COMMANDS: Readonly<Record<string, [string, (args: string[]) => Promise<void>]>> = {
+  metrics: [METRICS_USAGE, runMetrics],
+  export: [EXPORT_USAGE, runExport],
+  import: [IMPORT_USAGE, runImport],
+};
+
+export const ADMIN_COMMANDS: readonly string[] = [...Object.keys(NOUNS), ...Object.keys(COMMANDS)];
+
 export function isAdminCommand(command: string): boolean {
-  return command === "metrics" || Object.hasOwn(NOUNS, command);
+  return Object.hasOwn(COMMANDS, command) || Object.hasOwn(NOUNS, command);
 }
 
 export async function runAdmin(command: string, args: string[]): Promise<void> {
-  if (command === "metrics") return runMetrics(args);
+  const one = COMMANDS[command];
+  if (one) return runCommand(command, one[0], args, one[1]);
   const noun = NOUNS[command];
   if (!noun) throw new Error(`not an admin command: ${command}`);
   await runNoun(command, noun, args);

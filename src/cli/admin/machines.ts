@@ -56,7 +56,9 @@ function roleOf(value: string | undefined): MachineRole {
   const r = machineRoleSchema.safeParse(value ?? "watcher");
   if (r.success) return r.data;
   return fail(
-    `--role ${JSON.stringify(value)} is not a machine role.\n  fix: --role watcher (a CrowdSec agent or cscli) or --role ingest (a shipper).`,
+    `--role ${JSON.stringify(value)} is not a machine role`,
+    "a machine either logs in as a watcher (CrowdSec agents, cscli) or sends logs (shippers)",
+    "--role watcher (a CrowdSec agent or cscli) or --role ingest (a shipper)",
   );
 }
 
@@ -75,7 +77,9 @@ async function add(args: string[]): Promise<void> {
   const role = roleOf(values.role);
   if (values.file !== undefined && role !== "watcher") {
     fail(
-      "-f writes a watcher's local_api_credentials.yaml.\n  fix: drop -f, or use --role watcher.",
+      "-f was given for an ingest machine",
+      "-f writes a watcher's local_api_credentials.yaml, and an ingest machine never logs in",
+      "drop -f, or use --role watcher",
     );
   }
   const client = clientFor(values);

@@ -2,7 +2,7 @@ import { type Metrics, metricsSchema } from "../../contract/admin-access";
 import { clientFor, outputOf, parseVerb, positionalsOf, print, printJson } from "./command";
 import { table, when } from "./table";
 
-const METRICS_USAGE = `Usage:
+export const METRICS_USAGE = `Usage:
   palisade metrics [-o human|json]
 
 Lines ingested per machine and source type (parsed/unparsed), alerts per scenario,
@@ -11,7 +11,7 @@ each isolate reports about once a minute), and each bouncer's last pull.`;
 
 export async function runMetrics(args: string[]): Promise<void> {
   const { values, positionals } = parseVerb(args, {});
-  if (values.help || positionals[0] === "help") return print(METRICS_USAGE);
+  if (positionals[0] === "help") return print(METRICS_USAGE);
   positionalsOf(positionals, [], METRICS_USAGE);
   const output = outputOf(values.output);
   const m = await clientFor(values).call(

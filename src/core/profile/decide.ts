@@ -2,6 +2,7 @@ import type { Alert } from "../alert";
 import type { Allowlist, AllowlistEntry } from "../allowlist";
 import type { Decision, DecisionHistory } from "../decision";
 import type { Diagnostic } from "../diagnostic";
+import { cidrContains, normalizeIp, parseCidr } from "../ip";
 import { evaluateProfiles } from "./evaluate";
 import type { CompiledProfile } from "./load";
 
@@ -81,4 +82,28 @@ export function alertPerSource(alert: Alert): Alert[] {
   const sources = alert.sources;
   if (!sources || sources.length <= 1) return [alert];
   return sources.map((source) => ({ ...alert, source, sources: [source] }));
+}
+
+/**
+ * The address decisions that go with a Range decision made on an IPv6 network for one
+ * detected address (the profiles' `ipv6_prefix`): the same decision on that address, so a
+ * bouncer that holds single addresses only blocks the attacker itself. The real
+ * crowdsec-firewall-bouncer 0.0.25 (nftables) is one: it cuts a value at its `/` and
+ * stores `2001:db8:1:2::` for `2001:db8:1:2::/64`, which the attacker at `…::5` passes.
+ * The edge and bouncers that hold ranges still enforce the whole network.
+ */
+export function addressCompanions(alert: Alert, decisions: readonly Decision[]): Decision[] {
+  const ip = alert.source.ip === undefined ? undefined : normalizeIp(alert.source.ip);
+  if (ip === undefined) return [];
+  const out: Decision[] = [];
+  for (const d of decisions) {
+    if (d.scope !== "Range") continue;
+    const net = parseCidr(d.value);
+    if (net === undefined || net.version !== 6 || net.prefix >= 128) continue;
+    if (!cidrContains(net, ip)) continue;
+    const taken = (x: Decision) => x.scope === "Ip" && x.value === ip && x.type === d.type;
+    if (decisions.some(taken) || out.some(taken)) continue;
+    out.push({ ...d, scope: "Ip", value: ip });
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import { type ConfigDocument, lineSuffix, quote } from "../config-file";
 import { type Diagnostic, error, warning } from "../diagnostic";
 import { parseDuration } from "../duration";
+import { editDistance } from "../spelling";
 import type { ProfileDecisionDocument } from "./schema";
 
 /** One entry of a profile's `decisions:` list, validated. */
@@ -105,18 +106,4 @@ function checkType(
     ),
   );
   return true;
-}
-
-/** Levenshtein distance, for "did you mean" hints on short words. */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const sub = (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      cur.push(Math.min(sub, (prev[j] as number) + 1, (cur[j - 1] as number) + 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length] as number;
 }

@@ -3,7 +3,14 @@ import type { z } from "zod";
 import { type Diagnostic, error, type Result, warning } from "../diagnostic";
 import { compileExpr } from "../expr/index";
 import { type CompileContext, compileScenario } from "./compile";
-import { closestField, describeValue, fieldHelp, knownFields, rawScenarioSchema } from "./schema";
+import {
+  closestField,
+  describeValue,
+  fieldHelp,
+  knownFields,
+  type RawScenario,
+  rawScenarioSchema,
+} from "./schema";
 import type { CompiledScenario, ScenarioFile, ScenarioLoadOptions } from "./types";
 
 /**
@@ -77,26 +84,52 @@ function loadDocument(value: unknown, input: DocumentInput): CompiledScenario | 
   }
   const cleaned = dropNulls(value as Record<string, unknown>);
   const parsed = rawScenarioSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues)
-      diagnostics.push(...issueDiagnostics(at, issue, cleaned));
-    return undefined;
+  if (parsed.success) return compileScenario(parsed.data, compileContext(input, new Set()));
+  const bad = new Set<string>();
+  for (const issue of parsed.error.issues) {
+    diagnostics.push(...issueDiagnostics(at, issue, cleaned));
+    for (const key of issueKeys(issue)) bad.add(key);
   }
-  const ctx: CompileContext = {
-    file,
-    index,
-    report: (field, code, message, severity = "error") =>
-      diagnostics.push(
+  // Every problem at once: the rest of the document is still compiled (its durations,
+  // kind rules, expressions), with what the schema refused left out and not reported twice.
+  compileScenario(salvage(cleaned, bad), compileContext(input, bad));
+  return undefined;
+}
+
+function compileContext(input: DocumentInput, silenced: ReadonlySet<string>): CompileContext {
+  const at = `${input.file}#${input.index}`;
+  const quiet = (field: string) => silenced.has(field.split(/[.[]/)[0] ?? field);
+  return {
+    file: input.file,
+    index: input.index,
+    report: (field, code, message, severity = "error") => {
+      if (quiet(field)) return;
+      input.diagnostics.push(
         severity === "error"
           ? error(code, `${at}:${field}`, message)
           : warning(code, `${at}:${field}`, message),
-      ),
-    collect: (d) => diagnostics.push(d),
+      );
+    },
+    collect: (d) => {
+      if (!quiet(d.path.slice(d.path.lastIndexOf(":") + 1))) input.diagnostics.push(d);
+    },
     data: input.opts.data,
     compile: input.opts.compile ?? compileExpr,
     stepBudget: input.opts.stepBudget,
   };
-  return compileScenario(parsed.data, ctx);
+}
+
+/** The top-level fields a schema issue is about (unknown keys included). */
+function issueKeys(issue: z.core.$ZodIssue): string[] {
+  const top = issue.path[0];
+  if (top !== undefined) return [String(top)];
+  return issue.code === "unrecognized_keys" ? issue.keys : [];
+}
+
+/** The document without the refused fields; required ones get neutral stand-ins. */
+function salvage(doc: Record<string, unknown>, bad: ReadonlySet<string>): RawScenario {
+  const kept = Object.fromEntries(Object.entries(doc).filter(([k]) => !bad.has(k)));
+  return { type: "", name: "-", filter: "true", ...kept } as RawScenario;
 }
 
 /** A key left empty in YAML (`description:`) reads as null; CrowdSec sees the zero value. */

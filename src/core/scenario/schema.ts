@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { closest } from "../spelling";
 
 /**
  * The CrowdSec scenario document as written in YAML. Like CrowdSec (which decodes
@@ -100,27 +101,5 @@ export function closestField(
   key: string,
   fields: readonly string[] = knownFields,
 ): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const f of fields) {
-    const d = editDistance(key.toLowerCase(), f);
-    if (d < bestDistance) {
-      best = f;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost));
-    }
-    prev = row;
-  }
-  return prev[b.length] ?? 0;
+  return closest(key, fields, 2);
 }

@@ -158,6 +158,11 @@ export class AllowStore {
     return this.sql.exec<AllowRow>("SELECT * FROM allowlist ORDER BY value").toArray();
   }
 
+  /** Rows were written by another hand (an import): recompile and publish. */
+  reload(): void {
+    this.changed();
+  }
+
   /** Drops the compiled lists and queues the new text for KV (the writer publishes it). */
   private changed(): void {
     this.own = undefined;

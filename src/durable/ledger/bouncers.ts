@@ -1,5 +1,6 @@
 import type { Bouncer } from "../../contract/admin-access";
 import type { DecisionFilter } from "./filter";
+import { purgedSeq } from "./retention";
 import { type Page, type PullPlan, readPage } from "./stream";
 
 /**
@@ -137,7 +138,9 @@ export class BouncerStore {
       const parts: PullPlan["parts"] = req.mode === "list" ? ["live"] : [];
       return { ...base, from: 0, dedupe: false, parts, commit: null };
     }
-    const from = req.since ?? (req.startup ? undefined : this.cursor(bouncer, ip));
+    let from = req.since ?? (req.startup ? undefined : this.cursor(bouncer, ip));
+    // Retention deleted ended decisions this cursor has not seen: resend the whole set.
+    if (from !== undefined && from < purgedSeq(this.sql)) from = undefined;
     const commit = req.since === null ? { bouncer, ip } : null;
     // No cursor (a new instance) or startup: the whole active set; nothing to delete.
     if (from === undefined) {

@@ -2,6 +2,7 @@
 // token hashing it stores machines and bouncers by, and the types of its RPC methods.
 
 export type { PullAuth, PullRequest, PullStart } from "./bouncers";
+export type { DeadLetterInput } from "./dead-letters";
 export type { DecisionFilter } from "./filter";
 export { ipKeyOfText } from "./ipkey";
 export type { HousekeepingReport, WatcherRef } from "./ledger";

@@ -9,6 +9,8 @@ import type {
   Metrics,
 } from "../../contract/admin-access";
 import type { AllowCheck, ConsoleSession, Stats, StatsWindow } from "../../contract/admin-stats";
+import type { ImportReport, LedgerExport } from "../../contract/backup";
+import type { DeadLetter } from "../../contract/dead-letters";
 import type { LapiAlertIn, LapiAlertOut } from "../../contract/lapi-alert";
 import type { NotifyOutcome } from "../../contract/notify";
 import type { Observation } from "../../contract/observation";
@@ -16,8 +18,10 @@ import type { Env } from "../../env";
 import { migrate } from "../migrate";
 import { detectionPack } from "../pack";
 import { AllowStore } from "./allowlist";
+import { LedgerBackup } from "./backup";
 import { BouncerStore, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
 import { bump, bumpSeries } from "./counters";
+import { type DeadLetterInput, DeadLetterStore } from "./dead-letters";
 import type { DecisionFilter } from "./filter";
 import { countingKv } from "./kv-count";
 import { KvWriter } from "./kv-writer";
@@ -77,6 +81,8 @@ export class Ledger extends DurableObject<Env> {
   private readonly upkeep: LedgerUpkeep;
   private readonly sessions: SessionStore;
   private readonly notifier: Notifier;
+  private readonly deadLetters: DeadLetterStore;
+  private readonly backup: LedgerBackup;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -90,6 +96,7 @@ export class Ledger extends DurableObject<Env> {
     this.sessions = new SessionStore(sql);
     this.notifier = new Notifier(sql, env);
     const split = new StreamSplit(sql, this.store);
+    this.deadLetters = new DeadLetterStore(sql);
     const hooks: RecordHooks = {
       toEntry: (row) => this.writer.entryOf(row),
       allowed: (d) => this.allow.covering(d),
@@ -105,7 +112,13 @@ export class Ledger extends DurableObject<Env> {
       this.ops,
       cfg.kvFlushMs,
       this.notifier,
+      {
+        days: cfg.retentionDays,
+        maxAlerts: cfg.retentionMaxAlerts,
+        maxEndedDecisions: cfg.retentionMaxEndedDecisions,
+      },
     );
+    this.backup = new LedgerBackup(sql, this.store, hooks, () => this.allow.reload());
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, LEDGER_MIGRATIONS);
       this.store.backfillIpKeys();
@@ -314,6 +327,32 @@ export class Ledger extends DurableObject<Env> {
     return ids;
   }
 
+  // ---- the ingest queue's dead letters ----
+
+  async storeDeadLetters(letters: DeadLetterInput[]): Promise<number[]> {
+    return this.ctx.storage.transactionSync(() => this.deadLetters.add(letters, Date.now()));
+  }
+
+  async listDeadLetters(limit: number): Promise<{ total: number; letters: DeadLetter[] }> {
+    return { total: this.deadLetters.count(), letters: this.deadLetters.list(limit) };
+  }
+
+  /** Bodies to replay (every letter when `ids` is undefined), at most `limit`, oldest first. */
+  async deadLetterBodies(
+    ids: number[] | undefined,
+    limit: number,
+  ): Promise<{ letters: { id: number; body: ArrayBuffer }[]; selected: number[] }> {
+    const selected = ids === undefined ? undefined : this.deadLetters.existing(ids);
+    return {
+      letters: this.deadLetters.bodies(selected ?? ids, limit),
+      selected: selected ?? [],
+    };
+  }
+
+  async removeDeadLetters(ids: number[]): Promise<number[]> {
+    return this.deadLetters.remove(ids);
+  }
+
   /** Adds to the `edge` (or another) counters: the edge's per-isolate outcome counts. */
   async addCounts(metric: string, counts: Record<string, number>): Promise<void> {
     return this.addCountsBy({ [metric]: counts });
@@ -388,6 +427,25 @@ export class Ledger extends DurableObject<Env> {
   async observe(): Promise<Observation> {
     const kv = { ...this.writer.state(), pending: this.writer.pending() };
     return observation(this.ctx.storage.sql, await this.metrics(), kv, Date.now());
+  }
+
+  // ---- backup and retention ----
+
+  /** Active decisions, the allowlist, bouncers and machines (contract/backup.ts). */
+  async exportLedger(): Promise<LedgerExport> {
+    return this.backup.export(Date.now());
+  }
+
+  /** Takes an export back, all or nothing; what was already there is skipped. */
+  async importLedger(doc: LedgerExport): Promise<ImportReport> {
+    const out = this.ctx.storage.transactionSync(() => this.backup.import(doc, Date.now()));
+    await this.schedule();
+    return out;
+  }
+
+  /** Runs the retention sweep now (the cron runs it every 10 minutes). */
+  async sweepRetention(): Promise<{ alerts: number; decisions: number }> {
+    return this.upkeep.sweep(Date.now(), true);
   }
 
   /** The cron's work (every minute): see LedgerUpkeep.housekeeping. */

@@ -101,3 +101,16 @@ export const LEDGER_V5: Migration = [
      WHERE out_seq IS NULL`,
   "CREATE INDEX decisions_parent ON decisions (parent_id) WHERE parent_id IS NOT NULL",
 ];
+
+/**
+ * Ledger schema version 6 (issue 10): the ingest queue's dead letters; for retention, an
+ * index over ended decisions (v1's decisions_alert finds the decisions of an alert).
+ */
+export const LEDGER_V6: Migration = [
+  `CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL,
+     message_id TEXT NOT NULL, enqueued INTEGER NOT NULL, dead INTEGER NOT NULL,
+     attempts INTEGER NOT NULL, reason TEXT NOT NULL, items INTEGER NOT NULL,
+     events INTEGER NOT NULL, sources TEXT NOT NULL, body BLOB NOT NULL,
+     UNIQUE (queue, message_id))`,
+  "CREATE INDEX decisions_ended ON decisions (deleted_seq, deleted_at) WHERE deleted_seq IS NOT NULL",
+];

@@ -1,5 +1,6 @@
 import type { DecisionEntry, DeltaOp } from "../../core/blocklist/index";
 import { type Migration, metaNumber, setMeta } from "../migrate";
+import { logAlert, logDecision, logDecisionEnd } from "./activity-log";
 import { bump } from "./counters";
 import { ipKeyOfDecision } from "./ipkey";
 import {
@@ -10,7 +11,7 @@ import {
   type RecordItem,
   type RecordResult,
 } from "./records";
-import { LEDGER_V2, LEDGER_V3, LEDGER_V4, LEDGER_V5 } from "./schema";
+import { LEDGER_V2, LEDGER_V3, LEDGER_V4, LEDGER_V5, LEDGER_V6 } from "./schema";
 
 /** Ledger schema; append a migration to change it, never edit a shipped one. */
 export const LEDGER_MIGRATIONS: readonly Migration[] = [
@@ -43,6 +44,7 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
   LEDGER_V3,
   LEDGER_V4,
   LEDGER_V5,
+  LEDGER_V6,
 ];
 
 // A type, not an interface: SqlStorage rows must be indexable records.
@@ -143,6 +145,7 @@ export class LedgerStore {
       );
       bump(this.sql, "alerts", a.scenario, a.allowlisted ? "allowlisted" : "", 1, now);
       hooks.notify?.(a, alertSeq, now);
+      logAlert(alertSeq, a, item.machine ?? null);
     }
     const ids = item.decisions.map((d, i) =>
       this.addDecision(
@@ -193,6 +196,7 @@ export class LedgerStore {
       )
       .one();
     bump(this.sql, "decisions", d.origin, d.type, 1, now);
+    logDecision(row);
     if (allowlisted) {
       this.endDecision(row.id, now, "allowlisted");
       return row.id;
@@ -210,18 +214,21 @@ export class LedgerStore {
    */
   delete(ids: readonly number[], now: number, reason: EndReason = "expired"): number[] {
     const done: number[] = [];
-    for (const id of ids) {
+    const queue = [...ids];
+    for (let i = 0; i < queue.length; i++) {
+      const id = queue[i] as number;
       const live = this.sql
-        .exec(
-          "SELECT 1 FROM decisions WHERE id = ? AND deleted_seq IS NULL AND parent_id IS NULL",
+        .exec<LedgerDecisionRow>(
+          "SELECT * FROM decisions WHERE id = ? AND deleted_seq IS NULL AND parent_id IS NULL",
           id,
         )
-        .toArray();
-      if (live.length === 0) continue;
+        .toArray()[0];
+      if (live === undefined) continue;
       this.endDecision(id, now, reason);
       this.pushOp({ op: "del", id });
       this.endPieces(id, now, reason);
       done.push(id);
+      if (live.scope === "Range") queue.push(...this.addressCompanions(live));
     }
     return done;
   }
@@ -237,16 +244,39 @@ export class LedgerStore {
     for (const p of pieces) this.endDecision(p.id, now, reason);
   }
 
+  /**
+   * The live address decisions recorded with a Range decision's alert inside its range
+   * (core `addressCompanions`): they end with it, so lifting a /64 lifts its addresses.
+   */
+  private addressCompanions(range: LedgerDecisionRow): number[] {
+    if (range.alert_seq === null || range.ip_size === null) return [];
+    return this.sql
+      .exec<{ id: number }>(
+        `SELECT id FROM decisions WHERE deleted_seq IS NULL AND ip_size = ? AND ip_start >= ?
+           AND ip_end <= ? AND scope = 'Ip' AND type = ? AND alert_seq = ?`,
+        range.ip_size,
+        range.ip_start,
+        range.ip_end,
+        range.type,
+        range.alert_seq,
+      )
+      .toArray()
+      .map((r) => r.id);
+  }
+
   /** Ends a row; it leaves the bouncers' view at the same seq unless it had left before. */
   private endDecision(id: number, now: number, reason: EndReason): void {
-    this.sql.exec(
-      `UPDATE decisions SET deleted_seq = ?1, out_seq = COALESCE(out_seq, ?1), deleted_at = ?2,
-         deleted_reason = ?3 WHERE id = ?4`,
-      this.nextSeq(),
-      now,
-      reason,
-      id,
-    );
+    const row = this.sql
+      .exec<LedgerDecisionRow>(
+        `UPDATE decisions SET deleted_seq = ?1, out_seq = COALESCE(out_seq, ?1), deleted_at = ?2,
+           deleted_reason = ?3 WHERE id = ?4 RETURNING *`,
+        this.nextSeq(),
+        now,
+        reason,
+        id,
+      )
+      .toArray()[0];
+    if (row) logDecisionEnd(row, reason);
   }
 
   /** Live decisions whose time is up (their tracker's alarm has not told us yet). */

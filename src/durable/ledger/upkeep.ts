@@ -3,6 +3,7 @@ import { pruneSeries } from "./counters";
 import { COMPACT_EVERY_MS, type FlushOutcome, type KvWriter } from "./kv-writer";
 import type { Notifier } from "./notify";
 import type { LedgerOps } from "./ops";
+import { type RetentionPolicy, type RetentionReport, sweep } from "./retention";
 import type { LedgerStore } from "./store";
 
 /** Completed batch ids and record refs are remembered this long (retries come within hours). */
@@ -12,12 +13,16 @@ const OVERDUE_GRACE_MS = 60_000;
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
 const EXPIRE_BATCH = 1_000;
+/** Retention sweeps at most this often (each deletes a bounded chunk). */
+const SWEEP_EVERY_MS = 10 * 60_000;
 
 export interface HousekeepingReport {
   expired: number;
   flushed: FlushOutcome;
   compacted: boolean;
   collected: number;
+  /** What retention deleted (zeros between sweeps). */
+  retained: RetentionReport;
 }
 
 /**
@@ -33,6 +38,7 @@ export class LedgerUpkeep {
     private readonly ops: LedgerOps,
     private readonly flushMs: number,
     private readonly notifier: Notifier,
+    private readonly retention: RetentionPolicy,
   ) {}
 
   /**
@@ -51,8 +57,24 @@ export class LedgerUpkeep {
     if (compacted) await this.writer.compact(now);
     const collected = await this.writer.collect(now);
     await this.flushNotifications();
+    const retained = this.sweep(now);
     await this.schedule();
-    return { expired, flushed, compacted, collected };
+    return { expired, flushed, compacted, collected, retained };
+  }
+
+  /** Retention (retention.ts), every SWEEP_EVERY_MS; `force` runs it now (tests, the API). */
+  sweep(now: number, force = false): RetentionReport {
+    const sql = this.storage.sql;
+    if (!force && now - (metaNumber(sql, "swept_at") ?? 0) < SWEEP_EVERY_MS)
+      return { alerts: 0, decisions: 0 };
+    const out = this.storage.transactionSync(() => sweep(sql, this.retention, now));
+    setMeta(sql, "swept_at", now);
+    if (out.alerts > 0 || out.decisions > 0) {
+      console.log(
+        `palisade.retention alerts=${out.alerts} ended_decisions=${out.decisions} days=${this.retention.days}`,
+      );
+    }
+    return out;
   }
 
   /**

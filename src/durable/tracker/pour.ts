@@ -1,6 +1,11 @@
 import type { Alert } from "../../core/alert";
 import { type BucketState, expiresAt, pour, tick } from "../../core/bucket/index";
-import { alertPerSource, type DecisionResult, decide } from "../../core/profile/index";
+import {
+  addressCompanions,
+  alertPerSource,
+  type DecisionResult,
+  decide,
+} from "../../core/profile/index";
 import type { CompiledScenario } from "../../core/scenario/index";
 import { type AlertRecord, alertRecordOf } from "../ledger/records";
 import type { DetectionPack } from "../pack";
@@ -141,7 +146,8 @@ function decideOn(
     });
     const outbox = store.addOutbox(alertRecord(one, result));
     summary.alerts++;
-    for (const d of result.decisions) {
+    // The detected address too, beside its /64: what single-address bouncers can hold.
+    for (const d of [...result.decisions, ...addressCompanions(one, result.decisions)]) {
       const until = d.until ?? wall + d.duration;
       const input = { ...d, start: d.start ?? wall, until };
       store.addDecision(input, outbox, wall, one.stop_at);

@@ -147,6 +147,30 @@ describe("lintScenarios", () => {
     expect(ds[3]?.message).toContain("leaky, trigger, counter, conditional");
   });
 
+  it("reports a document's schema errors and its other errors together (a bad field hides nothing)", () => {
+    const ds = lint(
+      [
+        "type: leakyy",
+        "name: me/bad",
+        "filtre: evt.Meta.log_type == 'x'",
+        "capacity: x",
+        "leakspeed: 10q",
+        "blackhole: soon",
+        "groupby: evt.Meta.source_ip +",
+      ].join("\n"),
+    );
+    expect(ds.map((d) => `${d.path.split(":")[1]} ${d.code}`).sort()).toEqual([
+      "blackhole scenario.blackhole.invalid",
+      "capacity scenario.field.type",
+      "description scenario.description.missing",
+      "filter scenario.field.missing",
+      "filtre scenario.field.unknown",
+      "groupby expr.syntax",
+      "leakspeed scenario.leakspeed.invalid",
+      "type scenario.type.unknown",
+    ]);
+  });
+
   it("rejects unknown fields with a suggestion", () => {
     const [d] = lint(sshBf.replace('leakspeed: "10s"', 'leak_speed: "10s"'));
     expect(d).toMatchObject({ path: "ssh-bf.yaml#0:leak_speed", code: "scenario.field.unknown" });

@@ -81,6 +81,16 @@ export function ingestBody(
   batchId: string,
   lines: readonly string[],
   labels: Record<string, string> = {},
+  type = "nginx",
 ): string {
-  return JSON.stringify({ batch_id: batchId, source: { type: "nginx", labels }, lines });
+  return JSON.stringify({ batch_id: batchId, source: { type, labels }, lines });
+}
+
+/** sshd failures from `ip`, one a second up to now (ssh brute force: banned at once). */
+export function sshFailures(ip: string, n: number): string[] {
+  const t0 = Date.now() - n * 1000;
+  return Array.from({ length: n }, (_, i) => {
+    const stamp = new Date(t0 + i * 1000).toISOString().replace(/\.\d{3}Z$/, "+00:00");
+    return `${stamp} web-01 sshd[${4000 + i}]: Failed password for root from ${ip} port ${40000 + i} ssh2`;
+  });
 }
