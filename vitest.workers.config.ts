@@ -10,6 +10,9 @@ export default defineConfig({
           // Secrets tests authenticate with (test/workers/ingest*.test.ts, api*.test.ts).
           PALISADE_MACHINE_TOKEN: "test-machine-token",
           PALISADE_ADMIN_TOKEN: "test-admin-token",
+          // Tests flush KV far more often than a day's free-plan budget allows; the budget
+          // itself is tested with its default (test/workers/kv-budget.test.ts).
+          KV_WRITE_BUDGET: "10000000",
         },
       },
     }),

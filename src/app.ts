@@ -1,9 +1,9 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { parserFor } from "./core/parser/index";
 import { edgeConfig, varsWith } from "./edge/config";
 import { Enforcer, type PalisadeOptions } from "./edge/enforcer";
 import { proxyToOrigin } from "./edge/origin";
-import { palisadeWith } from "./edge/palisade";
+import { palisadeWith, waitUntilOf } from "./edge/palisade";
 import type { Env } from "./env";
 import { errorResponse, onError, PalisadeHttpError, toPalisadeError } from "./http/error";
 import type { PalisadeApp, RouteRegistrar } from "./http/routes";
@@ -28,12 +28,11 @@ export interface PalisadeWorker {
  */
 export function createApp(options: AppOptions = {}, enforcer?: Enforcer): PalisadeApp {
   const app: PalisadeApp = new Hono<{ Bindings: Env }>();
+  const e = enforcer ?? new Enforcer(options.palisade);
   app.onError(onError);
-  app.get("/_palisade/v1/health", (c) =>
-    c.json({ ok: true, parsers: parserFor("nginx") ? "loaded" : "missing" }),
-  );
+  app.get("/_palisade/v1/health", (c) => health(c, e));
   for (const register of options.routes ?? []) register(app);
-  app.use("*", palisadeWith(enforcer ?? new Enforcer(options.palisade)));
+  app.use("*", palisadeWith(e));
   app.all("/_palisade/*", (c) => {
     throw new PalisadeHttpError(
       404,
@@ -69,6 +68,24 @@ export function createWorker(options: AppOptions = {}): PalisadeWorker {
       }
     },
   };
+}
+
+/**
+ * `/health`: `ok` (200) while this isolate enforces its blocklist; `degraded` (200) when
+ * it enforces all but keys it could not decode (reported to the Ledger, which rewrites
+ * them); `failing` (503) when the fail mode applies (no blocklist loaded, or refreshes
+ * failing past BLOCKLIST_STALE_MS).
+ */
+async function health(c: Context<{ Bindings: Env }>, enforcer: Enforcer): Promise<Response> {
+  const b = await enforcer.blocklistStatus(c.env, waitUntilOf(c));
+  const failing = b.state === "stale" || b.state === "unavailable" || b.state === "loading";
+  const status = failing ? "failing" : b.state === "ok" ? "ok" : "degraded";
+  const blocklist = {
+    ...b,
+    loaded_at: b.loaded_at === null ? null : new Date(b.loaded_at).toISOString(),
+  };
+  const parsers = parserFor("nginx") ? "loaded" : "missing";
+  return c.json({ ok: !failing, status, parsers, blocklist }, failing ? 503 : 200);
 }
 
 function originOf(env: Env, options: AppOptions): URL | undefined {

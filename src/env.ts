@@ -16,6 +16,9 @@ export interface Env {
   SUBREQUEST_BUDGET?: string;
   BLOCKLIST_REFRESH_MS?: string;
   KV_FLUSH_MS?: string;
+  KV_WRITE_BUDGET?: string;
+  BLOCKLIST_PART_BYTES?: string;
+  BLOCKLIST_STALE_MS?: string;
   IPV6_PREFIX?: string;
   MAX_INGEST_BYTES?: string;
   CLEARANCE_TTL_S?: string;

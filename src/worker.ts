@@ -1,4 +1,4 @@
-import { apiRoutes, ledgerEdgeMetrics } from "./api/index";
+import { apiRoutes, ledgerEdgeMetrics, ledgerKvRepair } from "./api/index";
 import { createWorker } from "./app";
 import type { Env } from "./env";
 import { consumeIngest, ingestRoutes, ledgerHousekeeping } from "./ingest/index";
@@ -9,11 +9,11 @@ export type { Env } from "./env";
 
 // The Worker's composition root (wrangler.toml `main`): Palisade's routes under
 // /_palisade/ (ingest, then the bouncer, watcher and admin API), enforcement (its outcome
-// counts go to the Ledger), then the origin; the ingest queue's consumer; the cron.
+// counts, and KV keys it cannot decode, go to the Ledger), then the origin; the ingest queue's consumer; the cron.
 // Adapters never import this file or each other's composition.
 const worker = createWorker({
   routes: [ingestRoutes, apiRoutes],
-  palisade: { metrics: ledgerEdgeMetrics },
+  palisade: { metrics: ledgerEdgeMetrics, repair: ledgerKvRepair },
 });
 
 export default {

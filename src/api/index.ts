@@ -9,7 +9,7 @@ import { documentedElsewhere, OPENAPI_PATH, openApiDocument } from "./openapi";
 import type { RouteDef } from "./route";
 import { watcherRoutes } from "./watchers";
 
-export { ledgerEdgeMetrics } from "./edge-metrics";
+export { ledgerEdgeMetrics, ledgerKvRepair } from "./edge-metrics";
 export type { RouteDef } from "./route";
 
 let document: Record<string, unknown> | undefined;

@@ -15,6 +15,7 @@ export type EdgeVars = Pick<
   | "TURNSTILE_SECRET"
   | "TURNSTILE_VERIFY_URL"
   | "BLOCKLIST_REFRESH_MS"
+  | "BLOCKLIST_STALE_MS"
   | "IPV6_PREFIX"
   | "CLEARANCE_TTL_S"
   | "CLEARANCE_KEY"
@@ -27,12 +28,17 @@ export type EdgeVarOverrides = { [K in keyof EdgeVars]?: EdgeVars[K] | undefined
 export interface EdgeConfig {
   /** Where clean visitors go; undefined: the route's own origin (`fetch(request)`). */
   originUrl: URL | undefined;
-  /** What happens when the blocklist cannot be loaded at all: let visitors through or answer 503. */
+  /**
+   * What happens when no blocklist can be enforced (none loaded yet, or refreshes failing
+   * past BLOCKLIST_STALE_MS): let visitors through or answer 503.
+   */
   failMode: "open" | "closed";
   turnstileSitekey: string | undefined;
   turnstileSecret: string | undefined;
   turnstileVerifyUrl: string;
   refreshMs: number;
+  /** After the first load, how old the copy may get while refreshes fail before the fail mode applies. */
+  staleMs: number;
   ipv6Prefix: number;
   clearanceTtlS: number;
   /** HMAC key material for the clearance cookie, and where it came from. */
@@ -61,6 +67,7 @@ function parseConfig(v: EdgeVars): EdgeConfig {
     turnstileSecret: nonEmpty(v.TURNSTILE_SECRET),
     turnstileVerifyUrl: verifyUrl(v.TURNSTILE_VERIFY_URL),
     refreshMs: integer("BLOCKLIST_REFRESH_MS", v.BLOCKLIST_REFRESH_MS, 10_000, 0, 3_600_000),
+    staleMs: integer("BLOCKLIST_STALE_MS", v.BLOCKLIST_STALE_MS, 900_000, 1_000, 7 * 86_400_000),
     ipv6Prefix: integer("IPV6_PREFIX", v.IPV6_PREFIX, 64, 0, 128),
     clearanceTtlS: integer("CLEARANCE_TTL_S", v.CLEARANCE_TTL_S, 3600, 60, 30 * 86_400),
     clearanceKey: clearanceKey(v),

@@ -1,16 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
 import type { AdminAlertDetail } from "../../contract/admin";
-import type { AllowEntry, Bouncer, Machine, Metrics } from "../../contract/admin-access";
+import type { AllowEntry, Bouncer, KvStatus, Machine, Metrics } from "../../contract/admin-access";
 import type { LapiAlertIn, LapiAlertOut } from "../../contract/lapi-alert";
 import type { Env } from "../../env";
 import { migrate } from "../migrate";
 import { ipv6PrefixFrom } from "../source-key";
 import { intVar } from "../vars";
 import { AllowStore } from "./allowlist";
-import { BouncerStore, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
+import { BouncerStore, iso, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
 import { bump } from "./counters";
 import type { DecisionFilter } from "./filter";
-import { type KvState, KvWriter } from "./kv-writer";
+import { type FlushOutcome, type KvState, KvWriter } from "./kv-writer";
 import { MachineStore } from "./machines";
 import { metricsReport } from "./metrics";
 import { type AllowInput, LedgerOps, type ManualDecision, type ManualResult } from "./ops";
@@ -24,12 +24,15 @@ import {
   listDecisions,
 } from "./queries";
 import type { BatchCounts, RecordItem, RecordResult } from "./records";
+import { backfillSortKeys } from "./snapshot-rows";
 import { LEDGER_MIGRATIONS, type LedgerDecisionRow, LedgerStore } from "./store";
 import type { Page, PullPlan } from "./stream";
 import { findHash } from "./token";
 import { type HousekeepingReport, LedgerUpkeep } from "./upkeep";
 
 export type { HousekeepingReport } from "./upkeep";
+
+const MIB = 1024 * 1024;
 
 export interface LedgerChanges {
   seq: number;
@@ -64,12 +67,23 @@ export class Ledger extends DurableObject<Env> {
     const sql = ctx.storage.sql;
     this.store = new LedgerStore(sql);
     const prefix = ipv6PrefixFrom(env.IPV6_PREFIX);
-    this.writer = new KvWriter(sql, this.store, env.BLOCKLIST, prefix);
+    this.writer = new KvWriter(sql, env.BLOCKLIST, {
+      ipv6Prefix: prefix,
+      partBytes: intVar(
+        "BLOCKLIST_PART_BYTES",
+        env.BLOCKLIST_PART_BYTES,
+        16 * MIB,
+        4096,
+        25 * MIB - 4096,
+      ),
+      writesPerDay: intVar("KV_WRITE_BUDGET", env.KV_WRITE_BUDGET, 1_000, 1, 100_000_000),
+    });
     this.bouncerStore = new BouncerStore(sql);
     this.machineStore = new MachineStore(sql);
     this.allow = new AllowStore(sql);
     this.ops = new LedgerOps(ctx.storage, this.store, this.allow, {
       toEntry: (row) => this.writer.entryOf(row),
+      sortKey: (scope, value) => this.writer.sortKey(scope, value),
       allowed: (d) => this.allow.covering(d),
     });
     const flushMs = intVar("KV_FLUSH_MS", env.KV_FLUSH_MS, 1_000, 0, 3_600_000);
@@ -77,6 +91,7 @@ export class Ledger extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, LEDGER_MIGRATIONS);
       this.store.backfillIpKeys();
+      backfillSortKeys(sql, prefix, (scope, value) => this.writer.sortKey(scope, value));
     });
   }
 
@@ -267,11 +282,59 @@ export class Ledger extends DurableObject<Env> {
     const bouncers = this.bouncerStore
       .list()
       .map((b) => ({ name: b.name, last_pull: b.last_pull, user_agent: b.user_agent }));
-    return metricsReport(this.ctx.storage.sql, bouncers, Date.now());
+    return {
+      ...metricsReport(this.ctx.storage.sql, bouncers, Date.now()),
+      kv: await this.kvStatus(),
+    };
   }
 
   async kvState(): Promise<KvState & { pending: number }> {
     return { ...this.writer.state(), pending: this.writer.pending() };
+  }
+
+  /** The KV blocklist and its write budget, as the admin metrics show them. */
+  async kvStatus(): Promise<KvStatus> {
+    const now = Date.now();
+    const st = this.writer.state();
+    const next = this.upkeep.nextFlushAt(now);
+    const last = st.lastCompaction;
+    return {
+      budget: this.writer.spend.report(now),
+      epoch: st.epoch,
+      base_parts: st.base?.parts.length ?? (st.legacyBase ? 1 : 0),
+      base_bytes: st.base?.bytes ?? 0,
+      deltas: st.deltas.length,
+      pending: this.writer.pending(),
+      last_write: st.lastWrite ? iso(st.lastWrite) : null,
+      next_flush: next === undefined ? null : iso(next),
+      last_compaction: last && {
+        rows: last.rows,
+        parts: last.parts,
+        bytes: last.bytes,
+        peak_bytes: last.peak_bytes,
+        at: iso(last.at),
+      },
+      repair: st.repair,
+    };
+  }
+
+  /** An operator's compaction (the budget still applies: `deferred` when it cannot pay). */
+  async compactKv(): Promise<FlushOutcome> {
+    const out = await this.writer.compact(Date.now());
+    await this.schedule();
+    return out;
+  }
+
+  /**
+   * An edge could not read a KV key the manifest names (a corrupt delta or base part):
+   * the next flush rewrites the blocklist as a new base. False for a key no current
+   * manifest names.
+   */
+  async repairKv(key: string, reason: string): Promise<boolean> {
+    const known = this.writer.requestRepair(key);
+    console.error("palisade.ledger.kv_repair", { key, reason, rewriting: known });
+    if (known) await this.schedule();
+    return known;
   }
 
   /** The cron's work (every minute): see LedgerUpkeep.housekeeping. */

@@ -3,7 +3,7 @@ import { type Migration, metaNumber, setMeta } from "../migrate";
 import { bump } from "./counters";
 import { ipKeyOfDecision } from "./ipkey";
 import type { BatchCounts, DecisionInput, RecordItem, RecordResult } from "./records";
-import { LEDGER_V2 } from "./schema";
+import { LEDGER_V2, LEDGER_V3 } from "./schema";
 
 /** Ledger schema; append a migration to change it, never edit a shipped one. */
 export const LEDGER_MIGRATIONS: readonly Migration[] = [
@@ -33,6 +33,7 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
     "CREATE TABLE kv_garbage (key TEXT PRIMARY KEY, after INTEGER NOT NULL)",
   ],
   LEDGER_V2,
+  LEDGER_V3,
 ];
 
 // A type, not an interface: SqlStorage rows must be indexable records.
@@ -55,6 +56,8 @@ export type LedgerDecisionRow = {
   ip_end: string | null;
   /** `expired`, `deleted`, `allowlisted` (null while live). */
   deleted_reason: string | null;
+  /** The blocklist sort key (schema v3), null when the edge cannot enforce the decision. */
+  bl_key: ArrayBuffer | null;
 };
 
 /** Why a decision ended. */
@@ -64,6 +67,8 @@ export type EndReason = "expired" | "deleted" | "allowlisted";
 export interface RecordHooks {
   /** The blocklist entry of a decision (null: the edge cannot enforce its scope). */
   toEntry(d: LedgerDecisionRow): DecisionEntry | null;
+  /** The blocklist sort key of a decision's scope and value (null: none). */
+  sortKey(scope: string, value: string): ArrayBuffer | null;
   /** The operator allowlist entry covering a decision (`reason (cidr)`), if any. */
   allowed(d: DecisionInput): string | undefined;
 }
@@ -147,8 +152,8 @@ export class LedgerStore {
     const row = this.sql
       .exec<LedgerDecisionRow>(
         `INSERT INTO decisions (uuid, seq, origin, type, scope, value, start, until, scenario,
-           alert_seq, ip_size, ip_start, ip_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         RETURNING *`,
+           alert_seq, ip_size, ip_start, ip_end, bl_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
         crypto.randomUUID(),
         seq,
         d.origin,
@@ -162,6 +167,7 @@ export class LedgerStore {
         ip?.size ?? null,
         ip?.start ?? null,
         ip?.end ?? null,
+        hooks.sortKey(d.scope, d.value),
       )
       .one();
     bump(this.sql, "decisions", d.origin, d.type, 1, now);
@@ -240,16 +246,6 @@ export class LedgerStore {
     return this.sql
       .exec<LedgerDecisionRow>("SELECT * FROM decisions WHERE id = ?", id)
       .toArray()[0];
-  }
-
-  /** Every live, unexpired decision: what a new base snapshot holds. */
-  liveDecisions(now: number): LedgerDecisionRow[] {
-    return this.sql
-      .exec<LedgerDecisionRow>(
-        "SELECT * FROM decisions WHERE deleted_seq IS NULL AND until > ? ORDER BY id",
-        now,
-      )
-      .toArray();
   }
 
   pushOp(op: DeltaOp): void {
