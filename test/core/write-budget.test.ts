@@ -9,18 +9,19 @@ describe("KV write budget", () => {
     expect(b.burst).toBe(50);
     expect(b.earliest(0, 2, DAY0)).toBe(DAY0);
     expect(b.earliest(48, 2, DAY0)).toBe(DAY0);
-    // The 51st and 52nd writes wait until the allowance has grown by 2: 2/1000 of a day.
-    expect(b.earliest(50, 2, DAY0)).toBe(DAY0 + Math.ceil((2 / 1000) * DAY_MS));
-    // A quiet morning saves allowance: at noon, 550 writes are allowed.
-    expect(b.allowance(DAY0 + DAY_MS / 2)).toBe(550);
-    expect(b.earliest(548, 2, DAY0 + DAY_MS / 2)).toBe(DAY0 + DAY_MS / 2);
+    // The 51st and 52nd writes wait until the allowance has grown by 2: 2/950 of a day.
+    expect(b.earliest(50, 2, DAY0)).toBe(DAY0 + Math.ceil((2 / 950) * DAY_MS));
+    // A quiet morning saves allowance: at noon, 525 writes are allowed; all 1,000 by midnight.
+    expect(b.allowance(DAY0 + DAY_MS / 2)).toBe(525);
+    expect(b.earliest(523, 2, DAY0 + DAY_MS / 2)).toBe(DAY0 + DAY_MS / 2);
+    expect(b.allowance(DAY0 + DAY_MS - 1)).toBeCloseTo(1000, 0);
   });
 
   it("waits for the next UTC day once the day's budget is spent, and refuses what never fits", () => {
     const b = new WriteBudget(1000);
     const late = DAY0 + DAY_MS - 1000;
     expect(b.earliest(999, 2, late)).toBe(DAY0 + DAY_MS);
-    expect(b.earliest(999, 1, late)).toBe(late);
+    expect(b.earliest(998, 1, late)).toBe(late);
     expect(b.earliest(0, 1001, DAY0)).toBe(Number.POSITIVE_INFINITY);
     expect(() => new WriteBudget(0)).toThrow(/positive integer/);
   });

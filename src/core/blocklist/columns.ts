@@ -12,19 +12,23 @@ type ChunkOf<K extends ColumnKind> = K extends "u8"
     : Float64Array;
 export type ColumnKind = "u8" | "u32" | "f64";
 
-const CHUNK = 4096;
-
 export class Column<K extends ColumnKind = ColumnKind> {
   private readonly chunks: ChunkOf<K>[] = [];
   private current: ChunkOf<K> | undefined;
-  private at = CHUNK;
+  private at: number;
   length = 0;
 
-  constructor(private readonly kind: K) {}
+  /** `chunk`: values per chunk, the most a column holds beyond what it was given. */
+  constructor(
+    private readonly kind: K,
+    private readonly chunk = 4096,
+  ) {
+    this.at = chunk;
+  }
 
   push(value: number): void {
-    if (this.at === CHUNK) {
-      this.current = allocate(this.kind);
+    if (this.at === this.chunk) {
+      this.current = allocate(this.kind, this.chunk);
       this.chunks.push(this.current);
       this.at = 0;
     }
@@ -37,16 +41,16 @@ export class Column<K extends ColumnKind = ColumnKind> {
     let done = 0;
     while (done < count) {
       const i = from + done;
-      const chunk = this.chunks[Math.floor(i / CHUNK)] as Chunk;
-      const start = i % CHUNK;
-      const n = Math.min(CHUNK - start, count - done);
+      const chunk = this.chunks[Math.floor(i / this.chunk)] as Chunk;
+      const start = i % this.chunk;
+      const n = Math.min(this.chunk - start, count - done);
       target.set(chunk.subarray(start, start + n), to + done);
       done += n;
     }
   }
 
   get(i: number): number {
-    return (this.chunks[Math.floor(i / CHUNK)] as Chunk)[i % CHUNK] as number;
+    return (this.chunks[Math.floor(i / this.chunk)] as Chunk)[i % this.chunk] as number;
   }
 
   /** Bytes held, chunks included whole. */
@@ -55,8 +59,8 @@ export class Column<K extends ColumnKind = ColumnKind> {
   }
 }
 
-function allocate<K extends ColumnKind>(kind: K): ChunkOf<K> {
-  if (kind === "u8") return new Uint8Array(CHUNK) as ChunkOf<K>;
-  if (kind === "u32") return new Uint32Array(CHUNK) as ChunkOf<K>;
-  return new Float64Array(CHUNK) as ChunkOf<K>;
+function allocate<K extends ColumnKind>(kind: K, n: number): ChunkOf<K> {
+  if (kind === "u8") return new Uint8Array(n) as ChunkOf<K>;
+  if (kind === "u32") return new Uint32Array(n) as ChunkOf<K>;
+  return new Float64Array(n) as ChunkOf<K>;
 }

@@ -23,7 +23,7 @@ const OVERHEAD = 64 + 80;
  * of them all.
  */
 export class SnapshotEncoder {
-  private part = new PartColumns();
+  private part: PartColumns;
   private readonly done: PartLayout[] = [];
   private readonly totals = new Array<number>(TABLE_COUNT).fill(0);
   private readonly allTypes = new Set<string>();
@@ -32,11 +32,15 @@ export class SnapshotEncoder {
   private readonly scratch = new Uint32Array(8);
   /** The most bytes held at once: the columns of a part, then its encoding. */
   peakBytes = 0;
+  private readonly chunk: number;
 
   constructor(readonly partBytes: number) {
     if (!Number.isInteger(partBytes) || partBytes < 4096) {
       throw new RangeError(`blocklist: part size ${partBytes} is not an integer ≥ 4096`);
     }
+    // Chunks small beside a part, so a column's unused tail stays a small share of it.
+    this.chunk = Math.max(256, Math.min(4096, Math.floor(partBytes / 64)));
+    this.part = new PartColumns(this.chunk);
   }
 
   /** `addKey` for an entry (its key from scope and value); undefined for one the edge cannot match. */
@@ -97,7 +101,7 @@ export class SnapshotEncoder {
       this.totals[t] = (this.totals[t] as number) + n;
     });
     this.done.push({ bytes: data.byteLength, counts });
-    this.part = new PartColumns();
+    this.part = new PartColumns(this.chunk);
     return { data, bytes: data.byteLength, counts };
   }
 
@@ -141,15 +145,23 @@ function compareEntries(
 class PartColumns {
   readonly counts = new Array<number>(TABLE_COUNT).fill(0);
   length = 0;
-  private readonly ids = new Column("f64");
-  private readonly until = new Column("u32");
-  private readonly type = new Column("u8");
-  private readonly firsts = Array.from({ length: TABLE_COUNT }, () => new Column("u32"));
+  private readonly ids: Column;
+  private readonly until: Column;
+  private readonly type: Column;
+  private readonly firsts: Column[];
   /** A range's last address (the other tables use `firsts` only). */
-  private readonly lasts = Array.from({ length: TABLE_COUNT }, () => new Column("u32"));
+  private readonly lasts: Column[];
   private readonly typeNames = new Map<string, number>();
   private typesBytes = 4;
   private ids64 = false;
+
+  constructor(chunk: number) {
+    this.ids = new Column("f64", chunk);
+    this.until = new Column("u32", chunk);
+    this.type = new Column("u8", chunk);
+    this.firsts = Array.from({ length: TABLE_COUNT }, () => new Column("u32", chunk));
+    this.lasts = Array.from({ length: TABLE_COUNT }, () => new Column("u32", chunk));
+  }
 
   add(table: number, key: Uint32Array, id: number, until: number, type: string): void {
     let t = this.typeNames.get(type);

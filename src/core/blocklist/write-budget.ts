@@ -1,7 +1,7 @@
 /**
  * The KV write budget: at most `perDay` writes per UTC day (Cloudflare's daily limits
  * reset at 00:00 UTC; the free plan allows 1,000), spent no faster than an allowance that
- * starts each day at `burst` and grows evenly to `perDay` by midnight. A quiet spell
+ * starts each day at `burst` and grows evenly to `perDay` at midnight. A quiet spell
  * saves allowance (the next ban goes out at once); a busy one uses the burst, then the
  * Ledger may write only as fast as the allowance grows, so each write carries more
  * changes the nearer the budget is. Time is an input: the Ledger passes its clock, a
@@ -25,13 +25,18 @@ export class WriteBudget {
     if (!Number.isInteger(perDay) || perDay < 1) {
       throw new RangeError(`KV write budget ${perDay} is not a positive integer`);
     }
-    this.burst = burst ?? Math.max(4, Math.ceil(perDay / 20));
+    this.burst = Math.min(perDay, burst ?? Math.max(4, Math.ceil(perDay / 20)));
   }
 
   /** Writes allowed from the start of `now`'s UTC day up to `now`. */
   allowance(now: number): number {
     const f = (now - utcDay(now) * DAY_MS) / DAY_MS;
-    return Math.min(this.perDay, this.burst + this.perDay * f);
+    return Math.min(this.perDay, this.burst + this.rate * f);
+  }
+
+  /** Writes a day beyond the burst: the allowance's growth, spread evenly over the day. */
+  private get rate(): number {
+    return Math.max(0, this.perDay - this.burst);
   }
 
   /**
@@ -46,8 +51,8 @@ export class WriteBudget {
     const need = spentToday + cost;
     if (need <= this.allowance(now)) return now;
     if (need <= this.perDay) {
-      return Math.max(now, start + Math.ceil(((need - this.burst) / this.perDay) * DAY_MS));
+      return Math.max(now, start + Math.ceil(((need - this.burst) / this.rate) * DAY_MS));
     }
-    return start + DAY_MS + Math.max(0, Math.ceil(((cost - this.burst) / this.perDay) * DAY_MS));
+    return start + DAY_MS + Math.max(0, Math.ceil(((cost - this.burst) / this.rate) * DAY_MS));
   }
 }
