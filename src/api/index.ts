@@ -1,6 +1,7 @@
 import type { RouteRegistrar } from "../http/routes";
 import { adminAccessRoutes } from "./admin-access";
 import { ADMIN_PREFIX, adminAuth } from "./admin-auth";
+import { adminBlocklistRoutes } from "./admin-blocklist";
 import { adminDecisionRoutes } from "./admin-decisions";
 import { bouncerRoutes } from "./bouncer";
 import { json } from "./input";
@@ -34,6 +35,7 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...watcherRoutes,
   ...adminDecisionRoutes,
   ...adminAccessRoutes,
+  ...adminBlocklistRoutes,
   openApiRoute,
 ];
 
