@@ -103,6 +103,15 @@ export async function inspect(url) {
   };
   return {
     heap,
+    /**
+     * A full garbage collection (workerd's inspector has no collectGarbage; a heap
+     * snapshot starts with one), so the next readings hold live objects and what runs
+     * next, not the garbage of what ran before. The live heap, MB.
+     */
+    async collect() {
+      await call("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+      return heap();
+    },
     /** Samples the heap until the returned function is called; resolves to the peak. */
     sample() {
       let peak = 0;

@@ -2,12 +2,15 @@
 // platform's limits. For each size (--sizes, default 100,000 then 1,000,000):
 //  1. `wrangler dev` (the real Worker, Ledger Durable Object in SQLite, KV) with its own
 //     state; a watcher machine loads N decisions through POST /v1/alerts, 10,000 per
-//     alert (a mix of IPv4 and IPv6 addresses and ranges: --mix);
+//     alert (a mix of IPv4 and IPv6 addresses and ranges: --mix), after N/10 (at most
+//     10,000) that expire a minute later, ended by the Ledger's alarm during the load;
 //  2. the Ledger compacts (POST /admin/blocklist/compact: the streaming compaction into
-//     a base split over KV keys) while the inspector samples the isolate's heap (the
-//     Ledger shares it with the Worker under wrangler dev, so the figure is an upper
-//     bound for the Durable Object); then a bouncer's startup stream (gzip, as Go's HTTP
-//     client asks), and deleting a /18 of decisions;
+//     a base split over KV keys) while the inspector samples the isolate's heap (V8 heap
+//     in use plus ArrayBuffers, after a full collection first: local workerd has no heap
+//     limit, so garbage of the load would otherwise linger; the Ledger shares the isolate
+//     with the Worker under wrangler dev, so the figure is an upper bound for the Durable
+//     Object); then a bouncer's startup stream (gzip, as Go's HTTP client asks), and
+//     deleting a /18 of decisions;
 //  3. `wrangler dev` again on the same state: a cold isolate's first visitor (it loads
 //     the blocklist from KV) and the isolate's heap while it does;
 //  4. the edge's reader in workerd on the same KV (bench/scale-edge.mjs): decode time and
@@ -99,7 +102,30 @@ function alertOf(start, end, now) {
   };
 }
 
-async function load(w, n) {
+/** Decisions that expire during the load (the Ledger's alarm ends them in batches). */
+const SHORT_S = 60;
+
+function shortAlert(count, now) {
+  const a = alertOf(0, 0, now);
+  for (let i = 0; i < count; i++) {
+    const value = `13.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
+    a.decisions.push({
+      origin: "crowdsec",
+      type: "ban",
+      duration: `${SHORT_S}s`,
+      scenario: "bench/short",
+      scope: "Ip",
+      value,
+    });
+  }
+  return a;
+}
+
+/**
+ * Loads `n` decisions as a watcher, and first `short` that expire a minute later; polls
+ * meanwhile for the moment the Ledger has ended every short one.
+ */
+async function load(w, n, short) {
   const { token: password } = await call(w.base, "POST", "/admin/machines", {
     headers: adminHeaders,
     body: { name: "bench-watcher" },
@@ -107,15 +133,38 @@ async function load(w, n) {
   const { token } = await call(w.base, "POST", "/watchers/login", {
     body: { machine_id: "bench-watcher", password },
   });
+  const auth = { authorization: `Bearer ${token}` };
   const t0 = performance.now();
+  await call(w.base, "POST", "/alerts", {
+    headers: auth,
+    body: [shortAlert(short, new Date().toISOString())],
+  });
+  const until = Date.now() + SHORT_S * 1000;
+  let expiredAt = null;
+  let polling = true;
+  const poll = (async () => {
+    while (polling && expiredAt === null) {
+      await new Promise((r) => setTimeout(r, 2000));
+      const live = await call(w.base, "GET", "/admin/decisions?scenario=bench/short&limit=1", {
+        headers: adminHeaders,
+      });
+      if (live.decisions.length === 0) expiredAt = Date.now();
+    }
+  })();
   const now = new Date().toISOString();
   for (let start = 0; start < n; start += PER_ALERT) {
     await call(w.base, "POST", "/alerts", {
-      headers: { authorization: `Bearer ${token}` },
+      headers: auth,
       body: [alertOf(start, Math.min(n, start + PER_ALERT), now)],
     });
   }
-  return (performance.now() - t0) / 1000;
+  const loadS = (performance.now() - t0) / 1000;
+  if (Date.now() < until + 5000) await new Promise((r) => setTimeout(r, until + 5000 - Date.now()));
+  while (expiredAt === null && Date.now() < until + 600_000)
+    await new Promise((r) => setTimeout(r, 500));
+  polling = false;
+  await poll;
+  return { loadS, short, expiredAfterS: expiredAt === null ? null : (expiredAt - until) / 1000 };
 }
 
 /** A new bouncer's startup pull, gzip on the wire: ms to the last byte, bytes, decisions. */
@@ -172,8 +221,9 @@ async function runSize(n, origin) {
   try {
     let w = await startWorker({ persist, secrets, vars });
     try {
-      f.loadS = await load(w, n);
+      Object.assign(f, await load(w, n, Math.min(10_000, n / 10)));
       const insp = await inspect(`ws://127.0.0.1:${w.inspector}/ws`);
+      f.ledgerLiveMb = await insp.collect();
       let stop = insp.sample();
       const t0 = performance.now();
       const c = await call(w.base, "POST", "/admin/blocklist/compact", { headers: adminHeaders });
@@ -182,6 +232,7 @@ async function runSize(n, origin) {
       if (c.outcome !== "base")
         throw new Error(`compaction ${c.outcome}: ${JSON.stringify(c.blocklist)}`);
       f.status = c.blocklist;
+      f.streamLiveMb = await insp.collect();
       stop = insp.sample();
       f.stream = await startup(w);
       f.streamPeakMb = await stop();
@@ -204,7 +255,7 @@ async function runSize(n, origin) {
     w = await startWorker({ persist, secrets, vars });
     try {
       const insp = await inspect(`ws://127.0.0.1:${w.inspector}/ws`);
-      f.edgeBaseMb = await insp.heap();
+      f.edgeBaseMb = await insp.collect();
       const stop = insp.sample();
       const visit = (ip) => fetch(`${w.base}/`, { headers: { "CF-Connecting-IP": ip } });
       const t0 = performance.now();
@@ -275,77 +326,96 @@ try {
 printTable(results);
 for (const f of results) console.log(JSON.stringify(summary(f)));
 
+/** Table rows: a label, a cell per size, and what the last size's ratio to the first is of. */
+const ROWS = [
+  [
+    "decisions loaded (POST /v1/alerts)",
+    (f) => `${f.decisions} in ${f.loadS.toFixed(0)} s (${Math.round(f.decisions / f.loadS)}/s)`,
+    (f) => f.loadS,
+  ],
+  [
+    "  expiry (alarm, 1,000 a batch, during the load)",
+    (f) =>
+      `${f.short} ended ${f.expiredAfterS === null ? "(not within 10 min)" : `≤ ${Math.max(0, f.expiredAfterS).toFixed(0)} s`} after their end`,
+  ],
+  [
+    "compaction (streamed, SQLite → parts → KV)",
+    (f) => `${Math.round(f.compactionMs)} ms, ${f.status.last_compaction.rows} rows`,
+    (f) => f.compactionMs,
+  ],
+  [
+    "  isolate heap: live before → peak (MB)",
+    (f) => `${round1(f.ledgerLiveMb)} → ${round1(f.ledgerPeakMb)}`,
+    (f) => f.ledgerPeakMb,
+  ],
+  ["  encoder peak (MB)", (f) => `${round1(f.status.last_compaction.peak_bytes / MB)}`],
+  [
+    "  KV: base parts + manifest (writes)",
+    (f) =>
+      `${f.status.base_parts} + 1 = ${f.status.base_parts + 1} (${(((f.status.base_parts + 1) / BUDGET) * 100).toFixed(1)} % of ${BUDGET}/day)`,
+  ],
+  [
+    "  KV: base bytes (largest part)",
+    (f) =>
+      `${f.status.base_bytes} (${round1(f.status.base_bytes / MB)} MB; ${round1(Math.max(0, ...f.workerd.partBytes) / MB)} MB)`,
+    (f) => f.status.base_bytes,
+  ],
+  [
+    "bouncer startup stream (gzip)",
+    (f) =>
+      `${Math.round(f.stream.ms)} ms, ${round1(f.stream.wire / MB)} MB on the wire, ${round1(f.stream.plain / MB)} MB JSON, ${f.stream.decisions} decisions`,
+    (f) => f.stream.ms,
+  ],
+  [
+    "  isolate heap: live before → peak (MB)",
+    (f) => `${round1(f.streamLiveMb)} → ${round1(f.streamPeakMb)}`,
+  ],
+  [
+    "delete a /18 (DELETE /admin/decisions)",
+    (f) => `${f.deleted} in ${Math.round(f.deleteMs)} ms`,
+    (f) => f.deleteMs,
+  ],
+  [
+    "edge: cold isolate's first visitor",
+    (f) => `${Math.round(f.edgeColdMs)} ms (warm: ${f.edgeWarmMs.toFixed(1)} ms)`,
+    (f) => f.edgeColdMs,
+  ],
+  [
+    "  isolate heap: live before → peak (MB)",
+    (f) => `${round1(f.edgeBaseMb)} → ${round1(f.edgePeakMb)}`,
+    (f) => f.edgePeakMb,
+  ],
+  [
+    "edge reader in workerd: cold read",
+    (f) => `${Math.round(f.workerd.coldReadMs)} ms, ${f.workerd.entries} entries`,
+    (f) => f.workerd.coldReadMs,
+  ],
+  [
+    "  decode alone (assembly, range chains)",
+    (f) => `${f.workerd.decodeMs.toFixed(1)} ms`,
+    (f) => f.workerd.decodeMs,
+  ],
+  [
+    "  isolate heap: before → peak → held (MB)",
+    (f) =>
+      `${round1(f.workerd.heapBeforeMb)} → ${round1(f.workerd.heapPeakMb)} → ${round1(f.workerd.heapHeldMb)}`,
+  ],
+  [
+    "  clean lookup (vs empty list)",
+    (f) =>
+      `${Math.round(f.workerd.lookupNs)} ns (${Math.round(f.workerd.emptyLookupNs)} ns: ratio ${(f.workerd.lookupNs / f.workerd.emptyLookupNs).toFixed(2)})`,
+    (f) => f.workerd.lookupNs,
+  ],
+];
+
 function printTable(rs) {
-  const base = rs[0];
-  const rows = [
-    [
-      "decisions loaded (POST /v1/alerts)",
-      (f) => `${f.decisions} in ${f.loadS.toFixed(0)} s (${Math.round(f.decisions / f.loadS)}/s)`,
-    ],
-    [
-      "compaction (streamed, SQLite → parts → KV)",
-      (f) => `${Math.round(f.compactionMs)} ms, ${f.status.last_compaction.rows} rows`,
-    ],
-    ["  isolate heap peak (MB; Worker and Ledger)", (f) => `${round1(f.ledgerPeakMb)}`],
-    ["  encoder peak (MB)", (f) => `${round1(f.status.last_compaction.peak_bytes / MB)}`],
-    [
-      "  KV: base parts + manifest (writes)",
-      (f) =>
-        `${f.status.base_parts} + 1 = ${f.status.base_parts + 1} (${(((f.status.base_parts + 1) / BUDGET) * 100).toFixed(1)} % of ${BUDGET}/day)`,
-    ],
-    [
-      "  KV: base bytes (largest part)",
-      (f) =>
-        `${f.status.base_bytes} (${round1(f.status.base_bytes / MB)} MB; ${round1(Math.max(0, ...f.workerd.partBytes) / MB)} MB)`,
-    ],
-    [
-      "bouncer startup stream (gzip)",
-      (f) =>
-        `${Math.round(f.stream.ms)} ms, ${round1(f.stream.wire / MB)} MB on the wire, ${round1(f.stream.plain / MB)} MB JSON, ${f.stream.decisions} decisions`,
-    ],
-    ["  isolate heap peak during it (MB)", (f) => `${round1(f.streamPeakMb)}`],
-    [
-      "delete a /18 (DELETE /admin/decisions)",
-      (f) => `${f.deleted} in ${Math.round(f.deleteMs)} ms`,
-    ],
-    [
-      "edge: cold isolate's first visitor",
-      (f) => `${Math.round(f.edgeColdMs)} ms (warm: ${f.edgeWarmMs.toFixed(1)} ms)`,
-    ],
-    [
-      "  isolate heap: before → peak (MB)",
-      (f) => `${round1(f.edgeBaseMb)} → ${round1(f.edgePeakMb)}`,
-    ],
-    [
-      "edge reader in workerd: cold read",
-      (f) => `${Math.round(f.workerd.coldReadMs)} ms, ${f.workerd.entries} entries`,
-    ],
-    ["  decode alone (assembly, range chains)", (f) => `${f.workerd.decodeMs.toFixed(1)} ms`],
-    [
-      "  isolate heap: before → peak → held (MB)",
-      (f) =>
-        `${round1(f.workerd.heapBeforeMb)} → ${round1(f.workerd.heapPeakMb)} → ${round1(f.workerd.heapHeldMb)}`,
-    ],
-    [
-      "  clean lookup (vs empty list)",
-      (f) =>
-        `${Math.round(f.workerd.lookupNs)} ns (${Math.round(f.workerd.emptyLookupNs)} ns: ratio ${(f.workerd.lookupNs / f.workerd.emptyLookupNs).toFixed(2)})`,
-    ],
-  ];
+  const first = rs[0];
+  const last = rs[rs.length - 1];
   const head = ["", ...rs.map((f) => `${f.decisions} (${values.mix})`)];
-  if (rs.length > 1) head.push(`ratio ${rs[rs.length - 1].decisions / base.decisions}× / 1×`);
-  const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : "-");
-  const ratioOf = {
-    1: (f) => f.compactionMs,
-    6: (f) => f.stream.ms,
-    9: (f) => f.edgeColdMs,
-    11: (f) => f.workerd.coldReadMs,
-    14: (f) => f.workerd.lookupNs,
-  };
-  const lines = rows.map(([label, cell], i) => {
+  if (rs.length > 1) head.push(`ratio ${last.decisions / first.decisions}× / 1×`);
+  const lines = ROWS.map(([label, cell, of]) => {
     const out = [label, ...rs.map(cell)];
-    if (rs.length > 1)
-      out.push(ratioOf[i] ? ratio(ratioOf[i](rs[rs.length - 1]), ratioOf[i](base)) : "");
+    if (rs.length > 1) out.push(of ? (of(last) / of(first)).toFixed(2) : "");
     return out;
   });
   const widths = head.map((_, c) => Math.max(...[head, ...lines].map((r) => String(r[c]).length)));

@@ -137,6 +137,11 @@ export class AllowStore {
     return this.sql.exec<AllowRow>("SELECT * FROM allowlist ORDER BY value").toArray();
   }
 
+  /** Queues the current entries for KV again (an edge could not read the published key). */
+  republish(): void {
+    setMeta(this.sql, "kv_allow_pending", this.text());
+  }
+
   /** Drops the compiled lists and queues the new text for KV (the writer publishes it). */
   private changed(): void {
     this.own = undefined;

@@ -166,15 +166,19 @@ export class KvWriter {
   }
 
   /**
-   * An edge could not read `key`: when the current manifest names it, the next flush
-   * rewrites everything as a new base (the key's content lives in SQLite, not in the
-   * queue). False for a key of an older manifest, which nothing reads any more.
+   * An edge could not read `key`. A base part, a delta or the manifest the current
+   * manifest names (or is): the next flush rewrites everything as a new base (a key's
+   * content lives in SQLite, not in the queue) — `base`. The current allowlist key: the
+   * caller queues the allowlist again — `allow`. Null for a key of an older manifest,
+   * which nothing reads any more.
    */
-  requestRepair(key: string): boolean {
+  requestRepair(key: string): "base" | "allow" | null {
     const st = this.state();
-    if (!manifestKeys(manifestOf(st, st.deltas, 0)).includes(key)) return false;
+    if (key === metaText(this.sql, "kv_allow")) return "allow";
+    const named = manifestKeys(manifestOf(st, st.deltas, 0));
+    if (key !== KV_KEYS.manifest && !named.includes(key)) return null;
     setMeta(this.sql, "kv_repair", key);
-    return true;
+    return "base";
   }
 
   /** Deletes superseded keys whose grace period is over, as many as the delete budget allows. */

@@ -326,15 +326,16 @@ export class Ledger extends DurableObject<Env> {
   }
 
   /**
-   * An edge could not read a KV key the manifest names (a corrupt delta or base part):
-   * the next flush rewrites the blocklist as a new base. False for a key no current
-   * manifest names.
+   * An edge could not read a KV key the manifest names (a corrupt delta or base part, the
+   * manifest itself, the allowlist): the next flush rewrites it (a new base, or the
+   * allowlist again). False for a key no current manifest names.
    */
   async repairKv(key: string, reason: string): Promise<boolean> {
-    const known = this.writer.requestRepair(key);
-    console.error("palisade.ledger.kv_repair", { key, reason, rewriting: known });
-    if (known) await this.schedule();
-    return known;
+    const what = this.writer.requestRepair(key);
+    if (what === "allow") this.allow.republish();
+    console.error("palisade.ledger.kv_repair", { key, reason, rewriting: what !== null });
+    if (what !== null) await this.schedule();
+    return what !== null;
   }
 
   /** The cron's work (every minute): see LedgerUpkeep.housekeeping. */
