@@ -2,6 +2,7 @@
 // inspector; the inspector's heap readings (V8 heap in use plus ArrayBuffer backing
 // stores: what counts toward an isolate's 128 MB); a local origin; free ports.
 import { spawn } from "node:child_process";
+import { openSync } from "node:fs";
 import { createServer } from "node:http";
 import { createServer as netServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -34,7 +35,7 @@ export async function startOrigin() {
  * `wrangler dev` on its own ports with state in `persist`; resolves once it answers a
  * Palisade path that touches neither the blocklist nor a Durable Object.
  */
-export async function startWorker({ persist, secrets, vars }) {
+export async function startWorker({ persist, secrets, vars, log }) {
   const port = await freePort();
   const inspector = await freePort();
   const args = [
@@ -43,13 +44,22 @@ export async function startWorker({ persist, secrets, vars }) {
     ...["--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector)],
     ...["--persist-to", persist, "--env-file", secrets, "--show-interactive-dev-session=false"],
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-    ...["--log-level", "error"],
+    ...["--log-level", log ? "info" : "error"],
   ];
+  const out = log ? openSync(log, "a") : "ignore";
   const child = spawn(process.execPath, args, {
     cwd: root,
     detached: true,
-    stdio: "ignore",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    stdio: ["ignore", out, out],
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: "false",
+      // A registry of its own: every `wrangler dev` of this project registers as
+      // "palisade" in the shared one, and each registration reloads the others' runtime
+      // ("Your worker restarted mid-request") — minutes into a million-decision load.
+      WRANGLER_REGISTRY_PATH: `${persist}-registry`,
+      WRANGLER_CI_DISABLE_CONFIG_WATCHING: "true",
+    },
   });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 480; i++) {

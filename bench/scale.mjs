@@ -41,6 +41,8 @@ const { values } = parseArgs({
   options: {
     sizes: { type: "string", default: "100000,1000000" },
     mix: { type: "string", default: "mixed" },
+    /** A file for wrangler dev's own output (its logs), appended to. */
+    log: { type: "string" },
   },
 });
 const SIZES = values.sizes.split(",").map(Number);
@@ -217,9 +219,10 @@ async function runSize(n, origin) {
   // KV_FLUSH_MS at its maximum: the load is flushed once at its start, then compacted when
   // the bench says so (a bulk load otherwise compacts as often as the budget allows).
   const vars = { ORIGIN_URL: origin.url, KV_FLUSH_MS: "3600000" };
+  const log = values.log;
   const f = { decisions: n };
   try {
-    let w = await startWorker({ persist, secrets, vars });
+    let w = await startWorker({ persist, secrets, vars, log });
     try {
       Object.assign(f, await load(w, n, Math.min(10_000, n / 10)));
       const insp = await inspect(`ws://127.0.0.1:${w.inspector}/ws`);
@@ -252,7 +255,7 @@ async function runSize(n, origin) {
       await w.stop();
     }
     // A cold isolate on the same state: its first visitor loads the blocklist.
-    w = await startWorker({ persist, secrets, vars });
+    w = await startWorker({ persist, secrets, vars, log });
     try {
       const insp = await inspect(`ws://127.0.0.1:${w.inspector}/ws`);
       f.edgeBaseMb = await insp.collect();

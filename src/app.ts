@@ -3,7 +3,7 @@ import { parserFor } from "./core/parser/index";
 import { edgeConfig, varsWith } from "./edge/config";
 import { Enforcer, type PalisadeOptions } from "./edge/enforcer";
 import { proxyToOrigin } from "./edge/origin";
-import { palisadeWith, waitUntilOf } from "./edge/palisade";
+import { palisadeWith } from "./edge/palisade";
 import type { Env } from "./env";
 import { errorResponse, onError, PalisadeHttpError, toPalisadeError } from "./http/error";
 import type { PalisadeApp, RouteRegistrar } from "./http/routes";
@@ -71,15 +71,16 @@ export function createWorker(options: AppOptions = {}): PalisadeWorker {
 }
 
 /**
- * `/health`: `ok` (200) while this isolate enforces its blocklist; `degraded` (200) when
- * it enforces all but keys it could not decode (reported to the Ledger, which rewrites
- * them); `failing` (503) when the fail mode applies (no blocklist loaded, or refreshes
- * failing past BLOCKLIST_STALE_MS).
+ * `/health`: this isolate's blocklist, as it is (asking does not load it): `ok` (200)
+ * while it enforces it (or no visitor has needed it yet); `degraded` (200) when it
+ * enforces all but keys it could not decode (reported to the Ledger, which rewrites
+ * them); `failing` (503) when the fail mode applies (it could not be loaded, or
+ * refreshes have failed past BLOCKLIST_STALE_MS).
  */
-async function health(c: Context<{ Bindings: Env }>, enforcer: Enforcer): Promise<Response> {
-  const b = await enforcer.blocklistStatus(c.env, waitUntilOf(c));
-  const failing = b.state === "stale" || b.state === "unavailable" || b.state === "loading";
-  const status = failing ? "failing" : b.state === "ok" ? "ok" : "degraded";
+function health(c: Context<{ Bindings: Env }>, enforcer: Enforcer): Response {
+  const b = enforcer.blocklistStatus();
+  const failing = b.state === "stale" || b.state === "unavailable";
+  const status = failing ? "failing" : b.state === "degraded" ? "degraded" : "ok";
   const blocklist = {
     ...b,
     loaded_at: b.loaded_at === null ? null : new Date(b.loaded_at).toISOString(),

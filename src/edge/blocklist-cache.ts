@@ -40,7 +40,12 @@ export type WaitUntil = (promise: Promise<unknown>) => void;
 /** Where a key that cannot be decoded is reported (the Ledger, which rewrites it). */
 export type ReportBadKey = (key: string, reason: string) => void;
 
-export type BlocklistState = "loading" | "ok" | "degraded" | "stale" | "unavailable";
+/**
+ * `idle`: no request has needed the list yet; `loading`: the first load runs; `ok`;
+ * `degraded`: enforced but for keys that could not be decoded; `stale`: refreshes failing
+ * past the bound (the fail mode applies); `unavailable`: never loaded (the fail mode).
+ */
+export type BlocklistState = "idle" | "loading" | "ok" | "degraded" | "stale" | "unavailable";
 
 export interface BlocklistStatus {
   state: BlocklistState;
@@ -102,7 +107,9 @@ export class BlocklistCache {
     const state: BlocklistState = !this.list
       ? this.failures > 0
         ? "unavailable"
-        : "loading"
+        : this.inflight
+          ? "loading"
+          : "idle"
       : this.isStale(now)
         ? "stale"
         : this.badKeys.size > 0

@@ -89,16 +89,11 @@ export class Enforcer {
   }
 
   /**
-   * The isolate's blocklist status (`/health`): loads it as a visitor's request would, so
-   * a fresh isolate answers with what it can enforce, not "loading".
+   * The isolate's blocklist status (`/health`), as it is: asking does not load it (a
+   * load would start this isolate's refresh clock early and delay the next change).
    */
-  async blocklistStatus(
-    env: PalisadeBindings | undefined,
-    waitUntil: WaitUntil,
-  ): Promise<BlocklistStatus> {
-    const cache = this.cacheFor(edgeConfig(varsWith(env ?? {}, this.options.vars)));
-    await cache.current(this.kvOf(env), waitUntil, this.reporter(env, waitUntil));
-    return cache.status(this.now());
+  blocklistStatus(): BlocklistStatus {
+    return this.cache?.status(this.now()) ?? idleStatus();
   }
 
   private kvOf(env: PalisadeBindings | undefined): KVNamespace {
@@ -185,6 +180,19 @@ export class Enforcer {
     const base = this.options.allowlist ?? builtinAllowlist();
     return base.lookupIp(ip) !== undefined || this.cache?.allowlist?.lookupIp(ip) !== undefined;
   }
+}
+
+function idleStatus(): BlocklistStatus {
+  return {
+    state: "idle",
+    epoch: null,
+    base_parts: 0,
+    deltas: 0,
+    bad_keys: [],
+    loaded_at: null,
+    failures: 0,
+    last_error: null,
+  };
 }
 
 /** ban and unknown types: 403 (CrowdSec bouncers' default fallback); captcha; throttle: 429. */
