@@ -1,5 +1,4 @@
 import {
-  type BaseRef,
   canonicalEntryValue,
   type DecisionEntry,
   type DeltaOp,
@@ -11,6 +10,7 @@ import {
 import { metaNumber, metaText, setMeta } from "../migrate";
 import { type CompactionStats, streamSnapshot } from "./kv-compact";
 import { KvSpend } from "./kv-spend";
+import { type KvState, manifestOf, readKvState } from "./kv-state";
 import type { LedgerDecisionRow } from "./store";
 
 /**
@@ -47,22 +47,7 @@ export interface KvWriterOptions {
   writesPerDay: number;
 }
 
-export interface KvState {
-  epoch: number;
-  base: BaseRef | null;
-  /** A base written before manifest v2 (one key, no layout): the next flush compacts. */
-  legacyBase: string | null;
-  deltas: string[];
-  /** Changes written in this epoch's deltas. */
-  entries: number;
-  /** When the epoch began (its base was written). */
-  epochAt: number;
-  /** Last manifest write, ms (0: never). */
-  lastWrite: number;
-  /** A key an edge could not read, to be rewritten by the next compaction. */
-  repair: string | null;
-  lastCompaction: CompactionStats | null;
-}
+export type { KvState } from "./kv-state";
 
 export type FlushOutcome = "idle" | "delta" | "base" | "allow" | "deferred";
 
@@ -102,33 +87,18 @@ export class KvWriter {
   }
 
   state(): KvState {
-    const sql = this.sql;
-    const ref = metaText(sql, "kv_base_ref");
-    const legacy = metaText(sql, "kv_base");
-    const last = metaText(sql, "kv_last_compaction");
-    return {
-      epoch: metaNumber(sql, "kv_epoch") ?? 0,
-      base: ref ? (JSON.parse(ref) as BaseRef) : null,
-      legacyBase: !ref && legacy ? legacy : null,
-      deltas: JSON.parse(metaText(sql, "kv_deltas") ?? "[]") as string[],
-      entries: metaNumber(sql, "kv_entries") ?? 0,
-      epochAt: metaNumber(sql, "kv_epoch_at") ?? 0,
-      lastWrite: metaNumber(sql, "kv_last_write") ?? 0,
-      repair: metaText(sql, "kv_repair") || null,
-      lastCompaction: last ? (JSON.parse(last) as CompactionStats) : null,
-    };
+    return readKvState(this.sql);
   }
 
   /** Changes waiting for a flush (an allowlist waiting to be published counts as one). */
   pending(): number {
-    const ops = Number(this.sql.exec("SELECT COUNT(*) AS n FROM kv_pending").one().n);
-    return ops + (this.allowPending() ? 1 : 0);
+    return this.queued() + (this.allowPending() ? 1 : 0);
   }
 
   /** What the next flush writes and costs; null when there is nothing to write. */
   nextWrite(): NextWrite | null {
     const st = this.state();
-    const ops = Number(this.sql.exec("SELECT COUNT(*) AS n FROM kv_pending").one().n);
+    const ops = this.queued();
     const allow = this.allowPending() ? 1 : 0;
     if (st.repair || st.legacyBase) return { kind: "base", cost: this.compactionCost(st) };
     if (ops === 0) return allow ? { kind: "allow", cost: 2 } : null;
@@ -145,7 +115,7 @@ export class KvWriter {
    * and an allowlist waiting to be published.
    */
   compactionCost(st: KvState = this.state()): number {
-    const pending = Number(this.sql.exec("SELECT COUNT(*) AS n FROM kv_pending").one().n);
+    const pending = this.queued();
     const bytes = (st.base?.bytes ?? 0) + (st.entries + pending) * ENTRY_MAX_BYTES;
     const room = this.options.partBytes - PART_OVERHEAD - ENTRY_MAX_BYTES;
     return Math.max(1, Math.ceil(bytes / room)) + 1 + (this.allowPending() ? 1 : 0);
@@ -206,6 +176,20 @@ export class KvWriter {
     const next = this.running.then(work, work);
     this.running = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Changes queued in `kv_pending`. Rows leave it only as a prefix (`n <= …`), so the
+   * queue is one run of `n`: its count is read from the two ends of the rowid index, not
+   * by a scan (the queue can hold a million changes while the budget holds a compaction).
+   */
+  private queued(): number {
+    const r = this.sql
+      .exec<{ lo: number | null; hi: number | null }>(
+        "SELECT MIN(n) AS lo, MAX(n) AS hi FROM kv_pending",
+      )
+      .one();
+    return r.lo === null || r.hi === null ? 0 : r.hi - r.lo + 1;
   }
 
   private allowPending(): boolean {
@@ -325,11 +309,6 @@ export class KvWriter {
     }
     return metaText(this.sql, "kv_allow") || undefined;
   }
-}
-
-/** The manifest of the current epoch with `deltas`. */
-function manifestOf(st: KvState, deltas: string[], now: number): Manifest {
-  return { v: 2, epoch: st.epoch, base: st.base, deltas, updated: now };
 }
 
 /** A queued op that does not read back (never written so) is skipped, not retried forever. */
