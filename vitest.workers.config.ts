@@ -19,5 +19,8 @@ export default defineConfig({
   ],
   test: {
     include: ["test/workers/**/*.test.ts"],
+    // As the Node tier's: on a loaded machine a file's first request (the whole Worker
+    // loading) or a megabyte-sized hostile batch can pass 5 s; no assertion is on time.
+    testTimeout: 30_000,
   },
 });

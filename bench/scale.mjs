@@ -148,35 +148,28 @@ async function load(w, n, short) {
   }
   const until = Date.now() + SHORT_S * 1000;
   let expiredAt = null;
-  let polling = true;
-  const poll = (async () => {
-    while (polling && expiredAt === null) {
-      await new Promise((r) => setTimeout(r, 5000));
-      // By address range: the live-IP index reads the short-lived ones only.
-      const live = await call(
-        w.base,
-        "GET",
-        "/admin/decisions?range=13.0.0.0/8&contains=false&limit=1",
-        {
-          headers: adminHeaders,
-        },
-      );
-      if (live.decisions.length === 0) expiredAt = Date.now();
-    }
-  })();
+  let polledAt = Date.now();
+  // Between requests, never beside one: one request at a time into the isolate.
+  const poll = async () => {
+    polledAt = Date.now();
+    // By address range: the live-IP index reads the short-lived ones only.
+    const q = "/admin/decisions?range=13.0.0.0/8&contains=false&limit=1";
+    const live = await call(w.base, "GET", q, { headers: adminHeaders });
+    if (live.decisions.length === 0) expiredAt = Date.now();
+  };
   const now = new Date().toISOString();
   for (let start = 0; start < n; start += PER_ALERT) {
     await call(w.base, "POST", "/alerts", {
       headers: auth,
       body: [alertOf(start, Math.min(n, start + PER_ALERT), now)],
     });
+    if (expiredAt === null && Date.now() - polledAt >= 5000) await poll();
   }
   const loadS = (performance.now() - t0) / 1000;
-  if (Date.now() < until + 5000) await new Promise((r) => setTimeout(r, until + 5000 - Date.now()));
-  while (expiredAt === null && Date.now() < until + 600_000)
-    await new Promise((r) => setTimeout(r, 500));
-  polling = false;
-  await poll;
+  while (expiredAt === null && Date.now() < until + 600_000) {
+    await new Promise((r) => setTimeout(r, 5000));
+    await poll();
+  }
   return { loadS, short, expiredAfterS: expiredAt === null ? null : (expiredAt - until) / 1000 };
 }
 
@@ -350,7 +343,7 @@ const ROWS = [
   [
     "  expiry (alarm, 1,000 a batch, during the load)",
     (f) =>
-      `${f.short} ended ${f.expiredAfterS === null ? "(not within 10 min)" : `≤ ${Math.max(0, f.expiredAfterS).toFixed(0)} s`} after their end (polled every 5 s)`,
+      `${f.short} ended ${f.expiredAfterS === null ? "(not within 10 min)" : `≤ ${Math.max(0, f.expiredAfterS).toFixed(0)} s`} after their end (polled every 5 s between requests)`,
   ],
   [
     "compaction (streamed, SQLite → parts → KV)",

@@ -21,7 +21,7 @@ const log = positionals[0] ?? "/tmp/palisade-bench/nginx-500000.log";
 const entry = `
 import { readLineBatches } from "${root}src/cli/lines";
 import { BucketEngine } from "${root}src/core/bucket/index";
-import { GuardIndex } from "${root}src/core/bucket/guard-index";
+import { GuardIndex } from "${root}src/core/bucket/guard/index";
 import { EvalCache } from "${root}src/core/expr/index";
 import { parserFor } from "${root}src/core/parser/index";
 import { benchScenarios } from "${root}bench/scenarios.mjs";

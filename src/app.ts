@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
+import { configOf, varsWith } from "./config";
 import { parserFor } from "./core/parser/index";
-import { edgeConfig, varsWith } from "./edge/config";
 import { Enforcer, type PalisadeOptions } from "./edge/enforcer";
 import { proxyToOrigin } from "./edge/origin";
 import { palisadeWith } from "./edge/palisade";
@@ -90,7 +90,7 @@ function health(c: Context<{ Bindings: Env }>, enforcer: Enforcer): Response {
 }
 
 function originOf(env: Env, options: AppOptions): URL | undefined {
-  return edgeConfig(varsWith(env, options.palisade?.vars)).originUrl;
+  return configOf(varsWith(env, options.palisade?.vars)).originUrl;
 }
 
 /** The URL's path when it is a visitor's (not under /_palisade/, no escapes), else undefined. */

@@ -5,7 +5,7 @@
 import { open, rename } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
-export async function fsyncDir(dir: string): Promise<void> {
+async function fsyncDir(dir: string): Promise<void> {
   const fh = await open(dir, "r");
   try {
     await fh.sync();

@@ -26,7 +26,7 @@ function formatFields(fields: Fields | undefined): string {
   return out;
 }
 
-export function formatLogLine(
+function formatLogLine(
   level: LogLevel,
   msg: string,
   fields: Fields | undefined,
@@ -35,7 +35,7 @@ export function formatLogLine(
   return `${now.toISOString()} ${level} ${msg}${formatFields(fields)}\n`;
 }
 
-export function streamLogger(level: LogLevel, write: (line: string) => void): Logger {
+function streamLogger(level: LogLevel, write: (line: string) => void): Logger {
   const at = (l: LogLevel) => (msg: string, fields?: Fields) => {
     if (RANK[l] <= RANK[level]) write(formatLogLine(l, msg, fields, new Date()));
   };

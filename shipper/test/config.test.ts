@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { MAX_LINE_CHARS, MAX_LINES } from "../../src/contract/ingest";
 import { formatDiagnostic } from "../src/config/diagnostic";
+import { SETTINGS } from "../src/config/settings";
 import { type ConfigInput, loadConfig } from "../src/config/shipper-config";
 import { parseYaml, toPlain } from "../src/config/yaml";
 
@@ -207,5 +209,15 @@ describe("config", () => {
         "url: https://x\ntoken_file: /nope\nstate_dir: /s\nsources: [{paths: [/a], type: nginx}]\n",
       )[0],
     ).toContain("cannot read /nope: ENOENT");
+  });
+});
+
+describe("limits against the ingest contract", () => {
+  it("never lets a batch or a line exceed what the Worker accepts", () => {
+    const max = (key: string) => SETTINGS.find((s) => s.key === key)?.max;
+    // A batch of max_lines lines passes the Worker's MAX_LINES.
+    expect(max("batch.max_lines")).toBeLessThanOrEqual(MAX_LINES);
+    // A line cut to max_line_bytes UTF-8 bytes has at most that many characters.
+    expect(max("max_line_bytes")).toBeLessThanOrEqual(MAX_LINE_CHARS);
   });
 });

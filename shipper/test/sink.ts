@@ -1,13 +1,16 @@
 /**
- * A loopback HTTP server implementing the Worker's ingest contract (DESIGN.md "Ingest"):
- * bearer token, JSON body (gzip or not), `{batch_id, source, lines}`, 200 with counts, a
- * batch id already accepted acknowledged without being counted again. Tests steer it:
+ * A loopback HTTP server standing in for the Worker's ingest route: bearer token, JSON
+ * body (gzip or not) validated with the Worker's own schema (src/contract/ingest.ts, 422
+ * with the Worker's error body when it fails), 200 with counts, a batch id already
+ * accepted acknowledged without being counted again. Tests steer it:
  * forced responses (5xx, 429 + Retry-After, 400), "accept then drop the connection"
  * (the ack is lost), going down and coming back on the same port.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { gunzipSync } from "node:zlib";
+import type { ErrorBody } from "../../src/contract/error";
+import { ingestBatchSchema } from "../../src/contract/ingest";
 
 export interface Accepted {
   id: string;
@@ -100,20 +103,31 @@ export class Sink {
       return reply(401, { error: "bad token" });
     if (req.headers["content-type"] !== "application/json")
       return reply(415, { error: "json only" });
-    let batch: Accepted;
+    let doc: unknown;
     try {
       const raw = Buffer.concat(chunks);
-      const doc = JSON.parse((gzip ? gunzipSync(raw) : raw).toString("utf8"));
-      batch = { id: doc.batch_id, source: doc.source, lines: doc.lines };
-      if (
-        typeof batch.id !== "string" ||
-        !Array.isArray(batch.lines) ||
-        typeof batch.source?.type !== "string"
-      )
-        throw new Error("shape");
+      doc = JSON.parse((gzip ? gunzipSync(raw) : raw).toString("utf8"));
     } catch {
-      return reply(400, { error: "bad body" });
+      return reply(400, { error: { code: "invalid_json", message: "bad body" } });
     }
+    const parsed = ingestBatchSchema.safeParse(doc);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const body: ErrorBody = {
+        error: {
+          code: "invalid_batch",
+          message: issue?.message ?? "invalid",
+          path: issue?.path.join(".") ?? "",
+        },
+      };
+      return reply(422, body);
+    }
+    const b = parsed.data;
+    const batch: Accepted = {
+      id: b.batch_id,
+      source: b.source as Accepted["source"],
+      lines: b.lines,
+    };
     const forced = this.forced.shift();
     if (forced === "accept-then-drop" || forced === "accept-then-hang") {
       this.accept(batch);

@@ -52,6 +52,23 @@ describe("file tailing", () => {
     expect(s.attempts.every((a) => a.gzip)).toBe(true);
   });
 
+  it("cuts lines past max_line_bytes to what the Worker's ingest schema accepts", async () => {
+    const [s, dir] = [await sink(), await tempDir()];
+    const log = join(dir, "access.log");
+    // 200,000 ASCII characters, and 40,000 two-byte ones (80,000 bytes).
+    writeFileSync(log, text([`L ${"x".repeat(200_000)}`, `W ${"é".repeat(40_000)}`, "after"]));
+    const batch = { maxLines: 50, maxBytes: 512 * 1024, maxWaitMs: 20 };
+    await startShipper(testConfig(s.url, join(dir, "state"), [fileSource([log])], { batch }));
+    await waitFor("the three lines", () => s.lines().length === 3);
+    // The sink validates with ingestBatchSchema: a line over MAX_LINE_CHARS would be a 422.
+    expect(s.attempts.map((a) => a.status)).toEqual(s.attempts.map(() => 200));
+    const [ascii, wide, after] = s.lines();
+    expect(Buffer.byteLength(ascii ?? "")).toBe(65_536);
+    expect(Buffer.byteLength(wide ?? "")).toBeLessThanOrEqual(65_536);
+    expect(wide?.length).toBeGreaterThan(30_000);
+    expect(after).toBe("after");
+  });
+
   it("holds a partial last line until its newline arrives", async () => {
     const [s, dir] = [await sink(), await tempDir()];
     const log = join(dir, "access.log");

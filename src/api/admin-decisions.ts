@@ -12,7 +12,7 @@ import {
 } from "../contract/admin";
 import { parseDuration } from "../core/duration";
 import { normalizeCidr, normalizeIp } from "../core/ip";
-import { normalizeScope } from "../core/profile";
+import { normalizeScope } from "../core/profile/index";
 import type { ManualDecision } from "../durable/ledger/index";
 import { conflict, errorResponse as err, notFound, unprocessable } from "./admin-errors";
 import { adminAlertQuery, lapiFilter } from "./filters";

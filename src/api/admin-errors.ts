@@ -1,9 +1,7 @@
 import { errorBodySchema } from "../contract/error";
 import { PalisadeHttpError } from "../http/error";
 
-/** The admin API's errors (all PalisadeHttpError) and their documented body. */
-
-export const ErrorBodySchema = errorBodySchema;
+/** The admin API's errors, all PalisadeHttpError (body: src/contract/error.ts). */
 
 export function notFound(path: string, message: string): PalisadeHttpError {
   return new PalisadeHttpError(404, "not_found", message, { path });

@@ -3,7 +3,7 @@ import type { LapiDecisionsQuery } from "../contract/lapi";
 import type { LapiAlertsQuery } from "../contract/lapi-alert";
 import { parseDuration } from "../core/duration";
 import { normalizeCidr, normalizeIp } from "../core/ip";
-import { normalizeScope } from "../core/profile";
+import { normalizeScope } from "../core/profile/index";
 import type { AlertQuery, DecisionFilter } from "../durable/ledger/index";
 import { ipKeyOfText } from "../durable/ledger/index";
 import { PalisadeHttpError } from "../http/error";
@@ -103,7 +103,7 @@ export function lapiAlertQuery(q: LapiAlertsQuery, now: number): AlertQuery {
 }
 
 /** `24h` (that long ago, as CrowdSec's `since`) or an ISO time; ms since the epoch. */
-export function pointInTime(text: string, now: number, key: string, status: 400 | 422): number {
+function pointInTime(text: string, now: number, key: string, status: 400 | 422): number {
   const ago = parseDuration(text);
   if (ago !== undefined) return now - ago;
   const at = Date.parse(text);

@@ -10,7 +10,7 @@ import { formatPath } from "../ingest/body";
 export type ApiContext = Context<{ Bindings: Env }>;
 
 /** Largest JSON body the API reads (watchers push alerts with their events). */
-export const MAX_API_BODY = 5 * 1024 * 1024;
+const MAX_API_BODY = 5 * 1024 * 1024;
 
 /** The query string against `schema`; 422 (400 on the LAPI) naming `query.<key>`. */
 export function parseQuery<S extends z.ZodType>(

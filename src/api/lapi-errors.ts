@@ -8,7 +8,7 @@ import { PalisadeHttpError } from "../http/error";
  * so `PalisadeHttpError` stays the one error type. Registered before the LAPI routes, it
  * rewrites what the app's `onError` rendered for them.
  */
-export const LAPI_PREFIXES = [
+const LAPI_PREFIXES = [
   "/_palisade/v1/decisions",
   "/_palisade/v1/alerts",
   "/_palisade/v1/watchers",
@@ -22,11 +22,11 @@ export const lapiErrors: MiddlewareHandler<{ Bindings: Env }> = async (c, next) 
   c.res = lapiErrorResponse(err);
 };
 
-export function isLapiPath(path: string): boolean {
+function isLapiPath(path: string): boolean {
   return LAPI_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
 }
 
-export function lapiErrorResponse(err: PalisadeHttpError): Response {
+function lapiErrorResponse(err: PalisadeHttpError): Response {
   const headers = new Headers(err.headers);
   headers.set("Content-Type", "application/json; charset=utf-8");
   headers.set("Cache-Control", "no-store");

@@ -33,7 +33,7 @@ const common = {
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
 
-export function parserOption(type: string | undefined, custom?: string): LogParser {
+function parserOption(type: string | undefined, custom?: string): LogParser {
   if (custom !== undefined) {
     const file = readConfigFile(custom, "parser file");
     const r = compileCustomParser(file.text, file.path);
@@ -52,7 +52,7 @@ export function parserOption(type: string | undefined, custom?: string): LogPars
   return p;
 }
 
-export function parseOptionsFrom(values: Record<string, unknown>): ParseOptions {
+function parseOptionsFrom(values: Record<string, unknown>): ParseOptions {
   const opts: ParseOptions = { now: Date.now() };
   if (typeof values.year === "string") {
     const y = Number(values.year);

@@ -2,7 +2,7 @@ import { toReplayLine } from "../contract/replay";
 import type { Allowlist } from "../core/allowlist";
 import { loadAllowlist } from "../core/allowlist";
 import type { LogParser, ParseOptions } from "../core/parser/index";
-import { loadProfiles } from "../core/profile";
+import { loadProfiles } from "../core/profile/index";
 import { Replay } from "../core/replay";
 import { loadScenarios } from "../core/scenario/index";
 import {
@@ -30,7 +30,7 @@ export interface ReplayCommand {
 }
 
 /** Loads scenarios, profiles and the allowlist, failing with every diagnostic at once. */
-export function buildSetup(cmd: ReplayCommand) {
+function buildSetup(cmd: ReplayCommand) {
   const data = dataStoreFor(cmd.data);
   const scenarioFiles =
     cmd.scenarios.length > 0 ? scenarioFilesFrom(cmd.scenarios) : hubFilesUnder("scenarios/");

@@ -15,7 +15,7 @@ export const credentialNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-
   error: "1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit",
 });
 
-export const allowEntrySchema = z.object({
+const allowEntrySchema = z.object({
   id,
   /** Canonical CIDR: an IP is stored as its /32 or /128. */
   value: z.string(),
@@ -61,7 +61,7 @@ export const bouncerCreatedSchema = z.object({
   created_at: iso,
 });
 
-export const bouncerInstanceSchema = z.object({
+const bouncerInstanceSchema = z.object({
   /** CF-Connecting-IP of the instance (each instance sharing a key has its own cursor). */
   ip: z.string(),
   last_pull: iso,
@@ -70,7 +70,7 @@ export const bouncerInstanceSchema = z.object({
   cursor: z.number().int().nonnegative(),
 });
 
-export const bouncerSchema = z.object({
+const bouncerSchema = z.object({
   name: z.string(),
   created_at: iso,
   last_pull: iso.nullable(),
@@ -91,7 +91,7 @@ export const machineCreatedSchema = z.object({
   created_at: iso,
 });
 
-export const machineSchema = z.object({
+const machineSchema = z.object({
   name: z.string(),
   created_at: iso,
   /** Last watcher login or alert push (ingest does not update it). */
@@ -176,7 +176,6 @@ export const metricsSchema = z.object({
 });
 
 export type AllowEntry = z.infer<typeof allowEntrySchema>;
-export type AllowAdd = z.infer<typeof allowAddSchema>;
 export type Bouncer = z.infer<typeof bouncerSchema>;
 export type Machine = z.infer<typeof machineSchema>;
 export type Metrics = z.infer<typeof metricsSchema>;

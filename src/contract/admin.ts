@@ -36,7 +36,7 @@ const decisionFilter = {
   scenario: z.string().min(1).max(1024).optional(),
 };
 
-export const adminDecisionSchema = z.object({
+const adminDecisionSchema = z.object({
   id,
   uuid: z.string(),
   /** `palisade` (detected), `cscli` (added by hand here), `crowdsec` (a watcher's alert), … */
@@ -117,7 +117,7 @@ export const adminDeletedSchema = z.object({
 
 const alertDecision = adminDecisionSchema;
 
-export const adminAlertSchema = z.object({
+const adminAlertSchema = z.object({
   id,
   scenario: z.string(),
   message: z.string(),
@@ -173,9 +173,7 @@ export const adminAlertPageSchema = z.object({
 });
 
 export type AdminDecision = z.infer<typeof adminDecisionSchema>;
-export type AdminDecisionsQuery = z.infer<typeof adminDecisionsQuerySchema>;
 export type AdminDecisionAdd = z.infer<typeof adminDecisionAddSchema>;
-export type AdminDecisionsDeleteQuery = z.infer<typeof adminDecisionsDeleteQuerySchema>;
 export type AdminAlert = z.infer<typeof adminAlertSchema>;
 export type AdminAlertDetail = z.infer<typeof adminAlertDetailSchema>;
 export type AdminAlertsQuery = z.infer<typeof adminAlertsQuerySchema>;

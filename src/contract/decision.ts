@@ -33,4 +33,3 @@ export const lapiDecisionStreamSchema = z.object({
 });
 
 export type LapiDecision = z.infer<typeof lapiDecisionSchema>;
-export type LapiDecisionStream = z.infer<typeof lapiDecisionStreamSchema>;

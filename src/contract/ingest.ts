@@ -25,13 +25,13 @@ export const MAX_LINE_CHARS = 65_536;
 export const MAX_LINES = 100_000;
 const MAX_LABELS = 32;
 
-export const batchIdSchema = z
+const batchIdSchema = z
   .string()
   .min(1)
   .max(128)
   .regex(/^[\x21-\x7e]+$/, { error: "printable ASCII without spaces (a UUID, a file offset…)" });
 
-export const ingestSourceSchema = z.object({
+const ingestSourceSchema = z.object({
   /** Acquisition type: `nginx`, `apache2`, `syslog`, `traefik`, `journald`. */
   type: z.string().min(1).max(64),
   /** Acquisition labels, copied into every event's `Line.Labels` (`type` is set from `type`). */
@@ -54,22 +54,17 @@ export const ingestSourceSchema = z.object({
   year: z.number().int().min(1970).max(9999).optional(),
 });
 
-export const ingestLineSchema = z
+const ingestLineSchema = z
   .string()
   .max(MAX_LINE_CHARS, { error: `a log line longer than ${MAX_LINE_CHARS} characters` });
 
-export const ingestHeaderSchema = z.object({
+const ingestHeaderSchema = z.object({
   batch_id: batchIdSchema,
   source: ingestSourceSchema,
 });
 
 export const ingestBatchSchema = ingestHeaderSchema.extend({
   lines: z.array(ingestLineSchema).max(MAX_LINES, { error: `at most ${MAX_LINES} lines` }),
-});
-
-/** The NDJSON header: the batch without its lines, or with a first few. */
-export const ingestNdjsonHeaderSchema = ingestHeaderSchema.extend({
-  lines: z.array(ingestLineSchema).optional(),
 });
 
 const count = z.number().int().nonnegative();
@@ -98,8 +93,6 @@ export const ingestResponseSchema = z.object({
   duplicate: z.boolean().optional(),
 });
 
-export type IngestSource = z.infer<typeof ingestSourceSchema>;
-export type IngestHeader = z.infer<typeof ingestHeaderSchema>;
 export type IngestBatch = z.infer<typeof ingestBatchSchema>;
 export type IngestResponse = z.infer<typeof ingestResponseSchema>;
 export type IngestCounts = Omit<IngestResponse, "batch_id" | "duplicate">;

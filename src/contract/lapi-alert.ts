@@ -11,7 +11,7 @@ import { goDurationSchema } from "./duration";
 
 const metaItemsSchema = z.array(z.object({ key: z.string(), value: z.string() }));
 
-export const lapiSourceSchema = z.object({
+const lapiSourceSchema = z.object({
   /** `Ip`, `Range`, or a custom scope (normalised case-insensitively like CrowdSec). */
   scope: z.string().min(1).max(64),
   value: z.string().min(1).max(256),
@@ -25,7 +25,7 @@ export const lapiSourceSchema = z.object({
 });
 
 /** A decision an alert carries (`cscli decisions add` sends its decision this way). */
-export const lapiDecisionInSchema = z.object({
+const lapiDecisionInSchema = z.object({
   origin: z.string().min(1).max(64),
   type: z.string().min(1).max(64),
   scope: z.string().min(1).max(64),
@@ -36,12 +36,12 @@ export const lapiDecisionInSchema = z.object({
   simulated: z.boolean().optional(),
 });
 
-export const lapiEventSchema = z.object({
+const lapiEventSchema = z.object({
   timestamp: z.string(),
   meta: metaItemsSchema.nullable().optional(),
 });
 
-export const lapiAlertInSchema = z.object({
+const lapiAlertInSchema = z.object({
   scenario: z.string().min(1).max(1024),
   scenario_hash: z.string().max(256).optional(),
   scenario_version: z.string().max(64).optional(),
@@ -91,7 +91,7 @@ export const lapiAlertsQuerySchema = z.object({
 });
 
 /** One alert as `GET /v1/alerts` lists it (CrowdSec's `FormatOneAlert`). */
-export const lapiAlertOutSchema = z.object({
+const lapiAlertOutSchema = z.object({
   id: z.number().int(),
   machine_id: z.string(),
   created_at: z.string(),
@@ -113,7 +113,6 @@ export const lapiAlertOutSchema = z.object({
 
 export const lapiAlertListSchema = z.array(lapiAlertOutSchema).nullable();
 
-export type LapiSource = z.infer<typeof lapiSourceSchema>;
 export type LapiAlertIn = z.infer<typeof lapiAlertInSchema>;
 export type LapiDecisionIn = z.infer<typeof lapiDecisionInSchema>;
 export type LapiAlertsQuery = z.infer<typeof lapiAlertsQuerySchema>;

@@ -108,9 +108,6 @@ export const lapiDeleteResponseSchema = z.object({
 });
 
 export type LapiDecisionsQuery = z.infer<typeof lapiDecisionsQuerySchema>;
-export type LapiStreamQuery = z.infer<typeof lapiStreamQuerySchema>;
-export type WatcherLogin = z.infer<typeof watcherLoginSchema>;
-export type DeleteDecisionsQuery = z.infer<typeof deleteDecisionsQuerySchema>;
 
 /** A decision as the Ledger keeps it, enough to render it for a bouncer. */
 export interface DecisionFacts {

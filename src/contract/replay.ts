@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Alert } from "../core/alert";
-import type { DecisionResult } from "../core/decision";
 import { normalizeIp } from "../core/ip";
+import type { DecisionResult } from "../core/profile/index";
 import { formatCompactDuration, goDurationSchema } from "./duration";
 
 /**
@@ -20,7 +20,7 @@ import { formatCompactDuration, goDurationSchema } from "./duration";
  *   `1h30m`, `1m30s`), see formatCompactDuration.
  */
 
-export const replayDecisionSchema = z.object({
+const replayDecisionSchema = z.object({
   type: z.string().min(1),
   scope: z.string().min(1),
   value: z.string().min(1),
@@ -42,7 +42,6 @@ export const replayLineSchema = z
     path: ["decisions"],
   });
 
-export type ReplayDecision = z.infer<typeof replayDecisionSchema>;
 export type ReplayLine = z.infer<typeof replayLineSchema>;
 
 /** The replay output object for an alert and what `decide` made of it; the CLI serialises it. */

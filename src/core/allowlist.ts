@@ -1,10 +1,5 @@
 import { z } from "zod";
 import type { Alert } from "./alert";
-import type { DataStore } from "./data";
-import { type Diagnostic, error, type Result, warning } from "./diagnostic";
-import type { CompiledExpr } from "./expr";
-import { type Cidr, IpRangeIndex, normalizeIp, parseCidr, parseIp } from "./ip";
-import { alertView, evtEnvs, holdsForEvery } from "./profile/env";
 import {
   type ConfigDocument,
   type ConfigFile,
@@ -13,7 +8,12 @@ import {
   lineSuffix,
   quote,
   readDocuments,
-} from "./profile/yaml-doc";
+} from "./config-file";
+import type { DataStore } from "./data";
+import { type Diagnostic, error, type Result, warning } from "./diagnostic";
+import type { CompiledExpr } from "./expr";
+import { type Cidr, IpRangeIndex, normalizeIp, parseCidr, parseIp } from "./ip";
+import { alertView, evtEnvs, holdsForEvery } from "./profile/env";
 
 /**
  * Sources that never get a decision. Two file formats, any number of documents each:
@@ -112,8 +112,6 @@ export function loadAllowlist(
     warnings: diags,
   };
 }
-
-export const emptyAllowlist: Allowlist = buildAllowlist([]);
 
 function loadFiles(
   files: readonly ConfigFile[],

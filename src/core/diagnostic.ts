@@ -14,6 +14,14 @@ export interface Diagnostic {
   severity: "error" | "warning";
 }
 
+/** Records a problem with one field of the document being checked (its path is the caller's). */
+export type FieldReport = (
+  field: string,
+  code: string,
+  message: string,
+  severity?: "error" | "warning",
+) => void;
+
 export type Result<T> =
   | { ok: true; value: T; warnings: Diagnostic[] }
   | { ok: false; errors: Diagnostic[] };

@@ -81,6 +81,13 @@ export function cidrContains(cidr: Cidr, ipText: string): boolean {
   return ip.match(cidr.addr as never, cidr.prefix);
 }
 
+/**
+ * How many leading bits of an IPv6 address name one source: whoever holds one address of
+ * a /64 holds all of it. IPV6_PREFIX and the profiles' `ipv6_prefix` share these bounds.
+ */
+export const DEFAULT_IPV6_PREFIX = 64;
+export const MIN_IPV6_PREFIX = 32;
+
 /** The range of `prefix` bits that contains `ipText` (`IpToRange("1.2.3.4", "/24")` → `1.2.3.0/24`). */
 export function ipToRange(ipText: string, prefix: number): string | undefined {
   const ip = parseIp(ipText);
@@ -111,19 +118,6 @@ export function addrToBigInt(addr: ipaddr.IPv4 | ipaddr.IPv6): bigint {
   return n;
 }
 
-/**
- * Orders two IPs: every IPv4 address before every IPv6 one, then numerically.
- * Undefined when either is not an IP.
- */
-export function compareIps(a: string, b: string): number | undefined {
-  const x = parseIp(a);
-  const y = parseIp(b);
-  if (!x || !y) return undefined;
-  if (x.kind() !== y.kind()) return x.kind() === "ipv4" ? -1 : 1;
-  const d = addrToBigInt(x) - addrToBigInt(y);
-  return d < 0n ? -1 : d > 0n ? 1 : 0;
-}
-
 /** The first and last address of a network, as integers of its version. */
 export interface IpBounds {
   version: IpVersion;
@@ -136,21 +130,6 @@ export function cidrBounds(cidr: Cidr): IpBounds {
   const first = addrToBigInt(cidr.addr);
   const size = 1n << (bits - BigInt(cidr.prefix));
   return { version: cidr.version, first, last: first + size - 1n };
-}
-
-/** True when the two networks share at least one address. */
-export function cidrOverlaps(a: Cidr, b: Cidr): boolean {
-  if (a.version !== b.version) return false;
-  const x = cidrBounds(a);
-  const y = cidrBounds(b);
-  return x.first <= y.last && y.first <= x.last;
-}
-
-/** True when every address of `inner` is in `outer`. */
-export function cidrCovers(outer: Cidr, inner: Cidr): boolean {
-  return (
-    outer.version === inner.version && outer.prefix <= inner.prefix && cidrOverlaps(outer, inner)
-  );
 }
 
 interface RangeTable<T> {

@@ -1,11 +1,12 @@
 import type { Alert } from "./alert";
 import type { Allowlist } from "./allowlist";
 import { BucketEngine } from "./bucket/index";
-import { alertPerSource, type DecisionResult, decide, MemoryDecisionHistory } from "./decision";
+import { MemoryDecisionHistory } from "./decision";
 import type { Diagnostic } from "./diagnostic";
 import type { LineOrigin } from "./event";
 import type { LogParser, ParseOptions } from "./parser/index";
-import type { CompiledProfile } from "./profile";
+import type { CompiledProfile } from "./profile/index";
+import { alertPerSource, type DecisionResult, decide } from "./profile/index";
 import type { CompiledScenario } from "./scenario/index";
 
 /**

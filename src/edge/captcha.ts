@@ -1,8 +1,8 @@
+import type { WorkerConfig } from "../config";
 import { canonicalEntryValue } from "../core/blocklist/index";
 import { PalisadeHttpError } from "../http/error";
 import { CLEARANCE_COOKIE, clearanceCookie, signClearance, verifyClearance } from "./clearance";
 import type { Client } from "./client";
-import type { EdgeConfig } from "./config";
 import { challengeBody, deny } from "./pages";
 
 /**
@@ -14,17 +14,17 @@ import { challengeBody, deny } from "./pages";
 export const VERIFY_PATH = "/_palisade/v1/captcha/verify";
 const MAX_FORM_BYTES = 16 * 1024;
 /** Configs already reported as missing the sitekey (once per isolate, not per visitor). */
-const warned = new WeakSet<EdgeConfig>();
+const warned = new WeakSet<WorkerConfig>();
 
 /** What the clearance is bound to: the IPv4 address, or the IPv6 /prefix network. */
-export function clearanceBinding(ip: string | undefined, ipv6Prefix: number): string | undefined {
+function clearanceBinding(ip: string | undefined, ipv6Prefix: number): string | undefined {
   return ip === undefined ? undefined : canonicalEntryValue("Ip", ip, ipv6Prefix);
 }
 
 export async function hasClearance(
   request: Request,
   client: Client,
-  cfg: EdgeConfig,
+  cfg: WorkerConfig,
   now: number,
 ): Promise<boolean> {
   const binding = clearanceBinding(client.ip, cfg.ipv6Prefix);
@@ -34,7 +34,7 @@ export async function hasClearance(
 
 export function challenge(
   request: Request,
-  cfg: EdgeConfig,
+  cfg: WorkerConfig,
   verifyPath: string,
   error?: string,
 ): Response {
@@ -66,7 +66,7 @@ export function challenge(
 export async function verifyCaptcha(
   request: Request,
   client: Client,
-  cfg: EdgeConfig,
+  cfg: WorkerConfig,
   verifyPath: string,
   now: number,
 ): Promise<Response> {
@@ -104,7 +104,7 @@ export async function verifyCaptcha(
   });
 }
 
-async function siteverify(cfg: EdgeConfig, token: string, ip: string): Promise<boolean> {
+async function siteverify(cfg: WorkerConfig, token: string, ip: string): Promise<boolean> {
   const body = new URLSearchParams({
     secret: cfg.turnstileSecret ?? "",
     response: token,
@@ -127,7 +127,7 @@ async function siteverify(cfg: EdgeConfig, token: string, ip: string): Promise<b
   return out.success === true;
 }
 
-function unreachable(cfg: EdgeConfig, cause: unknown): PalisadeHttpError {
+function unreachable(cfg: WorkerConfig, cause: unknown): PalisadeHttpError {
   console.error("palisade.captcha.siteverify_unreachable", {
     url: cfg.turnstileVerifyUrl,
     error: cause instanceof Error ? cause.message : String(cause),

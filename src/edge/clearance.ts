@@ -1,4 +1,4 @@
-import type { EdgeConfig } from "./config";
+import type { WorkerConfig } from "../config";
 
 /**
  * The captcha clearance cookie: `<expiry s>.<HMAC-SHA256 base64url>`, the MAC over
@@ -15,7 +15,7 @@ const keys = new Map<string, Promise<CryptoKey>>();
 let ephemeral: Promise<CryptoKey> | undefined;
 
 /** The HMAC key: CLEARANCE_KEY as is, else derived from the admin token, else per isolate. */
-function hmacKey(cfg: EdgeConfig): Promise<CryptoKey> {
+function hmacKey(cfg: WorkerConfig): Promise<CryptoKey> {
   const k = cfg.clearanceKey;
   if (!k) {
     if (!ephemeral) {
@@ -33,6 +33,12 @@ function hmacKey(cfg: EdgeConfig): Promise<CryptoKey> {
   const id = `${k.source}:${k.secret}`;
   let key = keys.get(id);
   if (!key) {
+    if (k.source === "PALISADE_ADMIN_TOKEN") {
+      console.warn("palisade.config.clearance_key", {
+        message:
+          "CLEARANCE_KEY is not set; the captcha clearance cookie is signed with a key derived from PALISADE_ADMIN_TOKEN. Set it: wrangler secret put CLEARANCE_KEY.",
+      });
+    }
     key = importKey(k.secret, k.source === "PALISADE_ADMIN_TOKEN");
     keys.set(id, key);
   }
@@ -55,7 +61,7 @@ function message(expiry: number, binding: string): Uint8Array {
 
 /** A cookie value valid until `nowMs + ttl` for `binding`. */
 export async function signClearance(
-  cfg: EdgeConfig,
+  cfg: WorkerConfig,
   binding: string,
   nowMs: number,
   ttlS = cfg.clearanceTtlS,
@@ -67,7 +73,7 @@ export async function signClearance(
 
 /** True when `value` is a cookie this deployment signed for `binding` and it has not expired. */
 export async function verifyClearance(
-  cfg: EdgeConfig,
+  cfg: WorkerConfig,
   value: string | undefined,
   binding: string,
   nowMs: number,

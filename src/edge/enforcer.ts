@@ -1,3 +1,10 @@
+import {
+  type ConfigVars,
+  configOf,
+  type VarOverrides,
+  varsWith,
+  type WorkerConfig,
+} from "../config";
 import { type Allowlist, loadAllowlist } from "../core/allowlist";
 import { type Blocklist, type DecisionEntry, typeRank } from "../core/blocklist/index";
 import { PalisadeHttpError } from "../http/error";
@@ -10,13 +17,6 @@ import {
 } from "./blocklist-cache";
 import { challenge, hasClearance, VERIFY_PATH, verifyCaptcha } from "./captcha";
 import { type Client, clientOf } from "./client";
-import {
-  type EdgeConfig,
-  type EdgeVarOverrides,
-  type EdgeVars,
-  edgeConfig,
-  varsWith,
-} from "./config";
 import { type EdgeMetricsSink, OUTCOME, OutcomeCounter } from "./outcome-counter";
 import { banned, throttled, unavailable } from "./pages";
 
@@ -24,7 +24,7 @@ export interface PalisadeOptions {
   /** The KV namespace holding the blocklist; default the `BLOCKLIST` binding. */
   kv?: (env: PalisadeBindings) => KVNamespace;
   /** Settings on top of the app's vars (same names and parsing as wrangler.toml [vars]). */
-  vars?: EdgeVarOverrides;
+  vars?: VarOverrides;
   /** Sources that always pass; default Palisade's built-in allowlist (src/hub/allowlist.yaml). */
   allowlist?: Allowlist;
   /** Where the Turnstile form posts; default /_palisade/v1/captcha/verify. */
@@ -45,7 +45,7 @@ export interface PalisadeOptions {
 }
 
 /** What enforcement reads from the app's bindings. */
-export type PalisadeBindings = Partial<EdgeVars> & { BLOCKLIST?: KVNamespace };
+export type PalisadeBindings = Partial<ConfigVars> & { BLOCKLIST?: KVNamespace };
 
 export type Verdict = Response | undefined;
 
@@ -75,7 +75,7 @@ export class Enforcer {
     path: string,
     waitUntil: WaitUntil,
   ): Verdict | Promise<Verdict> {
-    const cfg = edgeConfig(varsWith(env ?? {}, this.options.vars));
+    const cfg = configOf(varsWith(env ?? {}, this.options.vars));
     if (path === this.verifyPath) return this.verify(request, cfg);
     if (path.startsWith("/_palisade/")) return undefined;
     const list = this.cacheFor(cfg).current(
@@ -116,7 +116,7 @@ export class Enforcer {
       );
   }
 
-  private verify(request: Request, cfg: EdgeConfig): Promise<Response> {
+  private verify(request: Request, cfg: WorkerConfig): Promise<Response> {
     if (request.method !== "POST") {
       throw new PalisadeHttpError(405, "method_not_allowed", `${this.verifyPath} takes a POST.`, {
         headers: { Allow: "POST" },
@@ -125,11 +125,11 @@ export class Enforcer {
     return verifyCaptcha(request, clientOf(request, false), cfg, this.verifyPath, this.now());
   }
 
-  private cacheFor(cfg: EdgeConfig): BlocklistCache {
+  private cacheFor(cfg: WorkerConfig): BlocklistCache {
     const timeout = this.options.firstLoadTimeoutMs;
     this.cache ??= new BlocklistCache({
       refreshMs: cfg.refreshMs,
-      staleMs: cfg.staleMs,
+      staleMs: cfg.blocklistStaleMs,
       ipv6Prefix: cfg.ipv6Prefix,
       now: this.now,
       ...(timeout === undefined ? {} : { firstLoadTimeoutMs: timeout }),
@@ -139,7 +139,7 @@ export class Enforcer {
 
   private decide(
     request: Request,
-    cfg: EdgeConfig,
+    cfg: WorkerConfig,
     list: Blocklist | undefined,
     env: PalisadeBindings | undefined,
     waitUntil: WaitUntil,
@@ -200,7 +200,7 @@ function enforce(
   request: Request,
   client: Client,
   d: DecisionEntry,
-  cfg: EdgeConfig,
+  cfg: WorkerConfig,
   verifyPath: string,
   now: number,
 ): Verdict | Promise<Verdict> {

@@ -7,7 +7,7 @@ import type { WaitUntil } from "./blocklist-cache";
  * report are lost when it is evicted, and a quiet isolate reports on its next request.
  */
 
-export const OUTCOMES = [
+const OUTCOMES = [
   "pass",
   "ban",
   "captcha",

@@ -30,7 +30,7 @@ export function palisadeWith(
   };
 }
 
-export function waitUntilOf(c: Context): WaitUntil {
+function waitUntilOf(c: Context): WaitUntil {
   return (promise) => {
     try {
       c.executionCtx.waitUntil(promise);

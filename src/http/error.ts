@@ -1,16 +1,14 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ErrorBody } from "../contract/error";
 
 /**
  * The one error type of Palisade's HTTP surface. Every `/_palisade/` error renders as
  * `{"error":{"code","message","path"}}` through `onError`, so clients (shipper, CLI,
- * bouncers) branch on a stable `code`, never on message text.
+ * bouncers) branch on a stable `code`, never on message text. The body's schema is
+ * src/contract/error.ts.
  */
-
-export interface ErrorBody {
-  error: { code: string; message: string; path?: string };
-}
 
 export interface PalisadeHttpErrorOptions {
   /** Where in the request the problem is: a body field (`lines[3]`), a header, a query key. */

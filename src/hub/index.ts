@@ -1,7 +1,7 @@
 import { type Allowlist, loadAllowlist } from "../core/allowlist";
 import { type DataStore, dataStoreFrom } from "../core/data";
 import { type Diagnostic, formatDiagnostic } from "../core/diagnostic";
-import { type CompiledProfile, loadProfiles } from "../core/profile";
+import { type CompiledProfile, loadProfiles } from "../core/profile/index";
 import { type CompiledScenario, loadScenarios } from "../core/scenario/index";
 import { hubFiles } from "./pack.gen";
 
@@ -43,11 +43,15 @@ export interface DetectionPack {
   readonly allowlist: Allowlist;
 }
 
-/** Compiles the whole pack; it ships with the code and is tested, so a failure throws. */
-export function loadHubPack(): DetectionPack {
+/**
+ * Compiles the whole pack; it ships with the code and is tested, so a failure throws.
+ * `ipv6Prefix` is what the profiles that set no `ipv6_prefix` decide on (default 64).
+ */
+export function loadHubPack(options: { ipv6Prefix?: number } = {}): DetectionPack {
   const data = hubDataStore();
   const scenarios = loadScenarios(hubFilesUnder("scenarios/"), { data });
-  const profiles = loadProfiles(hubFilesUnder("profiles.yaml"), { data });
+  const profileOptions = options.ipv6Prefix === undefined ? { data } : { data, ...options };
+  const profiles = loadProfiles(hubFilesUnder("profiles.yaml"), profileOptions);
   const allowlist = loadAllowlist([], { builtin: hubFile("allowlist.yaml") });
   if (!scenarios.ok) throw new Error(`built-in scenarios: ${describe(scenarios.errors)}`);
   if (!profiles.ok) throw new Error(`built-in profiles: ${describe(profiles.errors)}`);

@@ -1,10 +1,10 @@
 import type { IngestBatch } from "../contract/ingest";
+import { ScenarioRouter } from "../core/bucket/index";
 import type { LineOrigin } from "../core/event";
 import { type LogParser, type ParseOptions, parserFor, parserTypes } from "../core/parser/index";
 import type { RoutedEvent } from "../durable/tracker/index";
 import { detectionPack, sourceKeyOf } from "../durable/tracker/index";
 import { PalisadeHttpError } from "../http/error";
-import { ScenarioRouter } from "./router";
 
 /** The events of one source (tracker), in log order. */
 export interface SourceGroup {
@@ -45,7 +45,8 @@ export function routeBatch(
   ipv6Prefix: number,
   now: number,
 ): RoutedBatch {
-  router ??= new ScenarioRouter(detectionPack().scenarios);
+  // The scenarios are the same whatever the prefix: one router per isolate.
+  router ??= new ScenarioRouter(detectionPack(ipv6Prefix).scenarios);
   const origin: LineOrigin = {
     src: batch.source.name ?? "ingest",
     module: "ingest",
@@ -65,7 +66,7 @@ export function routeBatch(
       continue;
     }
     out.parsed++;
-    const matches = router.route(event);
+    const matches = router.matches(event);
     const ip = event.Meta.source_ip;
     if (!matches || ip === undefined) {
       out.filtered++;

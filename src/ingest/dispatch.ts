@@ -15,7 +15,7 @@ import { chunkForSend, encodeMessage, MESSAGE_MAX_BYTES } from "./queue-message"
  */
 
 /** Events per RPC: a source with more is poured in several calls, in order. */
-export const MAX_EVENTS_PER_CALL = 5_000;
+const MAX_EVENTS_PER_CALL = 5_000;
 /** Uncompressed JSON per queue message before compression (about 10:1 for events). */
 const RAW_PER_MESSAGE = 900_000;
 

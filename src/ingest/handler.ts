@@ -1,3 +1,4 @@
+import { configOf } from "../config";
 import type { IngestCounts, IngestResponse } from "../contract/ingest";
 import { ledgerOf } from "../durable/ledger/index";
 import type { Env } from "../env";
@@ -5,7 +6,7 @@ import { PalisadeHttpError } from "../http/error";
 import { authenticate } from "./auth";
 import { parserOfBatch, routeBatch } from "./batch";
 import { bodyKind, parseBatch, readBody } from "./body";
-import { ingestConfig, messageItems } from "./config";
+import { messageItems } from "./budget";
 import { pourAll, sendAll } from "./deliver";
 import { planDispatch } from "./dispatch";
 
@@ -20,22 +21,22 @@ const LEDGER_CALLS = 2;
  * batch recorded as completed with its counts.
  */
 export async function handleIngest(request: Request, env: Env): Promise<Response> {
-  const cfg = ingestConfig(env);
+  const cfg = configOf(env);
   const caller = await authenticate(request, env);
   const kind = bodyKind(request);
-  const batch = parseBatch(await readBody(request, cfg.maxBytes), kind);
+  const batch = parseBatch(await readBody(request, cfg.maxIngestBytes), kind);
   const parser = parserOfBatch(batch);
   const ledger = ledgerOf(env);
   const id = batch.batch_id;
   const done = await unavailableOnError(() => ledger.batchStatus(caller.machine, id));
   if (done) return answer({ batch_id: id, ...(done as IngestCounts), duplicate: true });
   const routed = routeBatch(batch, parser, cfg.ipv6Prefix, Date.now());
-  const avail = cfg.budget - caller.ledgerCalls - LEDGER_CALLS;
+  const avail = cfg.subrequestBudget - caller.ledgerCalls - LEDGER_CALLS;
   const plan = await planDispatch(
     routed.groups,
     `${caller.machine}:${id}`,
     avail,
-    messageItems(cfg.budget),
+    messageItems(cfg.subrequestBudget),
   );
   const totals = await unavailableOnError(async () => {
     // Both settle before the answer, so a failed batch has no work left running.

@@ -13,8 +13,8 @@ export interface IngestMessage {
 
 /** Cloudflare Queues: 128 KB per message, 256 KB and 100 messages per sendBatch. */
 export const MESSAGE_MAX_BYTES = 120_000;
-export const SEND_MAX_BYTES = 240_000;
-export const SEND_MAX_MESSAGES = 100;
+const SEND_MAX_BYTES = 240_000;
+const SEND_MAX_MESSAGES = 100;
 
 /** Groups messages into `sendBatch` calls within the per-call count and size limits. */
 export function chunkForSend<T>(items: readonly T[], bytes: (item: T) => number): T[][] {

@@ -1,6 +1,6 @@
+import { configOf } from "../config";
 import type { PourRequest } from "../durable/tracker/index";
 import type { Env } from "../env";
-import { ingestConfig } from "./config";
 import { pourAll } from "./deliver";
 import { chunkForSend, decodeMessage } from "./queue-message";
 
@@ -19,7 +19,7 @@ interface Pending {
  * acknowledged, since no retry can make it readable.
  */
 export async function consumeIngest(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const budget = ingestConfig(env).budget;
+  const budget = configOf(env).subrequestBudget;
   const pending: Pending[] = [];
   for (const message of batch.messages) {
     const items = await decodeMessage(message.body);

@@ -3,8 +3,9 @@ import { describe, expect, it } from "vitest";
 import { formatCompactDuration, goDurationSchema } from "../../src/contract/duration";
 import { replayLineSchema, toReplayLine } from "../../src/contract/replay";
 import type { Alert } from "../../src/core/alert";
-import type { Decision, DecisionResult } from "../../src/core/decision";
+import type { Decision } from "../../src/core/decision";
 import { parseDuration } from "../../src/core/duration";
+import type { DecisionResult } from "../../src/core/profile/index";
 
 const H = 3_600_000;
 const T0 = Date.UTC(2024, 4, 1, 10, 0, 0);

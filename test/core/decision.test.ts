@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { Alert } from "../../src/core/alert";
 import { loadAllowlist } from "../../src/core/allowlist";
+import { type Decision, MemoryDecisionHistory } from "../../src/core/decision";
+import type { Event } from "../../src/core/event";
 import {
   alertPerSource,
-  type Decision,
+  type CompiledProfile,
   decide,
-  MemoryDecisionHistory,
-} from "../../src/core/decision";
-import type { Event } from "../../src/core/event";
-import { type CompiledProfile, loadProfiles } from "../../src/core/profile";
+  loadProfiles,
+} from "../../src/core/profile/index";
 
 const H = 3_600_000;
 const T0 = Date.UTC(2024, 4, 1, 12);

@@ -3,9 +3,6 @@ import {
   addrToBigInt,
   cidrBounds,
   cidrContains,
-  cidrCovers,
-  cidrOverlaps,
-  compareIps,
   IpRangeIndex,
   ipToRange,
   ipVersion,
@@ -85,17 +82,17 @@ describe("CIDRs", () => {
   it("matches IPv4-mapped addresses against IPv4 networks", () => {
     expect(cidrContains(cidr("10.0.0.0/8"), "::ffff:10.9.8.7")).toBe(true);
   });
-  it("computes bounds, overlap and cover", () => {
+  it("computes a network's bounds", () => {
     expect(cidrBounds(cidr("10.0.0.0/8"))).toEqual({
       version: 4,
       first: 167772160n,
       last: 184549375n,
     });
-    expect(cidrOverlaps(cidr("10.0.0.0/8"), cidr("10.20.0.0/16"))).toBe(true);
-    expect(cidrOverlaps(cidr("10.0.0.0/8"), cidr("11.0.0.0/8"))).toBe(false);
-    expect(cidrOverlaps(cidr("10.0.0.0/8"), cidr("::/0"))).toBe(false);
-    expect(cidrCovers(cidr("10.0.0.0/8"), cidr("10.20.0.0/16"))).toBe(true);
-    expect(cidrCovers(cidr("10.20.0.0/16"), cidr("10.0.0.0/8"))).toBe(false);
+    expect(cidrBounds(cidr("2001:db8::/32"))).toEqual({
+      version: 6,
+      first: 0x20010db8n << 96n,
+      last: (0x20010db8n << 96n) + (1n << 96n) - 1n,
+    });
   });
 });
 
@@ -106,14 +103,6 @@ describe("ranges and ordering", () => {
     expect(ipToRange("::ffff:1.2.3.4", 16)).toBe("1.2.0.0/16");
     expect(ipToRange("1.2.3.4", 33)).toBeUndefined();
     expect(ipToRange("nope", 24)).toBeUndefined();
-  });
-  it("orders IPs numerically, IPv4 before IPv6", () => {
-    expect(compareIps("1.2.3.4", "1.2.3.10")).toBe(-1);
-    expect(compareIps("10.0.0.1", "9.255.255.255")).toBe(1);
-    expect(compareIps("::ffff:1.2.3.4", "1.2.3.4")).toBe(0);
-    expect(compareIps("255.255.255.255", "::")).toBe(-1);
-    expect(compareIps("2001:db8::2", "2001:db8::1")).toBe(1);
-    expect(compareIps("x", "1.2.3.4")).toBeUndefined();
   });
   it("converts addresses to integers", () => {
     expect(addrToBigInt(parseIp("255.255.255.255") as never)).toBe(4294967295n);

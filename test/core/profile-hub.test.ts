@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Alert } from "../../src/core/alert";
 import { loadAllowlist } from "../../src/core/allowlist";
-import { decide, MemoryDecisionHistory } from "../../src/core/decision";
+import { MemoryDecisionHistory } from "../../src/core/decision";
 import type { Result } from "../../src/core/diagnostic";
 import type { Event } from "../../src/core/event";
-import { loadProfiles } from "../../src/core/profile";
+import { decide, loadProfiles } from "../../src/core/profile/index";
 
 // The built-in src/hub/profiles.yaml and allowlist.yaml, as `palisade replay` uses them.
 const hub = (name: string) => ({
@@ -131,6 +131,25 @@ describe("built-in profiles", () => {
       "captcha 4h Range 2001:db8:5:6::/64",
       "ban 4h Range 2001:db8:5:6::/64",
     ]);
+  });
+  it("decides on the IPV6_PREFIX network the Worker passes, unless a profile sets its own", () => {
+    const wide = ok(loadProfiles([hub("profiles.yaml")], { ipv6Prefix: 48 }));
+    const a = alert("crowdsecurity/http-probing", "2001:db8:5:6::1", "http");
+    const r = decide(a, wide, { history: new MemoryDecisionHistory(), now: T0 });
+    expect(r.decisions.map((d) => `${d.scope} ${d.value}`)).toEqual(["Range 2001:db8:5::/48"]);
+    const own = ok(
+      loadProfiles(
+        [
+          {
+            path: "p.yaml",
+            text: "name: p\nfilters: ['true']\ndecisions: [{type: ban}]\nipv6_prefix: 128\n",
+          },
+        ],
+        { ipv6Prefix: 48 },
+      ),
+    );
+    const mine = decide(a, own, { history: new MemoryDecisionHistory(), now: T0 });
+    expect(mine.decisions.map((d) => `${d.scope} ${d.value}`)).toEqual(["Ip 2001:db8:5:6::1"]);
   });
   it("never decides on private or loopback sources", () => {
     const history = new MemoryDecisionHistory();

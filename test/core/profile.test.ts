@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Diagnostic, Result } from "../../src/core/diagnostic";
-import { type CompiledProfile, loadProfiles } from "../../src/core/profile";
+import { type CompiledProfile, loadProfiles } from "../../src/core/profile/index";
 
 function load(text: string, path = "profiles.yaml"): Result<CompiledProfile[]> {
   return loadProfiles([{ path, text }]);

@@ -5,7 +5,7 @@ import { decodeSnapshot, KV_KEYS, type Manifest } from "../../src/core/blocklist
 import { COMPACT_AFTER_ENTRIES } from "../../src/durable/ledger/kv-writer";
 import type { RecordItem } from "../../src/durable/ledger/records";
 import { ledgerHousekeeping } from "../../src/ingest/index";
-import { blocklistFromKv, flushKv, ledger } from "./ingest-support";
+import { blocklistFromKv, flushKv, ledger, ledgerChanges, ledgerKvState } from "./ingest-support";
 
 const HOUR = 3_600_000;
 
@@ -37,20 +37,20 @@ describe("Ledger", () => {
   it("records idempotently per ref, with a new seq for every change", async () => {
     const until = Date.now() + HOUR;
     const [a] = await ledger().record([item("t:1", "198.51.100.1", until)]);
-    const seq = (await ledger().changes(0)).seq;
+    const seq = (await ledgerChanges(0)).seq;
     const [again] = await ledger().record([item("t:1", "198.51.100.1", until)]);
     expect(again).toEqual(a);
-    expect((await ledger().changes(0)).seq).toBe(seq);
+    expect((await ledgerChanges(0)).seq).toBe(seq);
     const [b] = await ledger().record([item("t:2", "198.51.100.2", until)]);
     expect(b?.ids[0]).toBeGreaterThan(a?.ids[0] ?? 0);
-    expect((await ledger().changes(seq)).added.map((d) => d.value)).toEqual(["198.51.100.2"]);
+    expect((await ledgerChanges(seq)).added.map((d) => d.value)).toEqual(["198.51.100.2"]);
     expect(await ledger().expire([a?.ids[0] ?? -1, a?.ids[0] ?? -1])).toBe(1);
     expect(await ledger().expire([a?.ids[0] ?? -1])).toBe(0);
   });
 
   it("coalesces many decisions into one delta, compacts past the threshold", async () => {
     await flushKv();
-    const before = (await ledger().kvState()).epoch;
+    const before = (await ledgerKvState()).epoch;
     const until = Date.now() + HOUR;
     await ledger().record(
       Array.from({ length: 20 }, (_, i) => item(`c:${i}`, `198.51.101.${i}`, until)),

@@ -9,10 +9,12 @@ import {
   blocklistFromKv,
   flushKv,
   ledger,
+  ledgerChanges,
   log4shellLine,
   postIngest,
   probingLines,
   tracker,
+  trackerView,
 } from "./ingest-support";
 
 const HOUR = 3_600_000;
@@ -25,7 +27,7 @@ async function ingest(lines: string[]) {
 }
 
 async function decisionsOf(value: string) {
-  const { added } = await ledger().changes(0);
+  const { added } = await ledgerChanges(0);
   return added.filter((d) => d.value === value);
 }
 
@@ -38,7 +40,7 @@ describe("overflow → decision → Ledger → KV", () => {
     expect(d).toMatchObject({ type: "ban", scope: "Ip", origin: "palisade" });
     expect(d?.scenario).toBe("palisade/cve-2021-44228-log4shell");
     expect((d?.until ?? 0) - (d?.start ?? 0)).toBe(4 * HOUR);
-    const view = await tracker(ip).view();
+    const view = await trackerView(ip);
     expect(view).toMatchObject({ outbox: 0 });
     expect(view.decisions.map((x) => x.ledger_id)).toEqual([d?.id]);
     await flushKv();
@@ -92,10 +94,10 @@ describe("expiry", () => {
       state.storage.sql.exec("UPDATE decisions SET until = ?", Date.now() - 1);
     });
     expect(await runDurableObjectAlarm(tracker(ip))).toBe(true);
-    expect((await tracker(ip).view()).decisions).toEqual([]);
+    expect((await trackerView(ip)).decisions).toEqual([]);
     const row = await ledger().decision(d?.id ?? -1);
     expect(row?.deleted_seq).toBeGreaterThan(row?.seq ?? Number.POSITIVE_INFINITY);
-    const { deleted } = await ledger().changes(row?.seq ?? 0);
+    const { deleted } = await ledgerChanges(row?.seq ?? 0);
     expect(deleted.map((x) => x.id)).toContain(d?.id);
     await flushKv();
     // The ledger's own until is still hours away: only the del delta removes it.
@@ -116,17 +118,17 @@ describe("expiry", () => {
       };
     });
     expect(alarm).toBe(expected);
-    expect((await tracker(ip).view()).buckets).toBeGreaterThan(0);
+    expect((await trackerView(ip)).buckets).toBeGreaterThan(0);
     // Early: nothing is due, the buckets stay and the alarm is re-armed.
     await runDurableObjectAlarm(tracker(ip));
-    expect((await tracker(ip).view()).buckets).toBeGreaterThan(0);
-    expect((await tracker(ip).view()).alarm).toBe(expected);
+    expect((await trackerView(ip)).buckets).toBeGreaterThan(0);
+    expect((await trackerView(ip)).alarm).toBe(expected);
     // As if the last event had been seen an hour ago: every bucket has leaked out.
     await runInDurableObject(tracker(ip), (_, state) => {
       state.storage.sql.exec("UPDATE meta SET value = value - ? WHERE key = 'wall_clock'", HOUR);
     });
     await runDurableObjectAlarm(tracker(ip));
-    expect(await tracker(ip).view()).toMatchObject({ buckets: 0, alarm: null });
+    expect(await trackerView(ip)).toMatchObject({ buckets: 0, alarm: null });
   });
 
   it("an alarm deletes rows it cannot tick instead of looping on them", async () => {
@@ -141,7 +143,7 @@ describe("expiry", () => {
       sql.exec(insert, "palisade/http-probing", ip, '{"v":99}');
     });
     expect(await runDurableObjectAlarm(tracker(ip))).toBe(true);
-    expect(await tracker(ip).view()).toMatchObject({ buckets: 0, alarm: null });
+    expect(await trackerView(ip)).toMatchObject({ buckets: 0, alarm: null });
   });
 });
 
@@ -164,7 +166,7 @@ describe("an unreachable Ledger", () => {
     const res = await ingest([log4shellLine(ip, now)]);
     expect(res).toMatchObject({ alerts: 1, decisions: 1 });
     expect(await decisionsOf(ip)).toEqual([]);
-    const view = await tracker(ip).view();
+    const view = await trackerView(ip);
     expect(view.outbox).toBe(1);
     expect(view.decisions[0]?.ledger_id).toBeNull();
     expect(errors.mock.calls.flat().join(" ")).toContain("palisade.tracker.ledger_unreachable");
@@ -174,10 +176,10 @@ describe("an unreachable Ledger", () => {
       (instance as unknown as { env: Env }).env = env;
     });
     await runDurableObjectAlarm(tracker(ip));
-    expect(await tracker(ip).view()).toMatchObject({ outbox: 0 });
+    expect(await trackerView(ip)).toMatchObject({ outbox: 0 });
     const [d] = await decisionsOf(ip);
     expect(d?.type).toBe("ban");
-    expect((await tracker(ip).view()).decisions[0]?.ledger_id).toBe(d?.id);
+    expect((await trackerView(ip)).decisions[0]?.ledger_id).toBe(d?.id);
     errors.mockRestore();
   });
 });

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { configOf, varsWith } from "../../src/config";
 import { CLEARANCE_COOKIE, signClearance } from "../../src/edge/clearance";
-import { edgeConfig, varsWith } from "../../src/edge/config";
 import {
   decision,
   edgeApp,
@@ -122,7 +122,7 @@ describe("captcha", () => {
       const res = await visit(app, "/", { ip: VISITOR, headers: { Cookie: `${name}=${forged}` } });
       expect(res.status, forged).toBe(403);
     }
-    const cfg = edgeConfig(varsWith(env, TEST_VARS));
+    const cfg = configOf(varsWith(env, TEST_VARS));
     const expired = await signClearance(cfg, VISITOR, Date.now() - 7200_000, 3600);
     const res = await visit(app, "/", { ip: VISITOR, headers: { Cookie: `${name}=${expired}` } });
     expect(res.status).toBe(403);
@@ -134,7 +134,7 @@ describe("captcha", () => {
   });
 
   it("a cookie signed with another key is rejected", async () => {
-    const other = edgeConfig(varsWith(env, { ...TEST_VARS, CLEARANCE_KEY: "someone-elses-key" }));
+    const other = configOf(varsWith(env, { ...TEST_VARS, CLEARANCE_KEY: "someone-elses-key" }));
     const value = await signClearance(other, VISITOR, Date.now());
     const res = await visit(app, "/", {
       ip: VISITOR,

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { EdgeVarOverrides } from "../../src/edge/config";
+import type { VarOverrides } from "../../src/config";
 import {
   decision,
   edgeApp as makeEdge,
@@ -23,7 +23,7 @@ afterEach(() => {
 });
 
 describe.each(["worker", "hono"] as const)("origin (%s)", (build) => {
-  const edgeApp = (kv: KVNamespace, vars: EdgeVarOverrides = {}) => makeEdge(kv, vars, {}, build);
+  const edgeApp = (kv: KVNamespace, vars: VarOverrides = {}) => makeEdge(kv, vars, {}, build);
   it("passes a clean visitor's request and the origin's answer through untouched", async () => {
     await seed(env.BLOCKLIST, 1, [decision("ban", "Ip", BANNED)]);
     const app = edgeApp(probeKv().kv, { ORIGIN_URL: `${ORIGIN}/base/` });

@@ -2,6 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { type MockInstance, vi } from "vitest";
 import { createApp, createWorker } from "../../src/app";
+import type { VarOverrides } from "../../src/config";
 import {
   type DecisionEntry,
   type DeltaOp,
@@ -11,7 +12,6 @@ import {
   SnapshotEncoder,
   sortKeyOf,
 } from "../../src/core/blocklist/index";
-import type { EdgeVarOverrides } from "../../src/edge/config";
 import type { PalisadeOptions } from "../../src/edge/palisade";
 import type { Env } from "../../src/env";
 
@@ -22,7 +22,7 @@ export const SECRET = "1x0000000000000000000000000000000AA";
 export const SITEKEY = "1x00000000000000000000AA";
 
 /** Vars the edge tests run with (on top of wrangler.toml's). */
-export const TEST_VARS: EdgeVarOverrides = {
+export const TEST_VARS: VarOverrides = {
   ORIGIN_URL: ORIGIN,
   TURNSTILE_SITEKEY: SITEKEY,
   TURNSTILE_SECRET: SECRET,
@@ -140,7 +140,7 @@ export type EdgeBuild = "worker" | "hono";
 
 export function edgeApp(
   kv: KVNamespace,
-  vars: EdgeVarOverrides = {},
+  vars: VarOverrides = {},
   extra: PalisadeOptions = {},
   build: EdgeBuild = "worker",
 ): Edge {

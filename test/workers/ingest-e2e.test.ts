@@ -3,7 +3,14 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ingestResponseSchema } from "../../src/contract/ingest";
 import worker from "../../src/worker";
-import { batch, flushKv, ledger, log4shellLine, postIngest, probingLines } from "./ingest-support";
+import {
+  batch,
+  flushKv,
+  ledgerChanges,
+  log4shellLine,
+  postIngest,
+  probingLines,
+} from "./ingest-support";
 
 const now = Date.now();
 
@@ -37,7 +44,7 @@ describe("ingest → decision → KV → edge", () => {
     await postIngest(batch(probingLines(prober, now)));
     await flushKv();
     // The isolate refreshes its copy every BLOCKLIST_REFRESH_MS: ask the Ledger instead.
-    const { added } = await ledger().changes(0);
+    const { added } = await ledgerChanges(0);
     expect(added.find((d) => d.value === prober)?.type).toBe("captcha");
   });
 

@@ -5,7 +5,7 @@ import { ingestResponseSchema } from "../../src/contract/ingest";
 import type { PourRequest, PourSummary } from "../../src/durable/tracker/messages";
 import type { Env } from "../../src/env";
 import { consumeIngest } from "../../src/ingest/index";
-import { accessLine, batch, ledger, log4shellLine, postIngest } from "./ingest-support";
+import { accessLine, batch, ledgerChanges, log4shellLine, postIngest } from "./ingest-support";
 
 const now = Date.now();
 
@@ -99,7 +99,7 @@ describe("ingest past the subrequest budget", () => {
     expect(counter.calls).toBeLessThanOrEqual(10);
     const calls = await drain(10, sent);
     for (const c of calls) expect(c).toBeLessThanOrEqual(10);
-    const { added } = await ledger().changes(0);
+    const { added } = await ledgerChanges(0);
     const banned = new Set(added.filter((d) => d.type === "ban").map((d) => d.value));
     for (const ip of ips) expect(banned.has(ip), ip).toBe(true);
     expect(added.filter((d) => ips.includes(d.value))).toHaveLength(30);
@@ -146,7 +146,7 @@ describe("ingest past the subrequest budget", () => {
     const failed = await postIngest(b, { env: first.env });
     expect(failed.status).toBe(503);
     expect(failed.headers.get("Retry-After")).not.toBeNull();
-    const poured = (await ledger().changes(0)).added.filter((d) => ips.includes(d.value));
+    const poured = (await ledgerChanges(0)).added.filter((d) => ips.includes(d.value));
     expect(poured.length).toBeGreaterThan(0);
     expect(poured.length).toBeLessThan(12);
     // The shipper retries the same batch id.
@@ -156,7 +156,7 @@ describe("ingest past the subrequest budget", () => {
     );
     expect(again).toMatchObject({ duplicate: false, sources: 12 });
     await drain(10, retry.sent);
-    const { added } = await ledger().changes(0);
+    const { added } = await ledgerChanges(0);
     expect(added.filter((d) => ips.includes(d.value))).toHaveLength(12);
   });
 
@@ -170,7 +170,7 @@ describe("ingest past the subrequest budget", () => {
     expect(body.queued).toBeGreaterThan(0);
     await vi.waitFor(
       async () => {
-        const { added } = await ledger().changes(0);
+        const { added } = await ledgerChanges(0);
         expect(added.filter((d) => ips.includes(d.value))).toHaveLength(15);
       },
       { timeout: 15_000, interval: 200 },

@@ -1,9 +1,12 @@
-import { listDurableObjectIds, runDurableObjectAlarm } from "cloudflare:test";
+import { listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, vi } from "vitest";
 import { Blocklist } from "../../src/core/blocklist/index";
 import { ledgerOf } from "../../src/durable/ledger/index";
+import { KvWriter } from "../../src/durable/ledger/kv-writer";
+import { type LedgerDecisionRow, LedgerStore } from "../../src/durable/ledger/store";
 import { trackerOf } from "../../src/durable/tracker/index";
+import { TrackerStore } from "../../src/durable/tracker/store";
 import { readBase, readDelta, readManifestKey } from "../../src/edge/blocklist-load";
 import type { Env } from "../../src/env";
 import { errorResponse, toPalisadeError } from "../../src/http/error";
@@ -116,15 +119,60 @@ export function tracker(source: string) {
   return trackerOf(env, source);
 }
 
+// Probes read a Durable Object's storage from inside it (runInDurableObject), so the
+// objects need no RPC methods that only tests would call.
+
+/** The Ledger's decisions added (still live) and ended after `since`, in seq order, and its seq. */
+export function ledgerChanges(
+  since: number,
+): Promise<{ seq: number; added: LedgerDecisionRow[]; deleted: LedgerDecisionRow[] }> {
+  return runInDurableObject(ledger(), (_, state) => {
+    const sql = state.storage.sql;
+    const rows = (where: string) =>
+      sql.exec<LedgerDecisionRow>(`SELECT * FROM decisions WHERE ${where}`, since).toArray();
+    return {
+      seq: new LedgerStore(sql).seq,
+      added: rows("seq > ? AND deleted_seq IS NULL ORDER BY seq"),
+      deleted: rows("deleted_seq > ? ORDER BY deleted_seq"),
+    };
+  });
+}
+
+/** The Ledger's KV publishing state and its changes not yet written. */
+export function ledgerKvState() {
+  return runInDurableObject(ledger(), (_, state) => {
+    const sql = state.storage.sql;
+    const writer = new KvWriter(sql, env.BLOCKLIST, {
+      ipv6Prefix: 64,
+      partBytes: 16 * 1024 * 1024,
+      writesPerDay: 1_000,
+    });
+    return { ...writer.state(), pending: writer.pending() };
+  });
+}
+
+/** A tracker's bucket count, live decisions, outbox size and alarm. */
+export function trackerView(source: string) {
+  return runInDurableObject(tracker(source), async (_, state) => {
+    const store = new TrackerStore(state.storage.sql);
+    return {
+      buckets: store.bucketCount(),
+      decisions: store.activeDecisions(Date.now()),
+      outbox: store.outboxSize(),
+      alarm: await state.storage.getAlarm(),
+    };
+  });
+}
+
 /** What a rejected request must leave unchanged. */
 export async function stateSnapshot() {
   const keys = await env.BLOCKLIST.list();
-  const changes = await ledger().changes(0);
+  const changes = await ledgerChanges(0);
   return {
     sources: (await listDurableObjectIds(env.SOURCES)).length,
     seq: changes.seq,
     kv: keys.keys.map((k) => k.name).sort(),
-    queued: (await ledger().kvState()).pending,
+    queued: (await ledgerKvState()).pending,
   };
 }
 
@@ -135,7 +183,7 @@ export async function stateSnapshot() {
 export async function flushKv(): Promise<void> {
   await runDurableObjectAlarm(ledger());
   await vi.waitFor(async () => {
-    expect((await ledger().kvState()).pending).toBe(0);
+    expect((await ledgerKvState()).pending).toBe(0);
   });
 }
 

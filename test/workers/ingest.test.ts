@@ -11,6 +11,7 @@ import {
   failedSsh,
   gzip,
   ledger,
+  ledgerChanges,
   log4shellLine,
   postIngest,
   probingLines,
@@ -40,7 +41,7 @@ describe("ingest authentication", () => {
   });
 
   it("accepts a machine token registered (hashed) in the Ledger", async () => {
-    await ledger().addMachine("web-1", await hashToken("web-1-secret"));
+    await ledger().createMachine("web-1", await hashToken("web-1-secret"));
     const res = await postIngest(batch(benignLines("198.51.100.20", now, 3)), {
       token: "web-1-secret",
     });
@@ -177,10 +178,10 @@ describe("ingest processing", () => {
     const b = batch([log4shellLine("203.0.113.80", now)]);
     const first = ingestResponseSchema.parse(await (await postIngest(b)).json());
     expect(first).toMatchObject({ forwarded: 1, alerts: 1, decisions: 1, duplicate: false });
-    const seq = (await ledger().changes(0)).seq;
+    const seq = (await ledgerChanges(0)).seq;
     const again = ingestResponseSchema.parse(await (await postIngest(b)).json());
     expect(again).toEqual({ ...first, duplicate: true });
-    expect((await ledger().changes(0)).seq).toBe(seq);
+    expect((await ledgerChanges(0)).seq).toBe(seq);
   });
 
   it("reads NDJSON (raw and JSON-string lines) and gzip", async () => {

@@ -62,7 +62,7 @@ async function simulate(l: LedgerSql, kv: RecordingKv, clock: { t: number }): Pr
     },
   } as unknown as DurableObjectStorage;
   const allow = new AllowStore(l.sql);
-  const ops = new LedgerOps(storage, l.store, allow, l.hooks);
+  const ops = new LedgerOps(storage, l.store, allow, l.hooks, 64);
   const upkeep = new LedgerUpkeep(storage, l.store, l.writer, ops, FLUSH_MS);
   const bans = banTimes();
   const waiting: { n: number; at: number }[] = [];

@@ -13,7 +13,7 @@ import {
   stubNetwork,
   visit,
 } from "./edge-support";
-import { flushKv, ledger } from "./ingest-support";
+import { flushKv, ledger, ledgerKvState } from "./ingest-support";
 
 // A KV key the isolate cannot decode must not turn enforcement off: it is skipped and
 // reported (the Ledger rewrites it), /health says degraded; and a copy that cannot be
@@ -137,7 +137,7 @@ describe("a corrupt KV delta", () => {
     await env.BLOCKLIST.put(bad, "not json");
     const app = edgeApp(probeKv().kv, { BLOCKLIST_REFRESH_MS: "0" }, { repair: ledgerKvRepair });
     expect((await visit(app, "/", { ip: C })).status).toBe(201);
-    expect((await ledger().kvState()).repair).toBe(bad);
+    expect((await ledgerKvState()).repair).toBe(bad);
     expect(logged("palisade.ledger.kv_repair")[0]?.[1]).toMatchObject({
       key: bad,
       rewriting: true,
@@ -146,7 +146,7 @@ describe("a corrupt KV delta", () => {
     const after = (await env.BLOCKLIST.get<Manifest>(KV_KEYS.manifest, "json")) as Manifest;
     expect(after.epoch).toBeGreaterThan(before.epoch);
     expect(after.deltas).toEqual([]);
-    expect((await ledger().kvState()).repair).toBeNull();
+    expect((await ledgerKvState()).repair).toBeNull();
     await visit(app, "/", { ip: CLEAN });
     expect((await visit(app, "/", { ip: C })).status).toBe(403);
     expect((await health(app)).body.status).toBe("ok");

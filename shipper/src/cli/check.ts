@@ -113,7 +113,7 @@ const WHY: Record<number, string> = {
   404: "no ingest endpoint there: url must be the Worker's base URL (the shipper adds /_palisade/v1/ingest)",
 };
 
-export async function checkWorker(
+async function checkWorker(
   c: ShipperConfig,
   transport: Transport,
   hostname: string,

@@ -5,7 +5,7 @@ export interface Progress {
   done(): void;
 }
 
-export const noProgress: Progress = { update: () => {}, done: () => {} };
+const noProgress: Progress = { update: () => {}, done: () => {} };
 
 export function progressBar(
   totalBytes: number,

@@ -31,7 +31,7 @@ export class YamlSyntaxError extends Error {
 const NUMBER = /^[-+]?(?:\d+|\d*\.\d+(?:[eE][-+]?\d+)?|\d+\.\d*(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)$/;
 
 /** YAML 1.2 core schema resolution of a plain scalar. */
-export function resolvePlain(text: string): Scalar {
+function resolvePlain(text: string): Scalar {
   if (text === "" || text === "~" || text === "null" || text === "Null" || text === "NULL")
     return null;
   if (text === "true" || text === "True" || text === "TRUE") return true;

@@ -16,7 +16,7 @@ export function backoffDelay(
 }
 
 /** Longest Retry-After honoured, so a bogus header cannot stall the shipper for days. */
-export const MAX_RETRY_AFTER_MS = 3_600_000;
+const MAX_RETRY_AFTER_MS = 3_600_000;
 
 /** Milliseconds to wait from a Retry-After header (seconds, or an HTTP date). */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {

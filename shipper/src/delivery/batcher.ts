@@ -60,7 +60,7 @@ export interface BatchLimits {
 }
 
 /** Longest batch id the reserved header room allows. */
-export const MAX_ID_LENGTH = 128;
+const MAX_ID_LENGTH = 128;
 
 interface Span {
   origin: Origin;

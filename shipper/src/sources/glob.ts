@@ -12,7 +12,7 @@ export function isCompressed(path: string): boolean {
   return COMPRESSED.test(path);
 }
 
-export function hasWildcard(segment: string): boolean {
+function hasWildcard(segment: string): boolean {
   return /[*?[]/.test(segment);
 }
 
@@ -25,7 +25,7 @@ function classToRegex(seg: string, i: number): [string, number] {
 }
 
 /** A RegExp matching one path segment against a glob segment. */
-export function segmentRegex(seg: string): RegExp {
+function segmentRegex(seg: string): RegExp {
   let re = "";
   for (let i = 0; i < seg.length; ) {
     const c = seg[i] as string;

@@ -6,7 +6,7 @@ import { resolveConnection } from "./connection";
 
 /** Flags every admin command takes, and the shape every noun's verbs share. */
 
-export const connectionOptions = {
+const connectionOptions = {
   url: { type: "string" },
   token: { type: "string" },
   config: { type: "string" },

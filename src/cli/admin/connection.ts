@@ -35,7 +35,7 @@ interface FileSettings {
 
 const KEYS = new Set(["url", "token"]);
 
-export function defaultConfigPath(env: NodeJS.ProcessEnv): string {
+function defaultConfigPath(env: NodeJS.ProcessEnv): string {
   const xdg = env.XDG_CONFIG_HOME;
   const dir = xdg ? xdg : join(env.HOME ?? homedir(), ".config");
   return join(dir, "palisade", "cli.yaml");
@@ -158,7 +158,7 @@ function settingsFrom(path: string, text: string): FileSettings {
  * Accepts the Worker's URL as an operator would paste it: `https://host`,
  * `https://host/_palisade/` (a bouncer's api_url) or `…/_palisade/v1`.
  */
-export function baseUrl(raw: string, from: string): string {
+function baseUrl(raw: string, from: string): string {
   let u: URL | undefined;
   try {
     u = new URL(raw);

@@ -2,7 +2,7 @@ import { type Metrics, metricsSchema } from "../../contract/admin-access";
 import { clientFor, outputOf, parseVerb, positionalsOf, print, printJson } from "./command";
 import { table, when } from "./table";
 
-export const METRICS_USAGE = `Usage:
+const METRICS_USAGE = `Usage:
   palisade metrics [-o human|json]
 
 Lines ingested per machine and source type (parsed/unparsed), alerts per scenario,

@@ -21,9 +21,9 @@ import { KEY_WORDS, TABLE_COUNT } from "./canonical";
  * 25 MiB a KV value may hold.
  */
 
-export const MAGIC = 0x314c4250;
+const MAGIC = 0x314c4250;
 export const VERSION = 1;
-export const FLAG_IDS_F64 = 1;
+const FLAG_IDS_F64 = 1;
 const HEADER_BYTES = 64;
 const H_COUNTS = 4;
 

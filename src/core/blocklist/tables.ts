@@ -30,7 +30,7 @@ export interface Tables {
 }
 
 const RANKS: Readonly<Record<string, number>> = { ban: 0, captcha: 1, throttle: 2 };
-export const OTHER_RANK = 3;
+const OTHER_RANK = 3;
 
 /** Precedence of a decision type: ban > captcha > throttle > any other (lower wins). */
 export function typeRank(type: string): number {
@@ -124,7 +124,7 @@ function lessWords(a: Uint32Array, ai: number, b: Uint32Array, bi: number, words
 }
 
 /** The table holding global position `pos`. */
-export function tableOf(t: Tables, pos: number): number {
+function tableOf(t: Tables, pos: number): number {
   let table = 0;
   while (pos >= (t.starts[table + 1] as number)) table++;
   return table;

@@ -1,9 +1,8 @@
 import type { Alert } from "../alert";
 import type { Event } from "../event";
-import { type CompiledExpr, EvalCache, ExprEvalError } from "../expr/index";
 import type { CompiledScenario } from "../scenario/types";
-import { GuardIndex } from "./guard-index";
 import { expiresAt, pour, tick } from "./pour";
+import { type MatchVisitor, ScenarioRouter } from "./router";
 import type { BucketState } from "./state";
 import { DeadlineHeap } from "./timers";
 
@@ -27,15 +26,11 @@ export interface EngineStats {
 }
 
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);
-/** What `run` yields for an expression that failed (never a value an expression has). */
-const FAILED: unique symbol = Symbol("failed");
 
 /**
- * Runs many scenarios over a stream of events: guards first (guard-index.ts: the
- * scenarios an event cannot match are skipped without running their filter), then the
- * filter, groupby only for matching events, one bucket state per (scenario, key). Filters
- * and groupbys of one event share an EvalCache, so `Upper(evt.Meta.http_path)` is
- * computed once however many scenarios read it. Time is the events' own time;
+ * Runs many scenarios over a stream of events: the ScenarioRouter (router.ts: guards,
+ * filter, groupby) says which buckets an event goes to, and the engine pours it into
+ * each, one bucket state per (scenario, key). Time is the events' own time;
  * idle buckets (leaked out, blackhole over) are swept as event time passes, so memory
  * follows live buckets, not input size. CrowdSec emits nothing at end of input, and
  * neither does this engine; `advance` moves time forward without an event (alarms).
@@ -44,10 +39,9 @@ export class BucketEngine {
   private readonly scenarios: readonly CompiledScenario[];
   private readonly buckets: Map<string, BucketState>[];
   private readonly timers = new DeadlineHeap();
-  private readonly env: { evt: Event | undefined } = { evt: undefined };
-  /** Subexpressions shared by the scenarios' filters and groupbys, once per event. */
-  private readonly cache = new EvalCache();
-  private readonly guards: GuardIndex;
+  private readonly router: ScenarioRouter;
+  /** The alerts of the event being routed (pourMatch adds to them). */
+  private pending: Alert[] | undefined;
   private readonly minSweep: number;
   private sweepEvery: number;
   private sinceSweep = 0;
@@ -57,7 +51,7 @@ export class BucketEngine {
   constructor(scenarios: readonly CompiledScenario[], opts: EngineOptions = {}) {
     this.scenarios = scenarios;
     this.buckets = scenarios.map(() => new Map());
-    this.guards = new GuardIndex(scenarios);
+    this.router = new ScenarioRouter(scenarios);
     this.minSweep = opts.minSweepInterval ?? 4096;
     this.sweepEvery = this.minSweep;
   }
@@ -70,46 +64,21 @@ export class BucketEngine {
     if (now > this.clock) this.clock = now;
     let out: Alert[] | undefined;
     if (this.timers.next() <= now) out = this.fireTimers(now, out);
-    const env = this.env;
-    env.evt = event;
-    out = this.pourEvent(event, out);
-    env.evt = undefined;
+    this.pending = out;
+    this.router.route(event, this.pourMatch);
+    out = this.pending;
+    this.pending = undefined;
     if (++this.sinceSweep >= this.sweepEvery) out = this.sweep(out);
     return this.emit(out);
   }
 
-  /**
-   * Runs the filters of the scenarios the guards admit, in scenario order, and pours the
-   * event into those that match. An expression that may have modified the event starts a
-   * new cache generation; the guards are then asked again about the scenarios left.
-   */
-  private pourEvent(event: Event, out: Alert[] | undefined): Alert[] | undefined {
-    const env = this.env;
-    const cache = this.cache;
-    cache.next();
-    let gen = cache.gen;
-    let list = this.guards.candidates(0, env, cache);
-    let n = this.guards.count;
-    for (let k = 0; k < n; k++) {
-      const i = list[k] as number;
-      const scenario = this.scenarios[i] as CompiledScenario;
-      if (this.matches(scenario, env)) {
-        const key = this.keyOf(scenario, env);
-        if (key !== undefined) {
-          out = this.pourInto(i, scenario, key, event, out);
-          // Its cancel_on, condition… may have modified the event: cached values are stale.
-          if (scenario.effects === true) cache.next();
-        }
-      }
-      if (cache.gen !== gen) {
-        gen = cache.gen;
-        list = this.guards.candidates(i + 1, env, cache);
-        n = this.guards.count;
-        k = -1;
-      }
-    }
-    return out;
-  }
+  /** Pours the routed event into one matching bucket. */
+  private readonly pourMatch: MatchVisitor = (i, key, event) => {
+    const scenario = this.scenarios[i] as CompiledScenario;
+    this.pending = this.pourInto(i, scenario, key, event, this.pending);
+    // Its cancel_on, condition… may have modified the event: cached values are stale.
+    return scenario.effects === true;
+  };
 
   /** Moves time to `now` with no event: fires due timed overflows and sweeps idle buckets. */
   advance(now: number): readonly Alert[] {
@@ -126,38 +95,13 @@ export class BucketEngine {
   }
 
   get stats(): Readonly<EngineStats> {
+    this.counters.exprErrors = this.router.exprErrors;
     return this.counters;
   }
 
   /** The stored state of a scenario's key (for inspection and tests). */
   stateOf(scenarioIndex: number, key: string): BucketState | undefined {
     return this.buckets[scenarioIndex]?.get(key);
-  }
-
-  private matches(scenario: CompiledScenario, env: Record<string, unknown>): boolean {
-    const v = this.run(scenario.filter, env);
-    if (v === FAILED) this.counters.exprErrors++;
-    return v === true;
-  }
-
-  private keyOf(scenario: CompiledScenario, env: Record<string, unknown>): string | undefined {
-    if (!scenario.groupby) return "";
-    const key = this.run(scenario.groupby, env);
-    if (typeof key === "string") return key;
-    this.counters.exprErrors++;
-    return undefined;
-  }
-
-  /** Runs a filter or groupby with the event's cache; FAILED when evaluation fails. */
-  private run(expr: CompiledExpr, env: Record<string, unknown>): unknown {
-    try {
-      return expr.run(env, this.cache);
-    } catch (e) {
-      if (!(e instanceof ExprEvalError)) throw e;
-      return FAILED;
-    } finally {
-      if (expr.effects !== false) this.cache.next();
-    }
   }
 
   private pourInto(

@@ -63,7 +63,7 @@ export function pour(
     overflowAt: now,
     owned,
   };
-  const verdict = runPour(work);
+  const verdict = runPour(work, scenario);
   if (verdict === Verdict.Overflow) {
     const alert = overflow(s, scenario, work.live, work.overflowAt, key);
     if (alert) result.overflow = alert;
@@ -137,13 +137,13 @@ function freshLive(scenario: CompiledScenario, now: number): LiveBucket {
   return { first: now, last: now, count: 0, tokens, tokensAt: now, queue: [] };
 }
 
-function runPour(work: PourWork): Verdict {
-  const processors = work.scenario.processors;
+function runPour(work: PourWork, scenario: CompiledScenario): Verdict {
+  const processors = scenario.processors;
   for (const p of processors) {
     const v = p.onPour ? p.onPour(work) : Verdict.Continue;
     if (v !== Verdict.Continue) return v;
   }
-  if (corePour(work)) return Verdict.Overflow;
+  if (corePour(work, scenario)) return Verdict.Overflow;
   for (const p of processors) {
     const v = p.afterPour ? p.afterPour(work) : Verdict.Continue;
     if (v !== Verdict.Continue) return v;
@@ -152,8 +152,8 @@ function runPour(work: PourWork): Verdict {
 }
 
 /** CrowdSec's (time-machine) Pour: count, stamp, take a token, queue the event. */
-function corePour(work: PourWork): boolean {
-  const { live, scenario, now } = work;
+function corePour(work: PourWork, scenario: CompiledScenario): boolean {
+  const { live, now } = work;
   live.count += 1;
   live.last = now;
   const limited = scenario.kind.limited && scenario.limit > 0;

@@ -1,7 +1,6 @@
 import type { Alert } from "../alert";
 import type { Event } from "../event";
 import { type CompiledExpr, ExprEvalError } from "../expr/index";
-import type { CompiledScenario } from "../scenario/types";
 import type { BucketState, LiveBucket } from "./state";
 
 /**
@@ -20,6 +19,20 @@ export interface Processor {
   onOverflow?(work: OverflowWork): boolean;
 }
 
+/**
+ * The parts of a compiled scenario (scenario/types.ts `CompiledScenario`) a processor
+ * reads, so that scenarios can hold processors without this module depending on them.
+ */
+export interface BucketSpec {
+  readonly name: string;
+  readonly capacity: number;
+  readonly leakspeed: number;
+  /** How long an untouched bucket lives, ms (CrowdSec's `Leaky.Duration`). */
+  readonly lifetime: number;
+  readonly blackhole: number;
+  readonly queueLimit: number;
+}
+
 export const Verdict = {
   /** Let the event go on. */
   Continue: 0,
@@ -34,7 +47,7 @@ export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 
 /** What a pour hook sees; `live` is the pour's private working copy and may be changed. */
 export interface PourWork {
-  readonly scenario: CompiledScenario;
+  readonly scenario: BucketSpec;
   readonly event: Event;
   readonly now: number;
   readonly key: string;
@@ -50,7 +63,7 @@ export interface PourWork {
 
 /** What an overflow hook sees; `state` is the pour's private copy and may be changed. */
 export interface OverflowWork {
-  readonly scenario: CompiledScenario;
+  readonly scenario: BucketSpec;
   readonly key: string;
   readonly live: LiveBucket;
   readonly overflowAt: number;
@@ -73,13 +86,13 @@ export function runExpr(expr: CompiledExpr, env: Record<string, unknown>): unkno
 }
 
 /** The `queue` variable CrowdSec hands to condition and overflow_filter expressions. */
-export function queueEnv(scenario: CompiledScenario, live: LiveBucket): Record<string, unknown> {
+export function queueEnv(scenario: BucketSpec, live: LiveBucket): Record<string, unknown> {
   return { Queue: live.queue, L: scenario.queueLimit };
 }
 
 /** The `leaky` variable (CrowdSec's bucket), times in ms. */
 export function leakyEnv(
-  scenario: CompiledScenario,
+  scenario: BucketSpec,
   live: LiveBucket,
   key: string,
   overflowAt?: number,

@@ -1,6 +1,6 @@
 import { parseDuration } from "../duration";
 import { base64Decode, base64Encode } from "./base64";
-import { arr, type FixedCall, type FnDef, int, num, str, strings } from "./functions";
+import { arr, type FixedCall, type FnDef, int, num, str, strings } from "./call-site";
 import {
   goIndexAny,
   goLower,

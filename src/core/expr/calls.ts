@@ -1,57 +1,22 @@
 import type { Node, NodeOf } from "./ast";
-import { LANG_BUILTINS } from "./builtins";
-import { type Compiled, type Ctx, dynamic, fold, report, type Scope, warn } from "./compiler";
-import { cachedFn, slotFor } from "./cse";
-import { type FixedCall, type FnDef, type HostFunction, memoised, type Site } from "./functions";
-import { DATA_HELPERS, FILE_ARGUMENT } from "./helpers-data";
-import { NET_HELPERS } from "./helpers-net";
-import { TEXT_HELPERS } from "./helpers-text";
-import { compileInChain } from "./members";
-import { METHODS } from "./methods";
-import { PREDICATE_BUILTINS } from "./operators";
+import { type FixedCall, type FnDef, type HostFunction, memoised, type Site } from "./call-site";
+import {
+  type Compiled,
+  type Ctx,
+  dynamic,
+  fold,
+  report,
+  type Scope,
+  warn,
+} from "./compile-context";
+import { slotFor } from "./eval-cache";
+import { FILE_ARGUMENT } from "./helpers-data";
 import { compilePredicateCall, isPredicateBuiltin } from "./predicates";
-import { type Fn, fail, newRuntime, SHORT } from "./runtime";
+import { knownFunctionNames, REGISTRY, UNSUPPORTED } from "./registry";
+import type { Fn } from "./runtime";
 import { helperKey } from "./subject";
-import { isNil, ownGet, typeName } from "./values";
 
-/** Function calls (builtins, CrowdSec helpers, host functions) and method calls. */
-
-const REGISTRY: Readonly<Record<string, FnDef>> = Object.freeze(
-  Object.assign(Object.create(null), LANG_BUILTINS, TEXT_HELPERS, NET_HELPERS, DATA_HELPERS),
-);
-
-const NO_CLOCK =
-  "core has no wall clock: compare event times (evt.Time, ms since the epoch) instead";
-const NEEDS_LAPI =
-  "it needs the local API's decision database; the host may provide it as a function";
-
-/** CrowdSec helpers Palisade knows about but does not implement, and why. */
-export const UNSUPPORTED: Readonly<Record<string, string>> = {
-  now: NO_CLOCK,
-  date: NO_CLOCK,
-  TimeNow: NO_CLOCK,
-  GetFromStash: "the stash (state shared between log lines, used by parsers) is not implemented",
-  SetInStash: "the stash (state shared between log lines, used by parsers) is not implemented",
-  CrowdsecCTI: "CTI lookups need the network",
-  LookupHost: "DNS lookups need the network",
-  Hostname: "core has no host name",
-  GetDecisionsCount: NEEDS_LAPI,
-  GetDecisionsSinceCount: NEEDS_LAPI,
-  GetActiveDecisionsCount: NEEDS_LAPI,
-  GetActiveDecisionsTimeLeft: NEEDS_LAPI,
-  XMLGetNodeValue: "XML helpers (Windows event logs) are not implemented",
-  XMLGetAttributeValue: "XML helpers (Windows event logs) are not implemented",
-  ParseKVLax: "lax key=value parsing (UniFi CEF parser) is not implemented",
-  GeoIPEnrich: "GeoIP databases are not bundled",
-  GeoIPASNEnrich: "GeoIP databases are not bundled",
-  GeoIPRangeEnrich: "GeoIP databases are not bundled",
-  LibInjectionIsSQLI: "libinjection (AppSec) is not implemented",
-  LibInjectionIsXSS: "libinjection (AppSec) is not implemented",
-};
-
-export function knownFunctionNames(): string[] {
-  return [...Object.keys(REGISTRY), ...PREDICATE_BUILTINS];
-}
+/** Function calls: builtins, CrowdSec helpers (registry.ts) and host functions. */
 
 function unknownFunction(node: NodeOf<"call">, ctx: Ctx): Compiled {
   const why = UNSUPPORTED[node.name];
@@ -104,20 +69,6 @@ export function compileCall(node: NodeOf<"call">, scope: Scope, ctx: Ctx): Compi
   const key = args.every((a) => a.constant) ? null : helperKey(node, scope, ctx);
   if (key !== null) fn = cachedFn(slotFor(key), fn, callFn(def, site, args, false));
   return def.pure ? fold(ctx, node.pos, args, fn) : dynamic(fn);
-}
-
-/**
- * A one-argument helper of the registry as a plain function of its argument, for a caller
- * that already has the argument's value (a guard index reading event fields itself). It
- * throws what the call in an expression would throw; not memoised.
- */
-export function helperFunction(name: string, ctx: Ctx): ((v: unknown) => unknown) | null {
-  const def = REGISTRY[name];
-  if (!def?.call || def.min > 1 || def.max < 1 || Object.hasOwn(ctx.functions, name)) return null;
-  const call = def.call;
-  const site: Site = { name, data: ctx.data, state: null };
-  const rt = newRuntime(0, 0);
-  return (v) => call(rt, site, v, undefined, undefined, undefined);
 }
 
 function checkDataFile(node: NodeOf<"call">, args: readonly Compiled[], ctx: Ctx): void {
@@ -185,27 +136,18 @@ function compileHostCall(
   return dynamic((env, rt) => host.call(fns.map((f) => f(env, rt))));
 }
 
-export function compileMethod(
-  node: NodeOf<"method">,
-  scope: Scope,
-  ctx: Ctx,
-  inChain: boolean,
-): Compiled {
-  const obj = inChain ? compileInChain(node.object, scope, ctx) : ctx.compile(node.object, scope);
-  const fns = node.args.map((a) => ctx.compile(a, scope).fn);
-  const { name, optional } = node;
-  const builtin = Object.hasOwn(METHODS, name) ? METHODS[name] : undefined;
-  const of = obj.fn;
-  return dynamic((env, rt) => {
-    const o = of(env, rt);
-    if (o === SHORT || (optional && isNil(o))) return SHORT;
-    if (isNil(o)) return fail(`cannot call ${name}() on nil`);
-    const args = fns.map((f) => f(env, rt));
-    if (typeof o === "object" && !Array.isArray(o)) {
-      const own = ownGet(o, name);
-      if (typeof own === "function") return (own as (...a: unknown[]) => unknown).apply(o, args);
-    }
-    if (builtin) return builtin(o, args);
-    return fail(`${typeName(o)} has no method ${name}()`);
-  });
+/**
+ * Wraps the closure of a subject with slot `slot`: with a cache, computed once per
+ * generation (`raw`, not memoised: the cache already shares it); without one, `plain`.
+ * A failing computation is not stored, so it fails again where the expression says.
+ */
+function cachedFn(slot: number, plain: Fn, raw: Fn): Fn {
+  return (env, rt) => {
+    const c = rt.cache;
+    if (c === null) return plain(env, rt);
+    if (c.stamps[slot] === c.gen) return c.values[slot];
+    const v = raw(env, rt);
+    c.store(slot, v);
+    return v;
+  };
 }

@@ -1,12 +1,12 @@
 import type { Node } from "./ast";
-import type { Ctx } from "./compiler";
+import type { Ctx } from "./compile-context";
 import { METHODS } from "./methods";
 
 /**
  * Whether running an expression may modify its inputs: `evt.SetMeta(…)` (the hub's
  * http-cve-probing does it in a filter), `UnmarshalJSON` into a map, a host function, or a
  * method the fixed table does not have (a host object's own function). Whoever caches
- * values derived from the event (cse.ts, guards) must drop them after such a run.
+ * values derived from the event (eval-cache.ts, guards) must drop them after such a run.
  */
 
 const MUTATING_METHODS: ReadonlySet<string> = new Set(["SetMeta", "SetParsed"]);

@@ -1,6 +1,6 @@
 import type { DataStore } from "../data";
 import { compileRegex, type SafeRegex } from "../regex";
-import { type FnDef, str } from "./functions";
+import { type FnDef, str } from "./call-site";
 import { parseJson } from "./json";
 import { isMap } from "./values";
 
@@ -86,7 +86,7 @@ function regexpInFile(data: DataStore, input: string, name: string): boolean {
   return out;
 }
 
-export function mapFile(data: DataStore, name: string): MapFile {
+function mapFile(data: DataStore, name: string): MapFile {
   const cache = cacheOf(data);
   let mf = cache.maps.get(name);
   if (mf) return mf;

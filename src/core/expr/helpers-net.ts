@@ -1,5 +1,5 @@
 import { type Cidr, cidrContains, ipToRange, ipVersion, parseCidr } from "../ip";
-import { arr, boundedCache, type FnDef, str } from "./functions";
+import { arr, boundedCache, type FnDef, str } from "./call-site";
 import { parseGoFloat, parseGoInt } from "./gostrings";
 import { fail } from "./runtime";
 
@@ -31,7 +31,7 @@ function ipToRangeHelper(ip: string, cidr: string): string {
 const EARTH_RADIUS_KM = 6371;
 
 /** Haversine distance in km; 0 when a coordinate is not a number or either point is 0,0. */
-export function distanceKm(lat1: string, lon1: string, lat2: string, lon2: string): number {
+function distanceKm(lat1: string, lon1: string, lat2: string, lon2: string): number {
   const c = [lat1, lon1, lat2, lon2].map(parseGoFloat);
   if (c.some((x) => x === undefined)) return 0;
   const [a1, o1, a2, o2] = c as [number, number, number, number];
@@ -56,7 +56,7 @@ function intervals(times: readonly unknown[], fn: string): number[] {
   return out;
 }
 
-export function medianInterval(times: readonly unknown[]): number {
+function medianInterval(times: readonly unknown[]): number {
   const gaps = intervals(times, "MedianInterval").sort((x, y) => x - y);
   if (gaps.length === 0) return 0;
   const mid = gaps.length >> 1;

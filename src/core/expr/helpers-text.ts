@@ -1,5 +1,5 @@
 import { base64Decode } from "./base64";
-import { type FnDef, int, num, str, strings } from "./functions";
+import { type FnDef, int, num, str, strings } from "./call-site";
 import {
   goFields,
   goIndexAny,

@@ -1,16 +1,15 @@
 import { type DataStore, emptyDataStore } from "../data";
 import type { Result } from "../diagnostic";
 import type { Node } from "./ast";
-import { compileNode } from "./compile";
-import { type Ctx, diagnostic, ROOT_SCOPE, type Scope } from "./compiler";
-import type { EvalCache } from "./cse";
+import type { HostFunction } from "./call-site";
+import { type Ctx, diagnostic, ROOT_SCOPE, type Scope } from "./compile-context";
+import { compileNode } from "./compile-node";
 import { hasEffects } from "./effects";
-import type { HostFunction } from "./functions";
-import { deriveGuard, type ExprGuard } from "./guard";
+import type { EvalCache } from "./eval-cache";
+import { deriveGuard, type ExprGuard } from "./guard/index";
 import { SyntaxFailure } from "./lexer";
 import { parse } from "./parser";
 import { ExprEvalError, type Fn, newRuntime, type Runtime } from "./runtime";
-import { typeName } from "./values";
 
 /**
  * CrowdSec's `expr` language (antonmedv/expr as embedded in CrowdSec), compiled once to
@@ -19,9 +18,8 @@ import { typeName } from "./values";
  * must do with evaluation errors.
  */
 
-export { UNSUPPORTED as UNSUPPORTED_HELPERS } from "./calls";
-export { EvalCache } from "./cse";
-export type { HostFunction } from "./functions";
+export type { HostFunction } from "./call-site";
+export { EvalCache } from "./eval-cache";
 export type {
   EqAtom,
   ExprGuard,
@@ -29,13 +27,14 @@ export type {
   GuardClause,
   Subject,
   TextAtom,
-} from "./guard";
+} from "./guard/index";
+export { UNSUPPORTED as UNSUPPORTED_HELPERS } from "./registry";
 export type { ExprErrorCode } from "./runtime";
 export { ExprEvalError } from "./runtime";
 export type { DerivedSubject, SubjectPath } from "./subject";
 export { formatValue as exprToString } from "./values";
 
-export const DEFAULT_STEP_BUDGET = 100_000;
+const DEFAULT_STEP_BUDGET = 100_000;
 
 export interface ExprOptions {
   /** Where the expression comes from, used in diagnostics (`ssh-bf.yaml#0:filter`). */
@@ -58,10 +57,10 @@ export interface CompiledExpr {
    * evaluation fail (wrong operand types, index out of range, step budget exceeded); any
    * other exception is a bug. With a `cache` (an engine's, for the event in `env.evt`),
    * subexpressions of the event shared with other expressions are computed once per
-   * event (cse.ts); the result is the same.
+   * event (eval-cache.ts); the result is the same.
    */
   run(env: Record<string, unknown>, cache?: EvalCache | null): unknown;
-  /** A necessary condition for yielding true (guard.ts); absent when none is known. */
+  /** A necessary condition for yielding true (guard/); absent when none is known. */
   readonly guard?: ExprGuard;
   /** Whether a run may modify its inputs (effects.ts); absent means it may. */
   readonly effects?: boolean;
@@ -126,45 +125,5 @@ class Program implements CompiledExpr {
     } finally {
       rt.busy = false;
     }
-  }
-}
-
-/**
- * CrowdSec's rule for filters, conditions, cancel_on and whitelists: true only when the
- * expression yields the boolean true. A non-boolean result is false; an evaluation error
- * is false too and is passed to `onError` so callers can count it.
- */
-export function evalBool(
-  expr: CompiledExpr,
-  env: Record<string, unknown>,
-  onError?: (e: ExprEvalError) => void,
-): boolean {
-  try {
-    return expr.run(env) === true;
-  } catch (e) {
-    if (!(e instanceof ExprEvalError)) throw e;
-    onError?.(e);
-    return false;
-  }
-}
-
-/**
- * For groupby, distinct and scope expressions, which must yield a string: the string, or
- * undefined when evaluation fails or yields another type (reported to `onError`).
- */
-export function evalString(
-  expr: CompiledExpr,
-  env: Record<string, unknown>,
-  onError?: (e: ExprEvalError) => void,
-): string | undefined {
-  try {
-    const v = expr.run(env);
-    if (typeof v === "string") return v;
-    onError?.(new ExprEvalError("expr.eval", `expected a string result, got ${typeName(v)}`));
-    return undefined;
-  } catch (e) {
-    if (!(e instanceof ExprEvalError)) throw e;
-    onError?.(e);
-    return undefined;
   }
 }

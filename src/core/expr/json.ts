@@ -82,7 +82,7 @@ function findIndex(s: string, open: number, n: number): number {
 }
 
 /** jsonparser.Get: the span of the value at `keys` (`[n]` indexes arrays). */
-export function jsonGet(blob: string, keys: readonly string[]): Span | undefined {
+function jsonGet(blob: string, keys: readonly string[]): Span | undefined {
   let i = ws(blob, 0);
   for (const key of keys) {
     const idx = /^\[(\d+)\]$/.exec(key);

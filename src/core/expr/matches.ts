@@ -1,6 +1,6 @@
 import { compileRegex, type SafeRegex } from "../regex";
 import type { NodeOf } from "./ast";
-import { type Compiled, type Ctx, dynamic, report, type Scope } from "./compiler";
+import { type Compiled, type Ctx, dynamic, report, type Scope } from "./compile-context";
 import { fail } from "./runtime";
 import { typeName } from "./values";
 

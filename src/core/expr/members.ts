@@ -1,12 +1,12 @@
 import type { Node, NodeOf } from "./ast";
-import { compileMethod } from "./calls";
-import { type Compiled, type Ctx, dynamic, fold, type Scope } from "./compiler";
+import { type Compiled, type Ctx, dynamic, fold, type Scope } from "./compile-context";
+import { METHODS } from "./methods";
 import { compilePath } from "./paths";
 import { type Fn, fail, SHORT } from "./runtime";
-import { BLOCKED_KEYS, fetch, isNil, typeName } from "./values";
+import { BLOCKED_KEYS, fetch, isNil, ownGet, typeName } from "./values";
 
 /**
- * Member access, indexing and slicing. `?.` yields SHORT inside a chain so that a nil
+ * Member access, method calls (`obj.Name(args)`), indexing and slicing. `?.` yields SHORT inside a chain so that a nil
  * short-circuits the rest of the chain, as in expr.
  */
 
@@ -118,4 +118,29 @@ export function compileSlice(
   };
   const parts = [obj, ...(from ? [from] : []), ...(to ? [to] : [])];
   return inChain ? dynamic(fn) : fold(ctx, node.pos, parts, fn);
+}
+
+export function compileMethod(
+  node: NodeOf<"method">,
+  scope: Scope,
+  ctx: Ctx,
+  inChain: boolean,
+): Compiled {
+  const obj = inChain ? compileInChain(node.object, scope, ctx) : ctx.compile(node.object, scope);
+  const fns = node.args.map((a) => ctx.compile(a, scope).fn);
+  const { name, optional } = node;
+  const builtin = Object.hasOwn(METHODS, name) ? METHODS[name] : undefined;
+  const of = obj.fn;
+  return dynamic((env, rt) => {
+    const o = of(env, rt);
+    if (o === SHORT || (optional && isNil(o))) return SHORT;
+    if (isNil(o)) return fail(`cannot call ${name}() on nil`);
+    const args = fns.map((f) => f(env, rt));
+    if (typeof o === "object" && !Array.isArray(o)) {
+      const own = ownGet(o, name);
+      if (typeof own === "function") return (own as (...a: unknown[]) => unknown).apply(o, args);
+    }
+    if (builtin) return builtin(o, args);
+    return fail(`${typeName(o)} has no method ${name}()`);
+  });
 }

@@ -24,7 +24,7 @@ function quotedEnd(s: string, q: number): number {
   return -1;
 }
 
-export function scanKeyValues(s: string): [string, string][] {
+function scanKeyValues(s: string): [string, string][] {
   const out: [string, string][] = [];
   let i = 0;
   while (i < s.length) {

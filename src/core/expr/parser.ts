@@ -1,7 +1,7 @@
 import type { Node } from "./ast";
 import { number, TokenCursor } from "./cursor";
+import { BINARY, NEGATABLE, PREDICATE_BUILTINS, UNARY } from "./grammar";
 import { type Token, tokenize } from "./lexer";
-import { BINARY, NEGATABLE, PREDICATE_BUILTINS, UNARY } from "./operators";
 
 /**
  * Pratt parser following expr-lang's grammar and operator table, so precedence quirks

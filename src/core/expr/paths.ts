@@ -1,5 +1,5 @@
 import type { Node, NodeOf } from "./ast";
-import { type Compiled, type Ctx, dynamic, lookupVar, type Scope } from "./compiler";
+import { type Compiled, type Ctx, dynamic, lookupVar, type Scope } from "./compile-context";
 import { fieldGetter, type Getter } from "./named-fields";
 import type { Fn } from "./runtime";
 import { BLOCKED_KEYS, fetch } from "./values";

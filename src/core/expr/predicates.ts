@@ -1,6 +1,13 @@
-import { compileAnyFast } from "./any-fast";
+import { compileAnyFast } from "./any-list";
 import type { Node, NodeOf } from "./ast";
-import { allocSlots, type Compiled, type Ctx, dynamic, report, type Scope } from "./compiler";
+import {
+  allocSlots,
+  type Compiled,
+  type Ctx,
+  dynamic,
+  report,
+  type Scope,
+} from "./compile-context";
 import { items, tick, truth } from "./iteration";
 import { charge, type Fn, fail, type Runtime } from "./runtime";
 import { typeName } from "./values";

@@ -1,4 +1,4 @@
-import type { EvalCache } from "./cse";
+import type { EvalCache } from "./eval-cache";
 
 /**
  * What compiled closures share while one expression runs. One Runtime per compiled
@@ -10,7 +10,7 @@ export interface Runtime {
   /** Slots for `let` variables and predicate elements, numbered at compile time. */
   frame: unknown[];
   busy: boolean;
-  /** Per-event values of shared subexpressions (see cse.ts); null outside an engine's event. */
+  /** Per-event values of shared subexpressions (see eval-cache.ts); null outside an engine's event. */
   cache: EvalCache | null;
 }
 

@@ -60,7 +60,7 @@ function finish(out: string, args: readonly unknown[], used: number): string {
   return `${out}%!(EXTRA ${extra.join(", ")})`;
 }
 
-export function goType(v: unknown): string {
+function goType(v: unknown): string {
   if (isNil(v)) return "<nil>";
   if (typeof v === "number") return Number.isInteger(v) ? "int" : "float64";
   if (typeof v === "string") return "string";
@@ -197,7 +197,7 @@ const QUOTE_ESCAPES: Record<string, string> = {
 };
 
 /** strconv.Quote for printable text; control characters become \xHH. */
-export function goQuote(s: string): string {
+function goQuote(s: string): string {
   let out = '"';
   for (const c of s) {
     const esc = QUOTE_ESCAPES[c];

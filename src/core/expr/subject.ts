@@ -1,9 +1,9 @@
 import type { Node, NodeOf } from "./ast";
-import { helperFunction } from "./calls";
-import { type Ctx, lookupVar, type Scope } from "./compiler";
-import { slotFor } from "./cse";
+import { type Ctx, lookupVar, type Scope } from "./compile-context";
+import { slotFor } from "./eval-cache";
 import { missingFor } from "./members";
 import { pathSafe } from "./paths";
+import { helperFunction } from "./registry";
 
 /**
  * "Subjects": pure expressions of the event alone, such as `evt.Meta.http_path` or
@@ -11,7 +11,7 @@ import { pathSafe } from "./paths";
  * have the same value for the same event, in any expression compiled anywhere: the key
  * spells out the whole computation (the `evt` variable, literal member keys, helpers of
  * this module's fixed table). That is what lets an engine compute one once per event for
- * every scenario (cse.ts) and index scenarios by it (guard.ts).
+ * every scenario (eval-cache.ts) and index scenarios by it (guard/).
  */
 
 /** One-string-argument helpers with no side effects and no data files. */

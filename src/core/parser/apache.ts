@@ -33,7 +33,7 @@ const ACCESS = new GrokMatcher(
 
 // The access grok's fields, written by name into one object literal: the hot path
 // builds the event's field map in one allocation instead of storing through computed
-// keys. A `fresh` event (only message and program set) gets the literal as its map.
+// keys. The event holds only message and program yet: the literal becomes its map.
 const ACCESS_FIELDS = [
   "target_fqdn",
   "port",
@@ -54,7 +54,7 @@ ACCESS.expect(ACCESS_FIELDS);
 const [FQDN, PORT, CLIENT, IDENT, AUTH, TS, VERB, REQ, VER, RAWREQ, RESP, BYTES, REF, UA] =
   ACCESS_FIELDS.map((n) => ACCESS.slot(n)) as number[];
 
-function fillAccess(m: RegExpExecArray, evt: Event, fresh: boolean): string {
+function fillAccess(m: RegExpExecArray, evt: Event): string {
   const fqdn = m[FQDN as number] ?? "";
   const client = m[CLIENT as number] ?? "";
   const ts = m[TS as number] ?? "";
@@ -84,8 +84,7 @@ function fillAccess(m: RegExpExecArray, evt: Event, fresh: boolean): string {
     impact_completion: "",
     static_ressource: "",
   };
-  if (fresh) evt.Parsed = p;
-  else Object.assign(evt.Parsed, p);
+  evt.Parsed = p;
   accessMeta(evt.Meta, client, status, request !== "" ? request : raw, verb, ua, fqdn);
   return ts;
 }
@@ -169,12 +168,12 @@ function errorSubNodes(evt: Event): void {
 }
 
 /** Runs the apache2 s01 nodes on `evt.Parsed.message`; returns StrTime, or null when none matched. */
-export function apacheS01(evt: Event, fresh: boolean): string | null {
+export function apacheS01(evt: Event): string | null {
   const p = evt.Parsed;
   const meta = evt.Meta;
   const msg = p.message ?? "";
   const access = ACCESS.exec(msg);
-  if (access) return fillAccess(access, evt, fresh);
+  if (access) return fillAccess(access, evt);
   const error = ERROR.exec(msg);
   if (!error) return null;
   ERROR.assign(error, p);

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { type ConfigDocument, lineSuffix, quote } from "../config-file";
 import { type Diagnostic, error, warning } from "../diagnostic";
-import { type ConfigDocument, lineSuffix, quote } from "../profile/yaml-doc";
 
 /**
  * The custom parser file format (one YAML document per file):
@@ -34,10 +34,10 @@ import { type ConfigDocument, lineSuffix, quote } from "../profile/yaml-doc";
  * `non-syslog` stage does. Unknown keys are errors, so a typo never goes unnoticed.
  */
 
-export const TIME_FORMATS = ["rfc3339", "clf", "syslog", "unix", "unix_ms"] as const;
+const TIME_FORMATS = ["rfc3339", "clf", "syslog", "unix", "unix_ms"] as const;
 export type TimeFormat = (typeof TIME_FORMATS)[number];
 
-export const staticSchema = z.strictObject({
+const staticSchema = z.strictObject({
   target: z.string(),
   group: z.string().optional(),
   value: z.string().optional(),

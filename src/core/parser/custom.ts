@@ -1,6 +1,6 @@
+import { type ConfigDocument, issuesToDiagnostics, readDocuments } from "../config-file";
 import { type Diagnostic, error, type Result } from "../diagnostic";
 import { type Event, type LineOrigin, newEvent } from "../event";
-import { type ConfigDocument, issuesToDiagnostics, readDocuments } from "../profile/yaml-doc";
 import { compileRegex, type SafeRegex } from "../regex";
 import {
   type CustomSpec,

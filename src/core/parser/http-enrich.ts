@@ -145,7 +145,7 @@ function splitPath(p: Record<string, string>, path: string, newline: boolean): b
  * s02 `crowdsecurity/http-logs`. Returns the node's success, which (its parent having no
  * grok) is the success of its last child, the path split.
  */
-export function httpLogs(evt: Event): boolean {
+function httpLogs(evt: Event): boolean {
   const p = evt.Parsed;
   const status = evt.Meta.http_status;
   p.impact_completion = status === "404" || status === "403" || status === "502" ? "false" : "true";

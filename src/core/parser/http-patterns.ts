@@ -29,10 +29,10 @@ const IPV6_SRC = [
 
 // Every IPv6 form has a colon within its first five characters.
 export const IPV6 = grok`${ahead("[0-9A-Fa-f]{0,4}:")}${raw(IPV6_SRC)}`;
-export const IPV4 = raw(
+const IPV4 = raw(
   String.raw`(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)`,
 );
-export const HOSTNAME = raw(
+const HOSTNAME = raw(
   String.raw`\b[0-9A-Za-z][0-9A-Za-z-]{0,62}(?:\.[0-9A-Za-z][0-9A-Za-z-]{0,62})*(?:\.?|\b)`,
 );
 export const IP = grok`${IPV6}|${IPV4}`;

@@ -15,10 +15,9 @@ export type HttpFamily = "nginx" | "apache2" | "traefik";
 
 /**
  * An s01 parser: fills the event from `evt.Parsed.message`; StrTime, or null if no node
- * matched. `fresh`: the event holds only what non-syslog set, so its field map may be
- * replaced rather than extended.
+ * matched. The event holds only what non-syslog set, so its field map is replaced.
  */
-type S01 = (evt: Event, fresh: boolean) => string | null;
+type S01 = (evt: Event) => string | null;
 
 const S01_BY_FAMILY: Record<HttpFamily, S01> = {
   nginx: nginxS01,
@@ -31,20 +30,11 @@ const S01_BY_FAMILY: Record<HttpFamily, S01> = {
  * (nginx's default request line and header buffers are 8 KiB), and it bounds the work
  * a hostile line can cost.
  */
-export const MAX_HTTP_LINE = 64 * 1024;
+const MAX_HTTP_LINE = 64 * 1024;
 
-/**
- * s01 + s02 for an event whose `Parsed.message` (and `program`) an s00 stage has set,
- * e.g. a syslog-wrapped nginx line. Fills the event in place; false when no s01 node
- * matched or the event has no valid source IP.
- */
-export function httpStages(family: HttpFamily, evt: Event, opts: ParseOptions): boolean {
-  return stages(family, evt, opts, false);
-}
-
-function stages(family: HttpFamily, evt: Event, opts: ParseOptions, fresh: boolean): boolean {
+function stages(family: HttpFamily, evt: Event, opts: ParseOptions): boolean {
   if ((evt.Parsed.message ?? "").length > MAX_HTTP_LINE) return false;
-  const strTime = S01_BY_FAMILY[family](evt, fresh);
+  const strTime = S01_BY_FAMILY[family](evt);
   return strTime !== null && finishHttp(evt, strTime, opts);
 }
 
@@ -55,7 +45,7 @@ function httpParser(family: HttpFamily): LogParser {
       if (raw.length > MAX_HTTP_LINE) return null;
       const evt = newEvent(raw, origin);
       nonSyslog(evt, origin.labels.type || family);
-      return stages(family, evt, opts, true) ? evt : null;
+      return stages(family, evt, opts) ? evt : null;
     },
   };
 }

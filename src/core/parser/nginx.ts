@@ -50,7 +50,7 @@ const ACCESS = new GrokMatcher(
 
 // The access grok's fields, written by name into one object literal: the hot path
 // builds the event's field map in one allocation instead of storing through computed
-// keys. A `fresh` event (only message and program set) gets the literal as its map.
+// keys. The event holds only message and program yet: the literal becomes its map.
 const ACCESS_FIELDS = [
   "target_fqdn",
   "port",
@@ -73,7 +73,7 @@ ACCESS.expect(ACCESS_FIELDS);
 const [FQDN, PORT, ADDR, USR, TIME, VERB, REQ, VER, STATUS, BYTES, REF, UA, RLEN, RTIME, UP, ALT] =
   ACCESS_FIELDS.map((n) => ACCESS.slot(n)) as number[];
 
-function fillAccess(m: RegExpExecArray, evt: Event, fresh: boolean): string {
+function fillAccess(m: RegExpExecArray, evt: Event): string {
   const fqdn = m[FQDN as number] ?? "";
   const addr = m[ADDR as number] ?? "";
   const time = m[TIME as number] ?? "";
@@ -104,8 +104,7 @@ function fillAccess(m: RegExpExecArray, evt: Event, fresh: boolean): string {
     impact_completion: "",
     static_ressource: "",
   };
-  if (fresh) evt.Parsed = p;
-  else Object.assign(evt.Parsed, p);
+  evt.Parsed = p;
   accessMeta(evt.Meta, addr, status, request, verb, ua, fqdn);
   return time;
 }
@@ -172,11 +171,11 @@ const NODES: readonly { grok: GrokMatcher; logType: string; time: string }[] = [
 ];
 
 /** Runs the nginx s01 nodes on `evt.Parsed.message`; returns StrTime, or null when none matched. */
-export function nginxS01(evt: Event, fresh: boolean): string | null {
+export function nginxS01(evt: Event): string | null {
   const p = evt.Parsed;
   const msg = p.message ?? "";
   const access = ACCESS.exec(msg);
-  if (access) return fillAccess(access, evt, fresh);
+  if (access) return fillAccess(access, evt);
   for (const node of NODES) {
     const m = node.grok.exec(msg);
     if (!m) continue;

@@ -16,7 +16,7 @@ export type ProgramParser = (message: string, evt: Event) => boolean;
  * No auth line of these daemons comes near this length; refusing longer messages
  * bounds what a hostile line can cost the regexes.
  */
-export const MAX_PROGRAM_MESSAGE = 8192;
+const MAX_PROGRAM_MESSAGE = 8192;
 
 const byName = new Map<string, ProgramParser>([
   ["sshd", (m, e) => parseSshd(m, e, true)],
@@ -26,7 +26,7 @@ const byName = new Map<string, ProgramParser>([
   ["haproxy/postscreen", parsePostscreen],
 ]);
 
-export function programParser(program: string): ProgramParser | undefined {
+function programParser(program: string): ProgramParser | undefined {
   return byName.get(program) ?? (program.endsWith("/smtpd") ? parsePostfixSmtpd : undefined);
 }
 

@@ -35,7 +35,7 @@ function offsetText(seconds: number): string {
 }
 
 /** Go's RFC 3339 text of an instant shown at a fixed offset. */
-export function marshalTime(ms: number, nanos: number, offsetSeconds: number): string {
+function marshalTime(ms: number, nanos: number, offsetSeconds: number): string {
   const d = new Date(ms + offsetSeconds * 1000);
   const date = `${pad4(d.getUTCFullYear())}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
   const time = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;

@@ -34,11 +34,6 @@ const MONTHS: ReadonlyMap<string, number> = new Map(
 // Go checks yearless days against year 0, a leap year: `Feb 29` is accepted everywhere.
 const DAYS_YEAR0 = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** Month index (0-11) of a three-letter English abbreviation, or undefined. */
-export function monthIndex(abbrev: string): number | undefined {
-  return MONTHS.get(abbrev);
-}
-
 /** Wall-clock fields as written in the log; `frac` is the digits after the seconds. */
 export interface WallClock {
   year: number;

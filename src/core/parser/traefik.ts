@@ -36,7 +36,7 @@ function clf(evt: Event, msg: string): boolean {
 }
 
 /** Runs the traefik s01 nodes on `evt.Parsed.message`; returns StrTime, or null when none matched. */
-export function traefikS01(evt: Event, _fresh: boolean): string | null {
+export function traefikS01(evt: Event): string | null {
   const p = evt.Parsed;
   const msg = p.message ?? "";
   if (!clf(evt, msg) && !traefikJson(evt, msg)) return null;

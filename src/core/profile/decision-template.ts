@@ -1,7 +1,7 @@
+import { type ConfigDocument, lineSuffix, quote } from "../config-file";
 import { type Diagnostic, error, warning } from "../diagnostic";
 import { parseDuration } from "../duration";
 import type { ProfileDecisionDocument } from "./schema";
-import { type ConfigDocument, lineSuffix, quote } from "./yaml-doc";
 
 /** One entry of a profile's `decisions:` list, validated. */
 export interface DecisionTemplate {
@@ -19,7 +19,7 @@ export interface DecisionTemplate {
 export const KNOWN_DECISION_TYPES: readonly string[] = ["ban", "captcha", "throttle"];
 
 /** CrowdSec's default when a profile decision has no duration. */
-export const DEFAULT_DECISION_DURATION = "4h";
+const DEFAULT_DECISION_DURATION = "4h";
 
 const TYPE_SHAPE = /^[A-Za-z][\w-]*$/;
 

@@ -1,10 +1,10 @@
 import type { Alert } from "../alert";
+import { quote } from "../config-file";
 import { type Diagnostic, warning } from "../diagnostic";
 import { formatDuration, parseDuration } from "../duration";
 import type { Event } from "../event";
 import { type CompiledExpr, ExprEvalError, type HostFunction } from "../expr";
 import { ipToRange, ipVersion, normalizeCidr, normalizeIp } from "../ip";
-import { quote } from "./yaml-doc";
 
 /**
  * What profile and allowlist expressions see. CrowdSec evaluates them against its

@@ -5,9 +5,9 @@ import { type Diagnostic, warning } from "../diagnostic";
 import { formatDuration, parseDuration } from "../duration";
 import { ExprEvalError } from "../expr";
 import { ipToRange, ipVersion, normalizeCidr, normalizeIp } from "../ip";
-import type { CompiledProfile } from "../profile";
 import type { DecisionTemplate } from "./decision-template";
 import { type AlertView, alertView, type HistoryCounter } from "./env";
+import type { CompiledProfile } from "./load";
 
 export interface ProfileContext {
   history: HistoryCounter;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "../duration";
+import { MIN_IPV6_PREFIX } from "../ip";
 
 /**
  * The profiles.yaml document, as CrowdSec's `csconfig.ProfileCfg` (decoded strictly, like
@@ -12,7 +13,7 @@ const goDuration = z.string().refine((s) => (parseDuration(s) ?? 0) > 0, {
     `duration ${JSON.stringify(iss.input)} is not a positive Go duration; write it like "4h", "30m" or "1h30m"`,
 });
 
-export const profileDecisionSchema = z.strictObject({
+const profileDecisionSchema = z.strictObject({
   type: z.string().min(1),
   duration: goDuration.optional(),
   scope: z.string().min(1).optional(),
@@ -37,14 +38,14 @@ export const profileDocumentSchema = z.strictObject({
    * source covers the source's /N network instead, since whoever holds one address of a
    * /64 usually holds all of it. Default 64; 128 keeps single-address decisions.
    */
-  ipv6_prefix: z.number().int().min(32).max(128).optional(),
+  ipv6_prefix: z.number().int().min(MIN_IPV6_PREFIX).max(128).optional(),
 });
 
 export type ProfileDocument = z.infer<typeof profileDocumentSchema>;
 export type ProfileDecisionDocument = z.infer<typeof profileDecisionSchema>;
 
-export const PROFILE_KEYS = Object.keys(profileDocumentSchema.shape);
-export const DECISION_KEYS = Object.keys(profileDecisionSchema.shape);
+const PROFILE_KEYS = Object.keys(profileDocumentSchema.shape);
+const DECISION_KEYS = Object.keys(profileDecisionSchema.shape);
 
 /** Known keys of the object at `field`, for unknown-key messages. */
 export function profileKeysAt(field: readonly PropertyKey[]): readonly string[] {

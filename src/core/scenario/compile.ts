@@ -1,18 +1,18 @@
+import { type BucketKind, bucketKinds, type KindSpec } from "../bucket/kinds";
 import { limitFromLeakspeed } from "../bucket/limiter";
-import type { Processor } from "../bucket/processor";
 import {
   blackholeProcessor,
   cancelOnProcessor,
   conditionProcessor,
   distinctProcessor,
   overflowFilterProcessor,
-} from "../bucket/processors";
+} from "../bucket/option-processors";
+import type { Processor } from "../bucket/processor";
 import { type DataStore, emptyDataStore } from "../data";
-import type { Diagnostic } from "../diagnostic";
+import type { Diagnostic, FieldReport } from "../diagnostic";
 import { parseDuration } from "../duration";
 import type { CompiledExpr } from "../expr/index";
 import { resolveData } from "./data-files";
-import { type BucketKind, bucketKinds, type KindSpec, type Report } from "./kind";
 import type { RawScenario } from "./schema";
 import { scopeOf } from "./scope";
 import type { CompiledScenario, ExprCompiler, ScenarioScope } from "./types";
@@ -27,7 +27,7 @@ export const UNBOUNDED_QUEUE_LIMIT = 250;
 export interface CompileContext {
   file: string;
   index: number;
-  report: Report;
+  report: FieldReport;
   /** Expression diagnostics (they carry their own path). */
   collect: (d: Diagnostic) => void;
   data: DataStore | undefined;
@@ -41,7 +41,7 @@ export function compileScenario(
   ctx: CompileContext,
 ): CompiledScenario | undefined {
   let failed = false;
-  const report: Report = (field, code, message, severity = "error") => {
+  const report: FieldReport = (field, code, message, severity = "error") => {
     if (severity === "error") failed = true;
     ctx.report(field, code, message, severity);
   };
@@ -135,7 +135,7 @@ const UNSUPPORTED_KINDS: Record<string, string> = {
   bayesian: "bayesian buckets are not supported by Palisade",
 };
 
-function kindOf(type: string, report: Report): BucketKind | undefined {
+function kindOf(type: string, report: FieldReport): BucketKind | undefined {
   const kind = bucketKinds.get(type);
   if (kind) return kind;
   const known = [...bucketKinds.keys()].join(", ");
@@ -144,7 +144,7 @@ function kindOf(type: string, report: Report): BucketKind | undefined {
   return undefined;
 }
 
-function kindSpec(raw: RawScenario, report: Report): KindSpec {
+function kindSpec(raw: RawScenario, report: FieldReport): KindSpec {
   // A value already reported as unreadable becomes NaN, which kind rules neither call
   // missing nor out of range, so the problem is reported once.
   const timing = (field: "leakspeed" | "duration") =>
@@ -161,7 +161,7 @@ function kindSpec(raw: RawScenario, report: Report): KindSpec {
 function durationField(
   raw: RawScenario,
   field: "leakspeed" | "duration" | "blackhole",
-  report: Report,
+  report: FieldReport,
 ): number | undefined {
   const value = raw[field];
   if (value === undefined) return undefined;
@@ -179,7 +179,7 @@ function durationField(
   return undefined;
 }
 
-function checkDocumentFields(raw: RawScenario, report: Report): void {
+function checkDocumentFields(raw: RawScenario, report: FieldReport): void {
   if (raw.name.trim() === "") {
     report(
       "name",
@@ -203,7 +203,7 @@ function checkDocumentFields(raw: RawScenario, report: Report): void {
   }
 }
 
-function checkLabels(raw: RawScenario, report: Report): void {
+function checkLabels(raw: RawScenario, report: FieldReport): void {
   const r = raw.labels?.remediation;
   if (r !== undefined && typeof r !== "boolean") {
     report(
@@ -239,7 +239,7 @@ const EXPR_NAMES: Record<ExprField, readonly string[]> = {
 
 function compileExpressions(
   raw: RawScenario,
-  ctx: CompileContext & { report: Report },
+  ctx: CompileContext & { report: FieldReport },
   fail: () => void,
 ): Expressions {
   const out: Expressions = {};

@@ -1,12 +1,12 @@
 import { type DataStore, emptyDataStore } from "../data";
-import type { Report } from "./kind";
+import type { FieldReport } from "../diagnostic";
 import type { RawScenario } from "./schema";
 
 /** Data files by dest_file, falling back to the file name in source_url (the hub's download name). */
 export function resolveData(
   raw: RawScenario,
   base: DataStore | undefined,
-  report: Report,
+  report: FieldReport,
 ): DataStore {
   const store = base ?? emptyDataStore;
   const alias = new Map<string, string>();

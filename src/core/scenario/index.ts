@@ -1,5 +1,5 @@
+export { type BucketKind, bucketKinds, type KindSpec } from "../bucket/kinds";
 export { queueLimit, UNBOUNDED_QUEUE_LIMIT } from "./compile";
-export { type BucketKind, bucketKinds, type KindSpec } from "./kind";
 export { lintScenarios, loadScenarios } from "./load";
 export type { RawScenario } from "./schema";
 export type {

@@ -1,5 +1,5 @@
+import type { FieldReport } from "../diagnostic";
 import type { CompiledExpr } from "../expr/index";
-import type { Report } from "./kind";
 import type { RawScenario } from "./schema";
 import type { ScenarioScope } from "./types";
 
@@ -12,7 +12,7 @@ const CANONICAL_SCOPES = new Map([
 export function scopeOf(
   raw: RawScenario,
   expression: CompiledExpr | undefined,
-  report: Report,
+  report: FieldReport,
 ): ScenarioScope | undefined {
   let type = raw.scope?.type ?? "Ip";
   const canonical = CANONICAL_SCOPES.get(type.toLowerCase());

@@ -1,8 +1,8 @@
+import type { BucketKind } from "../bucket/kinds";
 import type { Processor } from "../bucket/processor";
 import type { DataStore } from "../data";
 import type { Result } from "../diagnostic";
 import type { CompiledExpr, ExprOptions } from "../expr/index";
-import type { BucketKind } from "./kind";
 
 /** Compiles one expression; `compileExpr` from src/core/expr unless a caller substitutes it. */
 export type ExprCompiler = (source: string, options: ExprOptions) => Result<CompiledExpr>;

@@ -4,7 +4,7 @@
 export type { PullAuth, PullRequest, PullStart } from "./bouncers";
 export type { DecisionFilter } from "./filter";
 export { ipKeyOfText } from "./ipkey";
-export type { HousekeepingReport, LedgerChanges, WatcherRef } from "./ledger";
+export type { HousekeepingReport, WatcherRef } from "./ledger";
 export { Ledger } from "./ledger";
 export type { ManualDecision } from "./ops";
 export type { AlertQuery } from "./queries";

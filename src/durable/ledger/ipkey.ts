@@ -12,7 +12,7 @@ export interface IpKey {
   end: string;
 }
 
-export function ipKeyOfCidr(cidr: Cidr): IpKey {
+function ipKeyOfCidr(cidr: Cidr): IpKey {
   const b = cidrBounds(cidr);
   const width = cidr.version === 4 ? 8 : 32;
   return {

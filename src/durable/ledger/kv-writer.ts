@@ -27,13 +27,13 @@ import type { LedgerDecisionRow } from "./store";
  */
 
 export const COMPACT_AFTER_ENTRIES = 1_000;
-export const COMPACT_AFTER_KEYS = 50;
+const COMPACT_AFTER_KEYS = 50;
 /** The cron compacts an epoch with deltas once it is this old; deltas outlive it by far. */
 export const COMPACT_EVERY_MS = 3_600_000;
 /** Deltas expire on their own a day after their epoch may have been superseded. */
-export const DELTA_TTL_S = 2 * 86_400;
+const DELTA_TTL_S = 2 * 86_400;
 /** A superseded base stays readable this long for edges that read the old manifest. */
-export const GARBAGE_GRACE_MS = 10 * 60_000;
+const GARBAGE_GRACE_MS = 10 * 60_000;
 const MAX_DELTA_OPS = 5_000;
 /** A part's bytes, at most: what its entries cost plus the header and padding. */
 const ENTRY_MAX_BYTES = 41;

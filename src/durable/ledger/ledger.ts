@@ -1,23 +1,21 @@
 import { DurableObject } from "cloudflare:workers";
+import { configOf } from "../../config";
 import type { AdminAlertDetail } from "../../contract/admin";
 import type { AllowEntry, Bouncer, KvStatus, Machine, Metrics } from "../../contract/admin-access";
 import type { LapiAlertIn, LapiAlertOut } from "../../contract/lapi-alert";
 import type { Env } from "../../env";
 import { migrate } from "../migrate";
-import { ipv6PrefixFrom } from "../source-key";
-import { intVar } from "../vars";
 import { AllowStore } from "./allowlist";
 import { BouncerStore, iso, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
 import { bump } from "./counters";
 import type { DecisionFilter } from "./filter";
-import { type FlushOutcome, type KvState, KvWriter } from "./kv-writer";
+import { type FlushOutcome, KvWriter } from "./kv-writer";
 import { MachineStore } from "./machines";
 import { metricsReport } from "./metrics";
 import { type AllowInput, LedgerOps, type ManualDecision, type ManualResult } from "./ops";
 import {
   type AlertQuery,
   alertDetail,
-  changesSince,
   type DecisionQuery,
   lapiAlerts,
   listAlerts,
@@ -25,20 +23,12 @@ import {
 } from "./queries";
 import type { BatchCounts, RecordItem, RecordResult } from "./records";
 import { backfillSortKeys } from "./snapshot-rows";
-import { LEDGER_MIGRATIONS, type LedgerDecisionRow, LedgerStore } from "./store";
+import { LEDGER_MIGRATIONS, type LedgerDecisionRow, LedgerStore, type RecordHooks } from "./store";
 import type { Page, PullPlan } from "./stream";
 import { findHash } from "./token";
 import { type HousekeepingReport, LedgerUpkeep } from "./upkeep";
 
 export type { HousekeepingReport } from "./upkeep";
-
-const MIB = 1024 * 1024;
-
-export interface LedgerChanges {
-  seq: number;
-  added: LedgerDecisionRow[];
-  deleted: LedgerDecisionRow[];
-}
 
 /** A watcher (CrowdSec agent, cscli) acting with a JWT; `registered: false` for the bootstrap machine. */
 export interface WatcherRef {
@@ -66,32 +56,26 @@ export class Ledger extends DurableObject<Env> {
     super(ctx, env);
     const sql = ctx.storage.sql;
     this.store = new LedgerStore(sql);
-    const prefix = ipv6PrefixFrom(env.IPV6_PREFIX);
+    const cfg = configOf(env);
     this.writer = new KvWriter(sql, env.BLOCKLIST, {
-      ipv6Prefix: prefix,
-      partBytes: intVar(
-        "BLOCKLIST_PART_BYTES",
-        env.BLOCKLIST_PART_BYTES,
-        16 * MIB,
-        4096,
-        25 * MIB - 4096,
-      ),
-      writesPerDay: intVar("KV_WRITE_BUDGET", env.KV_WRITE_BUDGET, 1_000, 1, 100_000_000),
+      ipv6Prefix: cfg.ipv6Prefix,
+      partBytes: cfg.blocklistPartBytes,
+      writesPerDay: cfg.kvWriteBudget,
     });
     this.bouncerStore = new BouncerStore(sql);
     this.machineStore = new MachineStore(sql);
     this.allow = new AllowStore(sql);
-    this.ops = new LedgerOps(ctx.storage, this.store, this.allow, {
+    const hooks: RecordHooks = {
       toEntry: (row) => this.writer.entryOf(row),
       sortKey: (scope, value) => this.writer.sortKey(scope, value),
       allowed: (d) => this.allow.covering(d),
-    });
-    const flushMs = intVar("KV_FLUSH_MS", env.KV_FLUSH_MS, 1_000, 0, 3_600_000);
-    this.upkeep = new LedgerUpkeep(ctx.storage, this.store, this.writer, this.ops, flushMs);
+    };
+    this.ops = new LedgerOps(ctx.storage, this.store, this.allow, hooks, cfg.ipv6Prefix);
+    this.upkeep = new LedgerUpkeep(ctx.storage, this.store, this.writer, this.ops, cfg.kvFlushMs);
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, LEDGER_MIGRATIONS);
       this.store.backfillIpKeys();
-      backfillSortKeys(sql, prefix, (scope, value) => this.writer.sortKey(scope, value));
+      backfillSortKeys(sql, cfg.ipv6Prefix, (scope, value) => this.writer.sortKey(scope, value));
     });
   }
 
@@ -99,13 +83,6 @@ export class Ledger extends DurableObject<Env> {
   async authenticate(tokenHash: string): Promise<{ machine: string } | null> {
     const m = findHash(tokenHash, this.machineStore.hashes());
     return m ? { machine: m.name } : null;
-  }
-
-  /** Registers a machine (throws if the name is taken; the admin API uses `createMachine`). */
-  async addMachine(name: string, tokenHash: string): Promise<void> {
-    if (!this.machineStore.create(name, tokenHash, Date.now())) {
-      throw new Error(`machine ${name} exists`);
-    }
   }
 
   async removeMachine(name: string): Promise<boolean> {
@@ -146,11 +123,6 @@ export class Ledger extends DurableObject<Env> {
 
   async decision(id: number): Promise<LedgerDecisionRow | null> {
     return this.store.decision(id) ?? null;
-  }
-
-  /** Decisions added and deleted after `since` (every row; the stream reads `pull`). */
-  async changes(since: number): Promise<LedgerChanges> {
-    return { seq: this.store.seq, ...changesSince(this.ctx.storage.sql, since) };
   }
 
   // ---- bouncers (CrowdSec LAPI) ----
@@ -286,10 +258,6 @@ export class Ledger extends DurableObject<Env> {
       ...metricsReport(this.ctx.storage.sql, bouncers, Date.now()),
       kv: await this.kvStatus(),
     };
-  }
-
-  async kvState(): Promise<KvState & { pending: number }> {
-    return { ...this.writer.state(), pending: this.writer.pending() };
   }
 
   /** The KV blocklist and its write budget, as the admin metrics show them. */

@@ -39,8 +39,8 @@ export type AllowInput = {
 };
 
 /** Who made a manual decision: cscli's origin, so bouncers treat it as CrowdSec's manual ones. */
-export const MANUAL_ORIGIN = DECISION_ORIGINS.manual;
-export const ADMIN_MACHINE = "admin";
+const MANUAL_ORIGIN = DECISION_ORIGINS.manual;
+const ADMIN_MACHINE = "admin";
 
 export class LedgerOps {
   constructor(
@@ -48,6 +48,8 @@ export class LedgerOps {
     private readonly store: LedgerStore,
     private readonly allow: AllowStore,
     private readonly hooks: RecordHooks,
+    /** IPV6_PREFIX: the pack's profiles decide watchers' alerts on that network. */
+    private readonly ipv6Prefix: number,
   ) {}
 
   /**
@@ -147,7 +149,7 @@ export class LedgerOps {
     const ctx: WatcherContext = {
       machine,
       now,
-      profiles: detectionPack().profiles,
+      profiles: detectionPack(this.ipv6Prefix).profiles,
       allowlist: this.allow.combined(),
       history: new SqlDecisionHistory(this.storage.sql),
     };

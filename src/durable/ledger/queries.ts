@@ -6,27 +6,6 @@ import { type AlertRow, adminAlert, adminAlertDetail, adminDecision, lapiAlert }
 
 /** Admin and watcher reads of decisions and alerts (newest first, paged by id). */
 
-/** Every decision added (and still live) and ended after `since`, in seq order. */
-export function changesSince(
-  sql: SqlStorage,
-  since: number,
-): { added: LedgerDecisionRow[]; deleted: LedgerDecisionRow[] } {
-  return {
-    added: sql
-      .exec<LedgerDecisionRow>(
-        "SELECT * FROM decisions WHERE seq > ? AND deleted_seq IS NULL ORDER BY seq",
-        since,
-      )
-      .toArray(),
-    deleted: sql
-      .exec<LedgerDecisionRow>(
-        "SELECT * FROM decisions WHERE deleted_seq > ? ORDER BY deleted_seq",
-        since,
-      )
-      .toArray(),
-  };
-}
-
 export interface DecisionQuery {
   filter: DecisionFilter;
   /** Ended decisions too. */

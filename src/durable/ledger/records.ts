@@ -2,7 +2,7 @@ import type { Alert, AlertSource } from "../../core/alert";
 import type { Event } from "../../core/event";
 
 /**
- * What SourceTrackers (and later the admin API) hand the Ledger. Times are ms since the
+ * What SourceTrackers, watchers and the admin API hand the Ledger. Times are ms since the
  * epoch; `start_at`/`stop_at` are the log's own time, decision times the wall clock.
  */
 

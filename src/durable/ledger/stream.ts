@@ -82,7 +82,7 @@ function keyOf(part: PartKind, row: LedgerDecisionRow): number {
   return row.deleted_seq as number;
 }
 
-export function pageQuery(
+function pageQuery(
   plan: PullPlan,
   part: PartKind,
   after: number | null,

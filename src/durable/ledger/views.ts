@@ -19,7 +19,7 @@ export type AlertRow = {
 };
 
 /** Palisade's own detections have no watcher machine. */
-export const OWN_MACHINE = "palisade";
+const OWN_MACHINE = "palisade";
 
 export function adminDecision(r: LedgerDecisionRow, now: number): AdminDecision {
   const ended = r.deleted_at !== null && r.deleted_at < r.until ? r.deleted_at : r.until;
@@ -42,7 +42,7 @@ export function adminDecision(r: LedgerDecisionRow, now: number): AdminDecision 
   };
 }
 
-export function readAlert(row: AlertRow): AlertRecord {
+function readAlert(row: AlertRow): AlertRecord {
   return JSON.parse(row.alert) as AlertRecord;
 }
 

@@ -1,11 +1,11 @@
 import type { LapiAlertIn, LapiDecisionIn } from "../../contract/lapi-alert";
 import type { Alert, AlertSource } from "../../core/alert";
 import type { Allowlist } from "../../core/allowlist";
-import { type DecisionHistory, decide } from "../../core/decision";
+import type { DecisionHistory } from "../../core/decision";
 import { parseDuration } from "../../core/duration";
 import { type Event, newEvent } from "../../core/event";
 import { normalizeCidr, normalizeIp } from "../../core/ip";
-import { type CompiledProfile, normalizeScope } from "../../core/profile";
+import { type CompiledProfile, decide, normalizeScope } from "../../core/profile/index";
 import {
   ALERT_EVENT_SAMPLE,
   type AlertRecord,
@@ -147,7 +147,7 @@ function lapiEvent(e: NonNullable<LapiAlertIn["events"]>[number], now: number): 
  * RFC 3339 (what agents send), or Go's `time.Time.String()` form
  * (`2024-05-01 10:00:00.123 +0000 UTC`) that older agents wrote.
  */
-export function goTime(text: string | undefined): number | undefined {
+function goTime(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const direct = Date.parse(text);
   if (!Number.isNaN(direct)) return direct;

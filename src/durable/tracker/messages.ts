@@ -1,3 +1,4 @@
+import type { BucketMatch } from "../../core/bucket/index";
 import type { Event } from "../../core/event";
 
 /**
@@ -5,9 +6,6 @@ import type { Event } from "../../core/event";
  * parsed events with the buckets the Worker already found them to belong to, so each
  * scenario's filter and groupby run once, in the Worker.
  */
-
-/** `[scenario name, bucket key]`: the key is the scenario's groupby value. */
-export type BucketMatch = [scenario: string, key: string];
 
 export interface RoutedEvent {
   event: Event;

@@ -1,6 +1,6 @@
 import type { Alert } from "../../core/alert";
 import { type BucketState, expiresAt, pour, tick } from "../../core/bucket/index";
-import { alertPerSource, type DecisionResult, decide } from "../../core/decision";
+import { alertPerSource, type DecisionResult, decide } from "../../core/profile/index";
 import type { CompiledScenario } from "../../core/scenario/index";
 import { type AlertRecord, alertRecordOf } from "../ledger/records";
 import type { DetectionPack } from "../pack";
@@ -14,7 +14,7 @@ import type { TrackerStore } from "./store";
  */
 
 /** How long a tracker remembers an applied batch id (retries come within minutes). */
-export const APPLIED_MEMORY_MS = 3 * 24 * 3_600_000;
+const APPLIED_MEMORY_MS = 3 * 24 * 3_600_000;
 /** Event times further ahead of the wall clock do not move the tracker's log clock. */
 const FUTURE_SLACK_MS = 24 * 3_600_000;
 

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { configOf } from "../../config";
 import type { Env } from "../../env";
 import { ledgerOf } from "../ledger/index";
 import type { DecisionInput } from "../ledger/records";
@@ -16,13 +17,6 @@ const RETRY_MIN_MS = 2_000;
 const RETRY_MAX_MS = 300_000;
 /** Escalation looks back 30 days (the built-in profiles); history is kept twice as long. */
 const HISTORY_KEEP_MS = 60 * 24 * 3_600_000;
-
-export interface TrackerView {
-  buckets: number;
-  decisions: DecisionRow[];
-  outbox: number;
-  alarm: number | null;
-}
 
 /**
  * One per source (an IPv4 address or an IPv6 /64: `sourceKeyOf`), named with
@@ -48,7 +42,7 @@ export class SourceTracker extends DurableObject<Env> {
       if (this.store.hasApplied(req.apply)) {
         return { duplicate: true, poured: 0, skipped: 0, alerts: 0, decisions: [] };
       }
-      return applyPour(this.store, detectionPack(), req, wall);
+      return applyPour(this.store, this.pack(), req, wall);
     });
     if (summary.duplicate) return summary;
     const delivered = summary.alerts === 0 || (await this.deliver());
@@ -64,7 +58,7 @@ export class SourceTracker extends DurableObject<Env> {
       // Log time moves on with the wall clock from the last event seen.
       const logNow = clock.log + (wall - clock.wall);
       const out = this.ctx.storage.transactionSync(() =>
-        tickBuckets(this.store, detectionPack(), logNow, wall, TICK_BATCH),
+        tickBuckets(this.store, this.pack(), logNow, wall, TICK_BATCH),
       );
       for (const p of out.poisoned) {
         console.error(`palisade.tracker.poison_bucket: deleted unreadable bucket ${p}`);
@@ -76,14 +70,9 @@ export class SourceTracker extends DurableObject<Env> {
     await this.arm(delivered && expired);
   }
 
-  /** The tracker's state, for the admin API and tests. */
-  async view(): Promise<TrackerView> {
-    return {
-      buckets: this.store.bucketCount(),
-      decisions: this.store.activeDecisions(Date.now()),
-      outbox: this.store.outboxSize(),
-      alarm: await this.ctx.storage.getAlarm(),
-    };
+  /** The built-in pack, its profiles deciding on the Worker's IPV6_PREFIX. */
+  private pack() {
+    return detectionPack(configOf(this.env).ipv6Prefix);
   }
 
   /** Sends pending alerts and decisions to the Ledger; false when it could not. */

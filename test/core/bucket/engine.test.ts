@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BucketEngine } from "../../../src/core/bucket/engine";
-import { bucketKeyOf } from "../../../src/core/bucket/route";
+import { ScenarioRouter } from "../../../src/core/bucket/router";
 import { event, leakyYaml, load, loadOne, SEC, T0 } from "./support";
 
 describe("BucketEngine", () => {
@@ -87,15 +87,35 @@ describe("BucketEngine", () => {
   });
 });
 
-describe("bucketKeyOf", () => {
+describe("ScenarioRouter", () => {
   it("gives the groupby value of matching events only", () => {
-    const s = loadOne(leakyYaml());
-    expect(bucketKeyOf(s, event("1.1.1.1", T0))).toBe("1.1.1.1");
-    expect(bucketKeyOf(s, event("1.1.1.1", T0, { log_type: "other" }))).toBeUndefined();
+    const router = new ScenarioRouter([loadOne(leakyYaml())]);
+    expect(router.matches(event("1.1.1.1", T0))).toEqual([["test/bf", "1.1.1.1"]]);
+    expect(router.matches(event("1.1.1.1", T0, { log_type: "other" }))).toBeUndefined();
     const whitelisted = event("1.1.1.1", T0);
     whitelisted.Whitelisted = true;
-    expect(bucketKeyOf(s, whitelisted)).toBeUndefined();
+    expect(router.matches(whitelisted)).toBeUndefined();
     const ungrouped = loadOne(leakyYaml().replace("groupby: evt.Meta.source_ip\n", ""));
-    expect(bucketKeyOf(ungrouped, event("1.1.1.1", T0))).toBe("");
+    expect(new ScenarioRouter([ungrouped]).matches(event("1.1.1.1", T0))).toEqual([
+      ["test/bf", ""],
+    ]);
+  });
+
+  it("visits every matching scenario in order and counts failing expressions", () => {
+    const ok = loadOne(leakyYaml());
+    const second = loadOne(leakyYaml().replace("test/bf", "test/bf2"));
+    const badKey = loadOne(
+      leakyYaml()
+        .replace("test/bf", "test/badkey")
+        .replace("groupby: evt.Meta.source_ip", "groupby: evt.Meta.bad_key"),
+    );
+    const router = new ScenarioRouter([ok, badKey, second]);
+    const seen: string[] = [];
+    router.route(event("1.1.1.1", T0), (i, key) => {
+      seen.push(`${i}:${key}`);
+      return false;
+    });
+    expect(seen).toEqual(["0:1.1.1.1", "2:1.1.1.1"]);
+    expect(router.exprErrors).toBe(1);
   });
 });

@@ -7,7 +7,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Alert } from "../../../src/core/alert";
 import { BucketEngine } from "../../../src/core/bucket/engine";
-import { GuardIndex } from "../../../src/core/bucket/guard-index";
+import { GuardIndex } from "../../../src/core/bucket/guard/index";
+import { ScenarioRouter } from "../../../src/core/bucket/router";
 import type { Event } from "../../../src/core/event";
 import { EvalCache } from "../../../src/core/expr/index";
 import type { CompiledScenario } from "../../../src/core/scenario/index";
@@ -120,6 +121,27 @@ describe.runIf(sets.length > 0)("guards never skip a scenario whose filter is tr
       expect(a.length).toBeGreaterThan(0);
       expect(brief(a)).toEqual(brief(b));
       expect(JSON.stringify(a) === JSON.stringify(b)).toBe(true);
+    });
+
+    it(`${set.name}: the router (what ingest asks) matches every filter and groupby run alone`, () => {
+      const router = new ScenarioRouter(set.scenarios);
+      const bare = new ScenarioRouter(unguarded(set.scenarios));
+      const alone = (evt: Event) =>
+        set.scenarios.flatMap((s) => {
+          if (!filterTrue(s, evt)) return [];
+          const key = s.groupby ? s.groupby.run({ evt: structuredClone(evt) }) : "";
+          return typeof key === "string" ? [[s.name, key]] : [];
+        });
+      const events = logs.flat();
+      const routed = events.map((e) => router.matches(structuredClone(e)) ?? []);
+      expect(routed.some((m) => m.length > 0)).toBe(true);
+      expect(routed).toEqual(events.map((e) => bare.matches(structuredClone(e)) ?? []));
+      fc.assert(
+        fc.property(eventArb(vocabulary(set.scenarios)), (evt) => {
+          expect(router.matches(structuredClone(evt)) ?? []).toEqual(alone(evt));
+        }),
+        { numRuns: 400 },
+      );
     });
   }
 });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LiteralDfa } from "../../../src/core/bucket/literal-dfa";
-import { StringMemo } from "../../../src/core/bucket/string-memo";
+import { LiteralDfa } from "../../../src/core/bucket/guard/literal-dfa";
+import { StringMemo } from "../../../src/core/bucket/guard/string-memo";
 
 function found(dfa: LiteralDfa, s: string): { ids: Set<number>; wide: boolean } {
   const ids = new Set<number>();

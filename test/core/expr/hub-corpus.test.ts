@@ -3,7 +3,8 @@ import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { dataStoreFrom } from "../../../src/core/data";
-import { compileExpr, evalBool, UNSUPPORTED_HELPERS } from "../../../src/core/expr";
+import { compileExpr, UNSUPPORTED_HELPERS } from "../../../src/core/expr";
+import { evalBool } from "./support";
 
 // Compiles the expressions of the real CrowdSec hub (../shared/corpus, never copied here).
 const corpusDir = resolve(import.meta.dirname, "../../../../shared/corpus");

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { patternLiterals } from "../../../src/core/expr/regex-literal";
+import { patternLiterals } from "../../../src/core/expr/guard/regex-literal";
 import { compileRegex } from "../../../src/core/regex";
 
 describe("patternLiterals: what an RE2 pattern cannot match without", () => {

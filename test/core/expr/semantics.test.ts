@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compileExpr, ExprEvalError, evalBool, evalString } from "../../../src/core/expr";
-import { compiled, compileError, ev, httpEvent } from "./support";
+import { compileExpr, ExprEvalError } from "../../../src/core/expr";
+import { compiled, compileError, ev, evalBool, evalString, httpEvent } from "./support";
 
 function evalError(src: string, env: Record<string, unknown> = {}): ExprEvalError {
   try {

@@ -1,6 +1,11 @@
 import { expect } from "vitest";
 import { dataStoreFrom } from "../../../src/core/data";
-import { type CompiledExpr, compileExpr, type ExprOptions } from "../../../src/core/expr";
+import {
+  type CompiledExpr,
+  compileExpr,
+  ExprEvalError,
+  type ExprOptions,
+} from "../../../src/core/expr";
 
 /** A Palisade event as the parsers build it, with CrowdSec field names. */
 export function httpEvent(meta: Record<string, string> = {}, parsed: Record<string, string> = {}) {
@@ -68,3 +73,48 @@ export const hubData = dataStoreFrom({
     '{"uri":"/cgi-bin/luci","cve":"CVE-2023-1"}\n{"uri":"/remote/login","cve":"CVE-2023-2"}\n',
   "ranges.txt": "10.0.0.0/8\n2001:db8::/32\n",
 });
+
+/**
+ * CrowdSec's rule for filters, conditions, cancel_on and whitelists: true only when the
+ * expression yields the boolean true. A non-boolean result is false; an evaluation error
+ * is false too and is passed to `onError` so callers can count it.
+ */
+export function evalBool(
+  expr: CompiledExpr,
+  env: Record<string, unknown>,
+  onError?: (e: ExprEvalError) => void,
+): boolean {
+  try {
+    return expr.run(env) === true;
+  } catch (e) {
+    if (!(e instanceof ExprEvalError)) throw e;
+    onError?.(e);
+    return false;
+  }
+}
+
+/**
+ * For groupby, distinct and scope expressions, which must yield a string: the string, or
+ * undefined when evaluation fails or yields another type (reported to `onError`).
+ */
+export function evalString(
+  expr: CompiledExpr,
+  env: Record<string, unknown>,
+  onError?: (e: ExprEvalError) => void,
+): string | undefined {
+  try {
+    const v = expr.run(env);
+    if (typeof v === "string") return v;
+    onError?.(
+      new ExprEvalError(
+        "expr.eval",
+        `expected a string result, got ${typeof v === "number" && Number.isInteger(v) ? "int" : typeof v}`,
+      ),
+    );
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof ExprEvalError)) throw e;
+    onError?.(e);
+    return undefined;
+  }
+}

@@ -2,8 +2,6 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Event } from "../../../src/core/event";
-import { newEvent } from "../../../src/core/event";
-import { httpStages } from "../../../src/core/parser/http";
 import { parserFor } from "../../../src/core/parser/index";
 
 const FIXTURES = resolve(import.meta.dirname, "../../fixtures/parser/http");
@@ -190,24 +188,5 @@ describe("nginx-proxy-manager lines sent to the nginx parser", () => {
       remote_addr: "198.51.100.23",
       target_server: "",
     });
-  });
-});
-
-describe("httpStages on a message another s00 stage unwrapped", () => {
-  it("parses a syslog-carried nginx line and keeps the syslog fields", () => {
-    const evt = newEvent(`<190>Feb 12 14:10:21 web1 nginx: ${lines[0]}`, {
-      src: "syslog",
-      module: "syslog",
-      labels: { type: "syslog" },
-    });
-    Object.assign(evt.Parsed, { message: lines[0], program: "nginx", logsource: "web1" });
-    expect(httpStages("nginx", evt, { now: 0 })).toBe(true);
-    expect(evt.Parsed).toMatchObject({
-      logsource: "web1",
-      program: "nginx",
-      file_name: "index.html",
-    });
-    expect(evt.Meta).toMatchObject({ source_ip: "198.51.100.7", log_type: "http_access-log" });
-    expect(httpStages("apache2", newEvent("not a log line", ORIGIN), { now: 0 })).toBe(false);
   });
 });

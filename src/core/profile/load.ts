@@ -1,9 +1,3 @@
-import type { DataStore } from "./data";
-import { type Diagnostic, error, type Result, warning } from "./diagnostic";
-import type { CompiledExpr } from "./expr";
-import { compileDecisionTemplate, type DecisionTemplate } from "./profile/decision-template";
-import { type CountingCell, historyFunctions } from "./profile/env";
-import { type ProfileDocument, profileDocumentSchema, profileKeysAt } from "./profile/schema";
 import {
   type ConfigDocument,
   type ConfigFile,
@@ -11,16 +5,19 @@ import {
   issuesToDiagnostics,
   lineSuffix,
   readDocuments,
-} from "./profile/yaml-doc";
+} from "../config-file";
+import type { DataStore } from "../data";
+import { type Diagnostic, error, type Result, warning } from "../diagnostic";
+import type { CompiledExpr } from "../expr";
+import { DEFAULT_IPV6_PREFIX } from "../ip";
+import { compileDecisionTemplate, type DecisionTemplate } from "./decision-template";
+import { type CountingCell, historyFunctions } from "./env";
+import { type ProfileDocument, profileDocumentSchema, profileKeysAt } from "./schema";
 
 /**
  * Profiles turn alerts into decisions, in CrowdSec's profiles.yaml format: a multi-document
  * YAML file, each document a profile tried in order (see evaluateProfiles).
  */
-
-export type { DecisionTemplate } from "./profile/decision-template";
-export { KNOWN_DECISION_TYPES, normalizeScope } from "./profile/decision-template";
-export type { ConfigFile } from "./profile/yaml-doc";
 
 export interface CompiledProfile {
   name: string;
@@ -47,9 +44,12 @@ export interface CompiledProfile {
 export interface LoadProfilesOptions {
   /** Data files for `File()` and friends in filters. */
   data?: DataStore;
+  /**
+   * The `ipv6_prefix` of profiles that set none (default 64): the Worker passes its
+   * IPV6_PREFIX, so decisions cover the network its trackers and blocklist key on.
+   */
+  ipv6Prefix?: number;
 }
-
-export const DEFAULT_IPV6_PREFIX = 64;
 
 /** Loads and compiles profile files in order; every problem is reported, none thrown. */
 export function loadProfiles(
@@ -88,7 +88,7 @@ function compileProfile(
   }
   const cfg = parsed.data;
   const before = diags.length;
-  const ipv6Prefix = cfg.ipv6_prefix ?? DEFAULT_IPV6_PREFIX;
+  const ipv6Prefix = cfg.ipv6_prefix ?? options.ipv6Prefix ?? DEFAULT_IPV6_PREFIX;
   const counting: CountingCell = { current: undefined };
   const exprOptions = {
     // CrowdSec's profile expressions see `Alert` and nothing else.

@@ -1,5 +1,5 @@
-import type { ExprGuard, GuardAtom, GuardClause, Subject } from "../expr/index";
-import type { CompiledScenario } from "../scenario/types";
+import type { ExprGuard, GuardAtom, GuardClause, Subject } from "../../expr/index";
+import type { CompiledScenario } from "../../scenario/types";
 import { maskOf, wordsFor } from "./clause-mask";
 import { EqualityIndex } from "./equality-index";
 import { LiteralDfa } from "./literal-dfa";

@@ -1,5 +1,5 @@
 import type { Node, NodeOf } from "./ast";
-import { type Compiled, type Ctx, constant, dynamic, fold, type Scope } from "./compiler";
+import { type Compiled, type Ctx, constant, dynamic, fold, type Scope } from "./compile-context";
 import { fileLines } from "./helpers-data";
 import { compileMatches } from "./matches";
 import { charge, type Fn, fail } from "./runtime";
@@ -151,7 +151,7 @@ function range(a: unknown, b: unknown, rt: Parameters<Fn>[1]): number[] {
 }
 
 /** expr's runtime.In: element of an array, key of a map; false on nil. */
-export function inOp(needle: unknown, container: unknown): boolean {
+function inOp(needle: unknown, container: unknown): boolean {
   if (isNil(container)) return false;
   if (Array.isArray(container)) {
     if (isPrimitive(needle) && container.length > 8 && Object.isFrozen(container)) {

@@ -1,8 +1,8 @@
 import type { Document } from "yaml";
 import { isMap, isPair, isScalar, LineCounter, parseAllDocuments } from "yaml";
 import type { z } from "zod";
-import { type Diagnostic, error } from "../diagnostic";
-import { type CompiledExpr, compileExpr, type ExprOptions } from "../expr";
+import { type Diagnostic, error } from "./diagnostic";
+import { type CompiledExpr, compileExpr, type ExprOptions } from "./expr";
 
 /**
  * Multi-document YAML config files (profiles, allowlists) read into plain values, with
@@ -85,7 +85,7 @@ function keyOffset(doc: Document): number | undefined {
 }
 
 /** `decisions[0].duration` from `["decisions", 0, "duration"]`. */
-export function fieldName(field: readonly PropertyKey[]): string {
+function fieldName(field: readonly PropertyKey[]): string {
   let s = "";
   for (const k of field) {
     if (typeof k === "number") s += `[${k}]`;

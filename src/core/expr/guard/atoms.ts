@@ -1,12 +1,18 @@
-import type { Node, NodeOf } from "./ast";
-import { compileNode } from "./compile";
-import type { Ctx, Scope } from "./compiler";
-import type { EvalCache } from "./cse";
-import type { EqAtom, GuardClause, Subject, TextAtom } from "./guard";
-import { fileLines } from "./helpers-data";
+import type { Node, NodeOf } from "../ast";
+import type { Ctx, Scope } from "../compile-context";
+import { compileNode } from "../compile-node";
+import type { EvalCache } from "../eval-cache";
+import { fileLines } from "../helpers-data";
+import { type Fn, newRuntime } from "../runtime";
+import {
+  CASE_HELPERS,
+  derivedSubject,
+  type SubjectPath,
+  subjectKey,
+  subjectPath,
+} from "../subject";
 import { patternLiterals } from "./regex-literal";
-import { type Fn, newRuntime } from "./runtime";
-import { CASE_HELPERS, derivedSubject, type SubjectPath, subjectKey, subjectPath } from "./subject";
+import type { EqAtom, GuardClause, Subject, TextAtom } from "./types";
 
 /** Guard leaves: comparisons of a subject with constants, and the atoms they give. */
 
@@ -112,7 +118,7 @@ function stripCase(x: Node, ctx: Ctx): { base: Node; folded: boolean } {
  * The longest ASCII run of `s`, lower-cased: containing `s` implies containing it. Empty
  * when `s` has none (such a literal gives no atom: it could not be told apart).
  */
-export function asciiLiteral(s: string): string {
+function asciiLiteral(s: string): string {
   let best = "";
   let start = 0;
   for (let i = 0; i <= s.length; i++) {

@@ -1,5 +1,3 @@
-import type { Fn } from "./runtime";
-
 /**
  * Common subexpressions across expressions: `Upper(evt.Meta.http_path)` appears in dozens
  * of hub filters, and an engine runs them all on the same event. Each subject key
@@ -55,20 +53,4 @@ export class EvalCache {
     stamps.set(this.stamps);
     this.stamps = stamps;
   }
-}
-
-/**
- * Wraps the closure of a subject with slot `slot`: with a cache, computed once per
- * generation (`raw`, not memoised: the cache already shares it); without one, `plain`.
- * A failing computation is not stored, so it fails again where the expression says.
- */
-export function cachedFn(slot: number, plain: Fn, raw: Fn): Fn {
-  return (env, rt) => {
-    const c = rt.cache;
-    if (c === null) return plain(env, rt);
-    if (c.stamps[slot] === c.gen) return c.values[slot];
-    const v = raw(env, rt);
-    c.store(slot, v);
-    return v;
-  };
 }

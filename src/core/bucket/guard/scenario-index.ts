@@ -1,12 +1,12 @@
-import type { DerivedSubject, EvalCache, SubjectPath } from "../expr/index";
-import type { CompiledScenario } from "../scenario/types";
+import type { DerivedSubject, EvalCache, SubjectPath } from "../../expr/index";
+import type { CompiledScenario } from "../../scenario/types";
 import { hasBit } from "./clause-mask";
 import { FieldReader, MISS } from "./field-reader";
-import { type GuardPlan, planGuards, type SubjectPlan } from "./guard-plan";
+import { type GuardPlan, planGuards, type SubjectPlan } from "./plan";
 import { DERIVE_FAILED, MEMO_BITS, SubjectMasks } from "./subject-masks";
 
 /**
- * Which scenarios an event can possibly match, from their filters' guards (expr/guard.ts):
+ * Which scenarios an event can possibly match, from their filters' guards (expr/guard/):
  * a scenario whose guard does not hold is skipped without running its filter.
  *
  * Once per event every subject (`evt.Meta.http_path`, `evt.Meta.log_type`, …) is
@@ -99,12 +99,6 @@ export class GuardIndex {
     }
     this.count = n;
     return list;
-  }
-
-  /** Whether scenario `i` may match the event in `env.evt`: its guard holds, or it has none. */
-  admits(i: number, env: Record<string, unknown>, cache: EvalCache): boolean {
-    if (cache.gen !== this.gen || cache !== this.cache) this.prepare(cache, env);
-    return this.holds(i, env, cache);
   }
 
   /**

@@ -8,7 +8,6 @@ import {
   runExpr,
   Verdict,
 } from "./processor";
-import { queueAdd } from "./state";
 
 /**
  * CrowdSec keeps every distinct value a bucket has seen for the bucket's whole life.
@@ -16,20 +15,6 @@ import { queueAdd } from "./state";
  * forgets the oldest values past this many (far beyond any hub scenario's capacity).
  */
 export const DISTINCT_CACHE_LIMIT = 1000;
-
-/** `type: trigger`: every event overflows the bucket at once (CrowdSec's Trigger). */
-export const triggerProcessor: Processor = {
-  name: "trigger",
-  onPour(work) {
-    const { live, now, event } = work;
-    live.first = now;
-    live.last = now;
-    live.count = 1;
-    live.queue = queueAdd(live.queue, event, work.scenario.queueLimit, work.owned);
-    work.overflowAt = now;
-    return Verdict.Overflow;
-  },
-};
 
 /** `distinct`: drops an event whose value the bucket has already seen (CrowdSec's Uniq). */
 export function distinctProcessor(expr: CompiledExpr): Processor {

@@ -1,5 +1,5 @@
-import type { SubjectPath } from "../expr/index";
-import { fieldGetter, namedIndex, readNamed } from "../expr/named-fields";
+import type { SubjectPath } from "../../expr/index";
+import { fieldGetter, namedIndex, readNamed } from "../../expr/named-fields";
 
 /**
  * Reads the plain-field subjects of all guards (`evt.Meta.http_path`, `evt.Meta.log_type`,

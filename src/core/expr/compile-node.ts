@@ -1,5 +1,6 @@
 import type { Node, NodeOf } from "./ast";
-import { compileCall, compileMethod } from "./calls";
+import { compileBinary } from "./binary";
+import { compileCall } from "./calls";
 import {
   allocSlots,
   type Compiled,
@@ -10,9 +11,8 @@ import {
   lookupVar,
   report,
   type Scope,
-} from "./compiler";
-import { compileInChain, compileMember, compileSlice } from "./members";
-import { compileBinary } from "./ops";
+} from "./compile-context";
+import { compileInChain, compileMember, compileMethod, compileSlice } from "./members";
 import { type Fn, fail, SHORT } from "./runtime";
 import { ownGet, typeName } from "./values";
 

@@ -1,6 +1,6 @@
 import { orInto, setBit } from "./clause-mask";
-import type { GuardPlan, SubjectPlan } from "./guard-plan";
 import { LiteralFinder } from "./literal-finder";
+import type { GuardPlan, SubjectPlan } from "./plan";
 import { StringMemo } from "./string-memo";
 
 /** What `addDerived` answers when the helper threw. */

@@ -1,9 +1,9 @@
-import type { Node, NodeOf } from "./ast";
-import { goLower, goUpper } from "./gostrings";
-import type { GuardAtom, GuardClause } from "./guard";
-import { type GuardBuilder, patternClause } from "./guard-atoms";
-import { regexFile } from "./helpers-data";
-import { refsPointer } from "./iteration";
+import type { Node, NodeOf } from "../ast";
+import { goLower, goUpper } from "../gostrings";
+import { regexFile } from "../helpers-data";
+import { refsPointer } from "../iteration";
+import { type GuardBuilder, patternClause } from "./atoms";
+import type { GuardAtom, GuardClause } from "./types";
 
 /**
  * Guards of the hub's list tests: `any(File("x.txt"), {X contains Upper(#)})` (and ==,

@@ -1,5 +1,6 @@
-import type { Processor } from "../bucket/processor";
-import { triggerProcessor } from "../bucket/processors";
+import type { FieldReport } from "../diagnostic";
+import { type Processor, Verdict } from "./processor";
+import { queueAdd } from "./state";
 
 /** The parts of a scenario its bucket kind rules on (durations already in ms). */
 export interface KindSpec {
@@ -12,14 +13,6 @@ export interface KindSpec {
   condition: string | undefined;
 }
 
-/** Records a problem with one field of the scenario being checked. */
-export type Report = (
-  field: string,
-  code: string,
-  message: string,
-  severity?: "error" | "warning",
-) => void;
-
 /**
  * A bucket type (CrowdSec's `bucketTypes`): its own validation, how long an untouched
  * bucket lives, whether the token bucket decides overflows, and the processors it puts
@@ -31,12 +24,12 @@ export interface BucketKind {
   readonly limited: boolean;
   /** Processors this kind runs before the scenario's optional ones. */
   readonly core: readonly Processor[];
-  validate(spec: KindSpec, report: Report): void;
+  validate(spec: KindSpec, report: FieldReport): void;
   /** CrowdSec's `Leaky.Duration` in ms, unless the scenario sets `duration`. */
   lifetime(spec: KindSpec): number;
 }
 
-function requireLeakspeed(spec: KindSpec, report: Report, what: string): void {
+function requireLeakspeed(spec: KindSpec, report: FieldReport, what: string): void {
   if (spec.leakspeed === undefined) {
     report(
       "leakspeed",
@@ -69,6 +62,20 @@ const leaky: BucketKind = {
     requireLeakspeed(spec, report, "leaky buckets");
   },
   lifetime: (spec) => ((spec.capacity ?? 0) + 1) * (spec.leakspeed ?? 0),
+};
+
+/** `type: trigger`: every event overflows the bucket at once (CrowdSec's Trigger). */
+const triggerProcessor: Processor = {
+  name: "trigger",
+  onPour(work) {
+    const { live, now, event } = work;
+    live.first = now;
+    live.last = now;
+    live.count = 1;
+    live.queue = queueAdd(live.queue, event, work.scenario.queueLimit, work.owned);
+    work.overflowAt = now;
+    return Verdict.Overflow;
+  },
 };
 
 const trigger: BucketKind = {

@@ -1,7 +1,7 @@
 /**
  * Literals an RE2 pattern cannot match without: for `/tmui/login.jsp/..;/tmui/[^.]+`,
  * "/tmui/login" (and others) must appear in any string it matches. Used for guards
- * (guard.ts), so the analysis only ever under-approximates: when in doubt a character is
+ * (derive.ts), so the analysis only ever under-approximates: when in doubt a character is
  * dropped, a run is cut, or the pattern gets no literal at all. What it knows of the
  * syntax: escaped punctuation is literal; classes, groups, `.`, anchors and other escapes
  * end a run; a quantifier makes its character optional (`?`, `*`, `{0,…}`) or ends the run

@@ -1,7 +1,7 @@
 import type { DataStore } from "../data";
 import type { Diagnostic } from "../diagnostic";
 import type { Node } from "./ast";
-import type { HostFunction } from "./functions";
+import type { HostFunction } from "./call-site";
 import { type Env, ExprEvalError, type Fn, newRuntime } from "./runtime";
 
 /** Shared types and helpers of the AST → closure compiler. */
@@ -44,7 +44,7 @@ export function dynamic(fn: Fn): Compiled {
 }
 
 /** Line, column (1-based) and a caret excerpt of a source offset. */
-export function locate(src: string, pos: number): string {
+function locate(src: string, pos: number): string {
   const before = src.slice(0, pos);
   const line = before.split("\n").length;
   const lineStart = before.lastIndexOf("\n") + 1;

@@ -1,5 +1,5 @@
 import type { Node } from "./ast";
-import { type Compiled, type Ctx, dynamic, type Scope } from "./compiler";
+import { type Compiled, type Ctx, dynamic, type Scope } from "./compile-context";
 import { goLower, goUpper } from "./gostrings";
 import { items, refsPointer, tick } from "./iteration";
 import { type MultiMatcher, type MultiOp, multiMatcher } from "./multimatch";
