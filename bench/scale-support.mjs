@@ -59,6 +59,7 @@ export async function startWorker({ persist, secrets, vars, log }) {
       // ("Your worker restarted mid-request") — minutes into a million-decision load.
       WRANGLER_REGISTRY_PATH: `${persist}-registry`,
       WRANGLER_CI_DISABLE_CONFIG_WATCHING: "true",
+      ...(log ? { WRANGLER_LOG: "debug" } : {}),
     },
   });
   const base = `http://127.0.0.1:${port}`;

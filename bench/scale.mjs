@@ -320,18 +320,6 @@ function summary(f) {
 }
 
 const round1 = (x) => Math.round(x * 10) / 10;
-const origin = await startOrigin();
-const results = [];
-try {
-  for (const n of SIZES) {
-    process.stderr.write(`bench:scale: ${n} decisions (${values.mix})…\n`);
-    results.push(await runSize(n, origin));
-  }
-} finally {
-  origin.close();
-}
-printTable(results);
-for (const f of results) console.log(JSON.stringify(summary(f)));
 
 /** Table rows: a label, a cell per size, and what the last size's ratio to the first is of. */
 const ROWS = [
@@ -435,3 +423,17 @@ function printTable(rs) {
   console.log(widths.map((w) => "─".repeat(w)).join("  "));
   for (const l of lines) console.log(fmt(l));
 }
+
+const origin = await startOrigin();
+const results = [];
+try {
+  for (const n of SIZES) {
+    process.stderr.write(`bench:scale: ${n} decisions (${values.mix})…\n`);
+    results.push(await runSize(n, origin));
+    process.stderr.write(`bench:scale: ${JSON.stringify(summary(results[results.length - 1]))}\n`);
+  }
+} finally {
+  origin.close();
+}
+printTable(results);
+for (const f of results) console.log(JSON.stringify(summary(f)));
