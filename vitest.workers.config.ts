@@ -15,6 +15,9 @@ export default defineConfig({
           PALISADE_ENV: "local",
           // Failed queue messages come back at once (test/workers/ingest-dlq.test.ts).
           QUEUE_RETRY_S: "0",
+          // Tests flush KV far more often than a day's free-plan budget allows; the budget
+          // itself is tested with its default (test/workers/kv-budget.test.ts).
+          KV_WRITE_BUDGET: "10000000",
         },
       },
     }),

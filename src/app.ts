@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { configOf, varsWith, type WorkerConfig } from "./config";
 import { parserFor } from "./core/parser/index";
 import { Enforcer, type OwnRouteExemption, type PalisadeOptions } from "./edge/enforcer";
@@ -39,9 +39,7 @@ export function createApp(options: AppOptions = {}, enforcer?: Enforcer): Palisa
   const guard = enforcer ?? new Enforcer(options.palisade);
   app.onError(onError);
   app.use("/_palisade/*", ownRoutesGuard(guard, options.ownRouteExemption ?? (() => false)));
-  app.get("/_palisade/v1/health", (c) =>
-    c.json({ ok: true, parsers: parserFor("nginx") ? "loaded" : "missing" }),
-  );
+  app.get("/_palisade/v1/health", (c) => health(c, guard));
   for (const register of options.routes ?? []) register(app);
   app.use("*", palisadeWith(guard));
   app.all("/_palisade/*", (c) => {
@@ -84,6 +82,25 @@ export function createWorker(options: AppOptions = {}): PalisadeWorker {
       }
     },
   };
+}
+
+/**
+ * `/health`: this isolate's blocklist, as it is (asking does not load it): `ok` (200)
+ * while it enforces it (or no visitor has needed it yet); `degraded` (200) when it
+ * enforces all but keys it could not decode (reported to the Ledger, which rewrites
+ * them); `failing` (503) when the fail mode applies (it could not be loaded, or
+ * refreshes have failed past BLOCKLIST_STALE_MS).
+ */
+function health(c: Context<{ Bindings: Env }>, enforcer: Enforcer): Response {
+  const b = enforcer.blocklistStatus();
+  const failing = b.state === "stale" || b.state === "unavailable";
+  const status = failing ? "failing" : b.state === "degraded" ? "degraded" : "ok";
+  const blocklist = {
+    ...b,
+    loaded_at: b.loaded_at === null ? null : new Date(b.loaded_at).toISOString(),
+  };
+  const parsers = parserFor("nginx") ? "loaded" : "missing";
+  return c.json({ ok: !failing, status, parsers, blocklist }, failing ? 503 : 200);
 }
 
 function originOf(env: Env, options: AppOptions): URL | undefined {

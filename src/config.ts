@@ -34,6 +34,9 @@ export type ConfigVars = Pick<
   | "RETENTION_DAYS"
   | "RETENTION_MAX_ALERTS"
   | "RETENTION_MAX_ENDED_DECISIONS"
+  | "KV_WRITE_BUDGET"
+  | "BLOCKLIST_PART_BYTES"
+  | "BLOCKLIST_STALE_MS"
 >;
 
 /** Vars set on top of the env's; `undefined` unsets one (e.g. ORIGIN_URL for the route's origin). */
@@ -85,6 +88,18 @@ export interface WorkerConfig {
   /** At most this many alerts and ended decisions are kept (the oldest go first). */
   retentionMaxAlerts: number;
   retentionMaxEndedDecisions: number;
+  /**
+   * KV writes (and, apart, deletes) the Ledger may spend a UTC day: the free plan's 1,000
+   * by default. What the budget cannot pay for yet waits, queued (core/blocklist/write-budget.ts).
+   */
+  kvWriteBudget: number;
+  /** The largest KV value of a base snapshot; a larger base is split over several keys. */
+  blocklistPartBytes: number;
+  /**
+   * After an isolate's first load, how long its copy of the blocklist may go without a
+   * successful refresh (while refreshes fail) before the fail mode applies.
+   */
+  blocklistStaleMs: number;
 }
 
 export interface UnsafeSetting {
@@ -114,7 +129,10 @@ type IntegerVar =
   | "QUEUE_RETRY_S"
   | "RETENTION_DAYS"
   | "RETENTION_MAX_ALERTS"
-  | "RETENTION_MAX_ENDED_DECISIONS";
+  | "RETENTION_MAX_ENDED_DECISIONS"
+  | "KV_WRITE_BUDGET"
+  | "BLOCKLIST_PART_BYTES"
+  | "BLOCKLIST_STALE_MS";
 
 /** The integer variables' rules: a decimal integer within [min, max], else the fallback. */
 const INTEGERS: Readonly<Record<IntegerVar, IntegerRule>> = {
@@ -131,6 +149,10 @@ const INTEGERS: Readonly<Record<IntegerVar, IntegerRule>> = {
   RETENTION_DAYS: { min: 31, max: 3_650, fallback: 90 },
   RETENTION_MAX_ALERTS: { min: 1_000, max: 100_000_000, fallback: 1_000_000 },
   RETENTION_MAX_ENDED_DECISIONS: { min: 1_000, max: 100_000_000, fallback: 1_000_000 },
+  KV_WRITE_BUDGET: { min: 1, max: 100_000_000, fallback: 1_000 },
+  // KV takes 25 MiB per value; a part stays under it with room for its header.
+  BLOCKLIST_PART_BYTES: { min: 4_096, max: 25 * 1024 * 1024 - 4_096, fallback: 16 * 1024 * 1024 },
+  BLOCKLIST_STALE_MS: { min: 1_000, max: 7 * 86_400_000, fallback: 15 * 60_000 },
 };
 
 const cache = new WeakMap<object, WorkerConfig>();
@@ -169,6 +191,9 @@ function parseConfig(v: Partial<ConfigVars>): WorkerConfig {
       "RETENTION_MAX_ENDED_DECISIONS",
       v.RETENTION_MAX_ENDED_DECISIONS,
     ),
+    kvWriteBudget: integer("KV_WRITE_BUDGET", v.KV_WRITE_BUDGET),
+    blocklistPartBytes: integer("BLOCKLIST_PART_BYTES", v.BLOCKLIST_PART_BYTES),
+    blocklistStaleMs: integer("BLOCKLIST_STALE_MS", v.BLOCKLIST_STALE_MS),
   };
 }
 

@@ -26,6 +26,9 @@ export interface Env {
   RETENTION_DAYS?: string;
   RETENTION_MAX_ALERTS?: string;
   RETENTION_MAX_ENDED_DECISIONS?: string;
+  KV_WRITE_BUDGET?: string;
+  BLOCKLIST_PART_BYTES?: string;
+  BLOCKLIST_STALE_MS?: string;
   IPV6_PREFIX?: string;
   MAX_INGEST_BYTES?: string;
   CLEARANCE_TTL_S?: string;

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { apiRoutes, isAdminRequest, ledgerEdgeMetrics } from "./api/index";
+import { apiRoutes, isAdminRequest, ledgerEdgeMetrics, ledgerKvRepair } from "./api/index";
 import { createWorker } from "./app";
 import { configOf } from "./config";
 import { consoleRoutes } from "./console/index";
@@ -24,15 +24,15 @@ export type { Env } from "./env";
 
 // The Worker's composition root (wrangler.toml `main`): Palisade's routes under
 // /_palisade/ (ingest, then the bouncer, watcher and admin API, the console) behind the
-// edge's own decisions, enforcement (its outcome counts go to the Ledger), then the
-// origin; the ingest and notification queues' consumers; the cron.
+// edge's own decisions, enforcement (its outcome counts, and KV keys it cannot decode, go
+// to the Ledger), then the origin; the ingest and notification queues' consumers; the cron.
 // Adapters never import this file or each other's composition.
 // Every var is checked as the isolate loads, each problem logged once (src/config.ts).
 configOf(env);
 
 const worker = createWorker({
   routes: [ingestRoutes, apiRoutes, consoleRoutes],
-  palisade: { metrics: ledgerEdgeMetrics },
+  palisade: { metrics: ledgerEdgeMetrics, repair: ledgerKvRepair },
   // A banned operator can still lift the ban with the admin token (CLI or API).
   ownRouteExemption: isAdminRequest,
 });

@@ -37,10 +37,10 @@ async function decisions(c: ApiContext): Promise<Response> {
   // HEAD: the key is checked, nothing is read or recorded (CrowdSec answers it bodiless too).
   if (c.req.raw.method === "HEAD") {
     await pull(c, auth, request("check", q, false, null));
-    return lapiResponse(null);
+    return lapiResponse(c, null);
   }
   const start = await pull(c, auth, request("list", q, false, null));
-  return lapiResponse(bodyOf(c, start, LIST_FRAME, auth));
+  return lapiResponse(c, bodyOf(c, start, LIST_FRAME, auth));
 }
 
 async function stream(c: ApiContext): Promise<Response> {
@@ -51,8 +51,8 @@ async function stream(c: ApiContext): Promise<Response> {
   const head = c.req.raw.method === "HEAD";
   const req = request(head ? "check" : "stream", filter, q.startup ?? false, q.since ?? null);
   const start = await pull(c, auth, req);
-  if (head) return lapiResponse(null);
-  return lapiResponse(bodyOf(c, start, STREAM_FRAME, auth), {
+  if (head) return lapiResponse(c, null);
+  return lapiResponse(c, bodyOf(c, start, STREAM_FRAME, auth), {
     [CURSOR_HEADER]: String(start.plan.upto),
   });
 }
@@ -103,14 +103,47 @@ function forbidden(): PalisadeHttpError {
   });
 }
 
-function lapiResponse(body: BodyInit | null, headers: Record<string, string> = {}): Response {
-  return new Response(body, {
+/**
+ * A LAPI answer. A body that may be large (a startup dump streams page by page: it is
+ * never whole in the Worker's memory) is gzip-compressed on the way out for a client that
+ * accepts it, as Go's HTTP client (every CrowdSec bouncer) does by default; a small one
+ * (an incremental poll) goes as it is.
+ */
+function lapiResponse(
+  c: ApiContext,
+  body: BodyInit | null,
+  headers: Record<string, string> = {},
+): Response {
+  const base = {
+    "Content-Type": "application/json; charset=utf-8",
+    "Cache-Control": "no-store",
+    Vary: "Accept-Encoding",
+    ...headers,
+  };
+  const small = body === null || (body instanceof Blob && body.size < GZIP_MIN_BYTES);
+  if (small || !acceptsGzip(c.req.header("Accept-Encoding"))) {
+    return new Response(body, { status: 200, headers: base });
+  }
+  const raw = body instanceof ReadableStream ? body : new Response(body).body;
+  return new Response(raw?.pipeThrough(new CompressionStream("gzip")) ?? null, {
     status: 200,
-    headers: {
-      "Content-Type": "application/json; charset=utf-8",
-      "Cache-Control": "no-store",
-      ...headers,
-    },
+    headers: { ...base, "Content-Encoding": "gzip" },
+    // The bytes are gzip already: workerd must not encode them again.
+    encodeBody: "manual",
+  });
+}
+
+/** Bodies below this go uncompressed: gzip's own header would be most of it. */
+const GZIP_MIN_BYTES = 1024;
+
+/** Whether an Accept-Encoding header lists gzip with a non-zero quality. */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  return header.split(",").some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(";");
+    if (coding !== "gzip" && coding !== "x-gzip" && coding !== "*") return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    return q === undefined || Number(q.slice(2)) > 0;
   });
 }
 

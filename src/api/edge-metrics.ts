@@ -19,3 +19,13 @@ export async function ledgerEdgeMetrics(counts: Record<string, number>, env: unk
   }
   await ledgerOf(e as Pick<Env, "LEDGER">).addCountsBy(groups);
 }
+
+/**
+ * Where the edge reports a KV blocklist key it cannot decode (the enforcer's `repair`
+ * option): the Ledger rewrites it with its next compaction.
+ */
+export async function ledgerKvRepair(key: string, reason: string, env: unknown) {
+  const e = env as Partial<Env> | undefined;
+  if (!e?.LEDGER) return;
+  await ledgerOf(e as Pick<Env, "LEDGER">).repairKv(key, reason);
+}

@@ -2,6 +2,7 @@ import type { RouteRegistrar } from "../http/routes";
 import { adminAccessRoutes } from "./admin-access";
 import { ADMIN_PREFIX, adminAuth } from "./admin-auth";
 import { adminBackupRoutes } from "./admin-backup";
+import { adminBlocklistRoutes } from "./admin-blocklist";
 import { adminConsoleRoutes } from "./admin-console";
 import { adminDeadLetterRoutes } from "./admin-dead-letters";
 import { adminDecisionRoutes } from "./admin-decisions";
@@ -14,7 +15,7 @@ import type { RouteDef } from "./route";
 import { watcherRoutes } from "./watchers";
 
 export { isAdminRequest } from "./admin-auth";
-export { ledgerEdgeMetrics } from "./edge-metrics";
+export { ledgerEdgeMetrics, ledgerKvRepair } from "./edge-metrics";
 export type { RouteDef } from "./route";
 
 let document: Record<string, unknown> | undefined;
@@ -43,6 +44,7 @@ export const API_ROUTES: readonly RouteDef[] = [
   metricsRoute,
   ...adminDeadLetterRoutes,
   ...adminBackupRoutes,
+  ...adminBlocklistRoutes,
   openApiRoute,
 ];
 

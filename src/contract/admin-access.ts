@@ -126,6 +126,42 @@ export const countSchema = z.object({ deleted: z.number().int().nonnegative() })
 
 const counted = { count: z.number().int().nonnegative() };
 
+const kvDay = z.object({ day: z.string(), writes: z.number().int(), deletes: z.number().int() });
+
+export const kvStatusSchema = z.object({
+  /** KV_WRITE_BUDGET: writes a UTC day; the allowance starts at `burst` and grows evenly to it. */
+  budget: z.object({
+    per_day: z.number().int(),
+    burst: z.number().int(),
+    allowance_now: z.number().int(),
+    today: kvDay,
+    /** The last 7 UTC days with any spend, newest first. */
+    days: z.array(kvDay),
+  }),
+  epoch: z.number().int(),
+  /** Keys the current base is split over (0 before the first compaction). */
+  base_parts: z.number().int(),
+  base_bytes: z.number().int(),
+  deltas: z.number().int(),
+  /** Changes waiting for a flush. */
+  pending: z.number().int(),
+  last_write: iso.nullable(),
+  /** When the pending changes are written (null: nothing pending); later when over budget. */
+  next_flush: iso.nullable(),
+  last_compaction: z
+    .object({
+      rows: z.number().int(),
+      parts: z.number().int(),
+      bytes: z.number().int(),
+      peak_bytes: z.number().int(),
+      at: iso,
+    })
+    .nullable(),
+  /** A key an edge reported it could not read; the next compaction rewrites it. */
+  repair: z.string().nullable(),
+});
+export type KvStatus = z.infer<typeof kvStatusSchema>;
+
 export const metricsSchema = z.object({
   /** When the counters started (the Ledger's first count). */
   since: iso.nullable(),
@@ -157,6 +193,8 @@ export const metricsSchema = z.object({
   bouncers: z.array(
     z.object({ name: z.string(), last_pull: iso.nullable(), user_agent: z.string().nullable() }),
   ),
+  /** The KV blocklist the Ledger writes, and what it spends of KV's daily quotas. */
+  kv: kvStatusSchema.optional(),
 });
 
 export type AllowEntry = z.infer<typeof allowEntrySchema>;

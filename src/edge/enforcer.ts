@@ -9,7 +9,12 @@ import type { Allowlist } from "../core/allowlist";
 import { type Blocklist, type DecisionEntry, typeRank } from "../core/blocklist/index";
 import { PalisadeHttpError } from "../http/error";
 import { builtinAllowlist } from "../hub/index";
-import { BlocklistCache, type WaitUntil } from "./blocklist-cache";
+import {
+  BlocklistCache,
+  type BlocklistStatus,
+  type ReportBadKey,
+  type WaitUntil,
+} from "./blocklist-cache";
 import { challenge, hasClearance, VERIFY_PATH, verifyCaptcha } from "./captcha";
 import { type Client, clientOf } from "./client";
 import {
@@ -37,6 +42,11 @@ export interface PalisadeOptions {
   metrics?: EdgeMetricsSink;
   /** Default 60 s. */
   metricsIntervalMs?: number;
+  /**
+   * Where the isolate reports a KV key it cannot decode (a corrupt delta or base part),
+   * once per key: the Worker's entry sends it to the Ledger, which rewrites it.
+   */
+  repair?: (key: string, reason: string, env: unknown) => Promise<unknown>;
 }
 
 /** Whether a request to Palisade's own routes may pass its source's decision (an operator recovering). */
@@ -79,9 +89,11 @@ export class Enforcer {
     const cfg = configOf(varsWith(env ?? {}, this.options.vars));
     if (path === this.verifyPath) return this.verify(request, cfg);
     if (path.startsWith("/_palisade/")) return undefined;
-    const kv = this.options.kv ? this.options.kv(env ?? {}) : env?.BLOCKLIST;
-    if (!kv) throw new Error("palisade: no BLOCKLIST KV binding and no kv option");
-    const list = this.cacheFor(cfg).current(kv, waitUntil);
+    const list = this.cacheFor(cfg).current(
+      this.kvOf(env),
+      waitUntil,
+      this.reporter(env, waitUntil),
+    );
     return list instanceof Promise
       ? list.then((l) => this.decide(request, cfg, l, env, waitUntil))
       : this.decide(request, cfg, list, env, waitUntil);
@@ -130,6 +142,34 @@ export class Enforcer {
     return { client, d };
   }
 
+  /**
+   * The isolate's blocklist status (`/health`), as it is: asking does not load it (a
+   * load would start this isolate's refresh clock early and delay the next change).
+   */
+  blocklistStatus(): BlocklistStatus {
+    return this.cache?.status(this.now()) ?? idleStatus();
+  }
+
+  private kvOf(env: PalisadeBindings | undefined): KVNamespace {
+    const kv = this.options.kv ? this.options.kv(env ?? {}) : env?.BLOCKLIST;
+    if (!kv) throw new Error("palisade: no BLOCKLIST KV binding and no kv option");
+    return kv;
+  }
+
+  private reporter(
+    env: PalisadeBindings | undefined,
+    waitUntil: WaitUntil,
+  ): ReportBadKey | undefined {
+    const repair = this.options.repair;
+    if (!repair) return undefined;
+    return (key, reason) =>
+      waitUntil(
+        repair(key, reason, env).catch((e: unknown) =>
+          console.error("palisade.blocklist.report_failed", { key, message: String(e) }),
+        ),
+      );
+  }
+
   private verify(request: Request, cfg: WorkerConfig): Promise<Response> {
     if (request.method !== "POST") {
       throw new PalisadeHttpError(405, "method_not_allowed", `${this.verifyPath} takes a POST.`, {
@@ -143,6 +183,7 @@ export class Enforcer {
     const timeout = this.options.firstLoadTimeoutMs;
     this.cache ??= new BlocklistCache({
       refreshMs: cfg.refreshMs,
+      staleMs: cfg.blocklistStaleMs,
       ipv6Prefix: cfg.ipv6Prefix,
       now: this.now,
       ...(timeout === undefined ? {} : { firstLoadTimeoutMs: timeout }),
@@ -159,7 +200,7 @@ export class Enforcer {
   ): Verdict | Promise<Verdict> {
     const at = this.now();
     if (!list) {
-      this.failLog.hit(cfg.failMode, at);
+      this.failLog.hit(cfg.failMode, at, this.cache?.status(at).state ?? "unavailable");
       this.outcomes.hit(
         cfg.failMode === "closed" ? OUTCOME.fail_closed : OUTCOME.fail_open,
         at,
@@ -193,6 +234,19 @@ export class Enforcer {
     const base = this.options.allowlist ?? builtinAllowlist();
     return base.lookupIp(ip) !== undefined || this.cache?.allowlist?.lookupIp(ip) !== undefined;
   }
+}
+
+function idleStatus(): BlocklistStatus {
+  return {
+    state: "idle",
+    epoch: null,
+    base_parts: 0,
+    deltas: 0,
+    bad_keys: [],
+    loaded_at: null,
+    failures: 0,
+    last_error: null,
+  };
 }
 
 /** ban and unknown types: 403 (CrowdSec bouncers' default fallback); captcha; throttle: 429. */
@@ -231,16 +285,19 @@ class FailModeLog {
   private count = 0;
   private loggedAt = Number.NEGATIVE_INFINITY;
 
-  hit(mode: "open" | "closed", now: number): void {
+  hit(mode: "open" | "closed", now: number, state: string): void {
     this.count++;
     if (now - this.loggedAt < 1000) return;
+    const why =
+      state === "stale" ? "is stale (refreshes failing past BLOCKLIST_STALE_MS)" : "is unavailable";
     console.error("palisade.failmode", {
       mode,
+      state,
       requests: this.count,
       message:
         mode === "open"
-          ? "The blocklist is unavailable; visitors are let through unchecked (FAIL_MODE=open)."
-          : "The blocklist is unavailable; visitors are answered 503 (FAIL_MODE=closed).",
+          ? `The blocklist ${why}; visitors are let through unchecked (FAIL_MODE=open).`
+          : `The blocklist ${why}; visitors are answered 503 (FAIL_MODE=closed).`,
     });
     this.loggedAt = now;
     this.count = 0;

@@ -245,6 +245,10 @@ describe("palisade metrics", { timeout: 120_000 }, () => {
     expect(human.stdout).toMatch(/^Decisions:\nORIGIN\s+TYPE\s+CREATED\s+ACTIVE\n─/m);
     expect(human.stdout).toMatch(/^cscli\s+captcha\s+\d+\s+1$/m);
     expect(human.stdout).toMatch(/^Bouncers:\n/m);
+    // The KV blocklist and its spend against the free plan's default budget.
+    expect(m.kv?.budget.per_day).toBe(1000);
+    expect(human.stdout).toMatch(/^KV blocklist:\n {2}epoch \d+: base \d+ bytes in \d+ key\(s\)/m);
+    expect(human.stdout).toMatch(/^ {2}budget 1000 writes a day \(burst 50\)/m);
     await json("decisions", "delete", "--all");
   });
 });

@@ -1,10 +1,13 @@
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { createExecutionContext, runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { pullSettings } from "../../src/api/bouncer";
 import type { Bouncer } from "../../src/contract/admin-access";
 import { ingestResponseSchema } from "../../src/contract/ingest";
 import { lapiDecisionListSchema } from "../../src/contract/lapi";
+import worker from "../../src/worker";
 import {
+  API,
   admin,
   adminOk,
   BOUNCER_IP,
@@ -277,6 +280,48 @@ describe("GET /v1/decisions/stream", () => {
     expect((await stream(key, `?scenarios_containing=${word}`)).new).toBeNull();
   });
 
+  it("streams a startup dump page by page, never whole, and gzips it for clients that accept it", async () => {
+    pullSettings.pageSize = 50;
+    const key = await newBouncer();
+    const word = unique("dump");
+    const ips = Array.from({ length: 600 }, (_, i) => `203.0.${116 + (i >> 8)}.${i & 255}`);
+    await record(ips.map((value) => ({ value, scenario: `x/${word}` })));
+    const path = `/decisions/stream?startup=true&scenarios_containing=${word}`;
+    const plain = await bouncer(path, { key });
+    expect(plain.headers.get("Content-Encoding")).toBeNull();
+    // The body arrives as the Ledger's pages: many chunks, none larger than a page.
+    const chunks = await chunksOf(plain.body);
+    const bytes = chunks.reduce((n, c) => n + c.byteLength, 0);
+    expect(chunks.length).toBeGreaterThanOrEqual(ips.length / 50);
+    expect(Math.max(...chunks.map((c) => c.byteLength))).toBeLessThan(50 * 400);
+    const text = new TextDecoder().decode(concat(chunks));
+    expect(values(JSON.parse(text).new)).toEqual([...ips].sort());
+    // Go's HTTP client (every CrowdSec bouncer) asks for gzip by default. (Called in
+    // process: a fetch through the runtime would hand back the body already inflated.)
+    const gz = await worker.fetch(
+      new Request(`${API}${path}`, {
+        headers: { "X-Api-Key": key, "CF-Connecting-IP": BOUNCER_IP, "Accept-Encoding": "gzip" },
+      }),
+      env,
+      createExecutionContext(),
+    );
+    expect(gz.headers.get("Content-Encoding")).toBe("gzip");
+    expect(gz.headers.get("Vary")).toBe("Accept-Encoding");
+    const packed = concat(await chunksOf(gz.body));
+    expect(packed.byteLength).toBeLessThan(bytes / 4);
+    const unpacked = await new Response(
+      new Blob([packed]).stream().pipeThrough(new DecompressionStream("gzip")),
+    ).text();
+    expect(values(JSON.parse(unpacked).new)).toEqual([...ips].sort());
+    // An incremental poll is a few bytes: sent as they are.
+    const poll = await bouncer(`/decisions/stream?scenarios_containing=${word}`, {
+      key,
+      headers: { "Accept-Encoding": "gzip" },
+    });
+    expect(poll.headers.get("Content-Encoding")).toBeNull();
+    expect(await poll.text()).toBe('{"new":null,"deleted":null}');
+  });
+
   it("answers HEAD without moving the cursor", async () => {
     const key = await newBouncer();
     await stream(key, "?startup=true", BOUNCER_IP);
@@ -314,3 +359,24 @@ describe("a detected IPv6 attacker", () => {
     expect(values((await stream(key)).deleted)).toEqual(["2001:db8:6:7::/64", "2001:db8:6:7::5"]);
   });
 });
+
+async function chunksOf(body: ReadableStream<Uint8Array> | null): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  if (!body) return out;
+  const reader = body.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return out;
+    out.push(value);
+  }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}

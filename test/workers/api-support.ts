@@ -74,6 +74,7 @@ export interface BouncerCall {
   ip?: string;
   method?: string;
   ua?: string;
+  headers?: Record<string, string>;
 }
 
 export async function bouncer(path: string, call: BouncerCall): Promise<Response> {
@@ -82,6 +83,7 @@ export async function bouncer(path: string, call: BouncerCall): Promise<Response
     "User-Agent": call.ua ?? "crowdsec-firewall-bouncer/v0.0.25",
   });
   if (call.key !== null) headers.set("X-Api-Key", call.key);
+  for (const [k, v] of Object.entries(call.headers ?? {})) headers.set(k, v);
   return exports.default.fetch(`${API}${path}`, { method: call.method ?? "GET", headers });
 }
 

@@ -28,7 +28,8 @@ describe("Ledger", () => {
   it("writes an empty base on its first housekeeping, so the edge finds a manifest", async () => {
     await ledgerHousekeeping(env);
     const m = await manifest();
-    expect(m).toMatchObject({ v: 1, epoch: 1, base: KV_KEYS.base(1), deltas: [] });
+    expect(m).toMatchObject({ v: 2, epoch: 1, deltas: [] });
+    expect(m?.base?.parts.map((p) => p.key)).toEqual([KV_KEYS.base(1)]);
     const base = await env.BLOCKLIST.get(KV_KEYS.base(1), "arrayBuffer");
     expect(decodeSnapshot(new Uint8Array(base ?? new ArrayBuffer(0)))).toEqual([]);
   });

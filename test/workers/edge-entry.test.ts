@@ -35,7 +35,7 @@ describe("the default Worker", () => {
       "POST https://site.example/a?b=1 x=1",
     ]);
     // The spies see the Worker's own KV calls (its first load), so silence on put means no write.
-    expect(get).toHaveBeenCalledWith("bl:manifest", "json");
+    expect(get).toHaveBeenCalledWith("bl:manifest", "text");
     expect(put).not.toHaveBeenCalled();
     expect(del).not.toHaveBeenCalled();
   });

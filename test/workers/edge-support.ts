@@ -6,9 +6,11 @@ import type { VarOverrides } from "../../src/config";
 import {
   type DecisionEntry,
   type DeltaOp,
-  encodeSnapshot,
+  type EncodedPart,
   KV_KEYS,
   type Manifest,
+  SnapshotEncoder,
+  sortKeyOf,
 } from "../../src/core/blocklist/index";
 import type { PalisadeOptions } from "../../src/edge/palisade";
 import type { Env } from "../../src/env";
@@ -40,24 +42,51 @@ export function decision(
   return { id: nextId++, type, scope, value, until };
 }
 
-/** Writes a blocklist to KV as the Ledger does: a base snapshot, deltas, then the manifest. */
+/** Writes a blocklist to KV as the Ledger does: base parts, deltas, then the manifest. */
 export async function seed(
   kv: KVNamespace,
   epoch: number,
   base: DecisionEntry[] | null,
   deltas: DeltaOp[][] = [],
-): Promise<void> {
-  if (base) await kv.put(KV_KEYS.base(epoch), encodeSnapshot(base));
+  partBytes = 16 * 1024 * 1024,
+): Promise<Manifest> {
   const keys = deltas.map((_, i) => KV_KEYS.delta(epoch, i));
   for (const [i, ops] of deltas.entries()) await kv.put(keys[i] as string, JSON.stringify(ops));
   const manifest: Manifest = {
-    v: 1,
+    v: 2,
     epoch,
-    base: base ? KV_KEYS.base(epoch) : null,
+    base: base ? await seedBase(kv, epoch, base, partBytes) : null,
     deltas: keys,
     updated: Date.now(),
   };
   await kv.put(KV_KEYS.manifest, JSON.stringify(manifest));
+  return manifest;
+}
+
+/** A base's parts in KV, cut by the streaming encoder from entries in snapshot order. */
+async function seedBase(
+  kv: KVNamespace,
+  epoch: number,
+  entries: DecisionEntry[],
+  partBytes: number,
+) {
+  const sorted = entries
+    .flatMap((e) => {
+      const k = sortKeyOf(e.scope, e.value);
+      return k ? [{ e, k: [...k].map((b) => b.toString(16).padStart(2, "0")).join("") }] : [];
+    })
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.e.id - b.e.id));
+  const enc = new SnapshotEncoder(partBytes);
+  const parts: EncodedPart[] = [];
+  for (const { e } of sorted) {
+    const done = enc.addEntry(e);
+    if (done) parts.push(done);
+  }
+  const last = enc.finish();
+  if (last) parts.push(last);
+  const layout = enc.layout();
+  for (const [i, p] of parts.entries()) await kv.put(KV_KEYS.part(epoch, i), p.data);
+  return { ...layout, parts: layout.parts.map((p, i) => ({ ...p, key: KV_KEYS.part(epoch, i) })) };
 }
 
 export interface KvProbe {

@@ -1,12 +1,13 @@
 import { listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, vi } from "vitest";
-import { Blocklist, type DeltaOp, KV_KEYS, type Manifest } from "../../src/core/blocklist/index";
+import { Blocklist } from "../../src/core/blocklist/index";
 import { ledgerOf } from "../../src/durable/ledger/index";
 import { KvWriter } from "../../src/durable/ledger/kv-writer";
 import { type LedgerDecisionRow, LedgerStore } from "../../src/durable/ledger/store";
 import { trackerOf } from "../../src/durable/tracker/index";
 import { TrackerStore } from "../../src/durable/tracker/store";
+import { readBase, readDelta, readManifestKey } from "../../src/edge/blocklist-load";
 import type { Env } from "../../src/env";
 import { errorResponse, toPalisadeError } from "../../src/http/error";
 import { handleIngest } from "../../src/ingest/index";
@@ -141,7 +142,11 @@ export function ledgerChanges(
 export function ledgerKvState() {
   return runInDurableObject(ledger(), (_, state) => {
     const sql = state.storage.sql;
-    const writer = new KvWriter(sql, new LedgerStore(sql), env.BLOCKLIST, 64);
+    const writer = new KvWriter(sql, env.BLOCKLIST, {
+      ipv6Prefix: 64,
+      partBytes: 16 * 1024 * 1024,
+      writesPerDay: 1_000,
+    });
     return { ...writer.state(), pending: writer.pending() };
   });
 }
@@ -182,15 +187,14 @@ export async function flushKv(): Promise<void> {
   });
 }
 
-/** The blocklist the edge would build from KV right now. */
+/** The blocklist the edge would build from KV right now (with the edge's own reader). */
 export async function blocklistFromKv(): Promise<Blocklist> {
-  const manifest = await env.BLOCKLIST.get<Manifest>(KV_KEYS.manifest, "json");
+  const manifest = await readManifestKey(env.BLOCKLIST);
   if (!manifest) return Blocklist.empty();
-  const base = manifest.base ? await env.BLOCKLIST.get(manifest.base, "arrayBuffer") : null;
-  const list = base ? Blocklist.fromSnapshot(new Uint8Array(base)) : Blocklist.empty();
+  const list = manifest.base ? await readBase(env.BLOCKLIST, manifest.base, {}) : Blocklist.empty();
   for (const key of manifest.deltas) {
-    const ops = await env.BLOCKLIST.get<DeltaOp[]>(key, "json");
-    if (ops) list.apply(ops);
+    const ops = await readDelta(env.BLOCKLIST, key);
+    if (Array.isArray(ops)) list.apply(ops);
   }
   return list;
 }

@@ -7,7 +7,9 @@ export const METRICS_USAGE = `Usage:
 
 Lines ingested per machine and source type (parsed/unparsed), alerts per scenario,
 decisions made and active per origin and type, edge requests per outcome (approximate:
-each isolate reports about once a minute), and each bouncer's last pull.`;
+each isolate reports about once a minute), each bouncer's last pull, and the KV
+blocklist: its base and deltas, and the KV writes and deletes spent per UTC day against
+the budget (KV_WRITE_BUDGET).`;
 
 export async function runMetrics(args: string[]): Promise<void> {
   const { values, positionals } = parseVerb(args, {});
@@ -41,6 +43,25 @@ function decisionRows(m: Metrics): (string | number)[][] {
     if (!created.has(key(d))) rows.push([d.origin, d.type, 0, d.count]);
   }
   return rows;
+}
+
+function kvText(kv: NonNullable<Metrics["kv"]>): string {
+  const b = kv.budget;
+  const last = kv.last_compaction;
+  return [
+    `  epoch ${kv.epoch}: base ${kv.base_bytes} bytes in ${kv.base_parts} key(s), ${kv.deltas} delta(s), ${kv.pending} change(s) pending${kv.next_flush ? `, next write ${when(kv.next_flush)}` : ""}`,
+    last
+      ? `  last compaction ${when(last.at)}: ${last.rows} decisions, ${last.parts} part(s), ${last.bytes} bytes (encoder peak ${last.peak_bytes} bytes)`
+      : "  no compaction yet",
+    kv.repair ? `  rewriting ${kv.repair} (an edge could not read it)` : null,
+    `  budget ${b.per_day} writes a day (burst ${b.burst}); allowed so far today ${b.allowance_now}`,
+    table(
+      ["day (UTC)", "writes", "deletes"],
+      b.days.map((d) => [d.day, d.writes, d.deletes]),
+    ),
+  ]
+    .filter((line) => line !== null)
+    .join("\n");
 }
 
 function metricsText(m: Metrics): string {
@@ -91,5 +112,7 @@ function metricsText(m: Metrics): string {
         ),
       ),
     ),
+    "",
+    section("KV blocklist:", m.kv ? kvText(m.kv) : null),
   ].join("\n");
 }

@@ -1,9 +1,9 @@
 import { entryKey, KEY_WORDS, TABLE, TABLE_COUNT } from "./canonical";
-import { computeLayout, type Layout, writeHeader } from "./format";
+import { computeLayout, type Layout, writeHeader, writeTypeNames } from "./format";
 import type { DecisionEntry } from "./types";
 
 const MAX_TYPES = 256;
-const MAX_U32 = 0xffffffff;
+export const MAX_U32 = 0xffffffff;
 
 /** Entries of one table before sorting: indexes into the input and their key words. */
 interface Pending {
@@ -15,12 +15,13 @@ interface Pending {
  * The binary snapshot of `entries` (format: format.ts). Entries the edge cannot match (a
  * scope other than Ip/Range/Country/AS, or a value that is not one of its scope) are left
  * out; expired ones are kept (the reader ignores them), so the writer decides when to
- * drop them. Throws on what only a bug produces: an id that is not a non-negative safe
+ * drop them. The bytes depend only on the set of entries, not their order (the
+ * streaming `SnapshotEncoder` writes the same ones). Throws on what only a bug produces: an id that is not a non-negative safe
  * integer, an `until` that is not a number, more than 256 distinct types.
  */
 export function encodeSnapshot(entries: readonly DecisionEntry[]): Uint8Array {
   const pending: Pending[] = Array.from({ length: TABLE_COUNT }, () => ({ members: [], keys: [] }));
-  const types = new Map<string, number>();
+  const names = new Set<string>();
   const scratch = new Uint32Array(8);
   let idsF64 = false;
   entries.forEach((e, i) => {
@@ -28,14 +29,12 @@ export function encodeSnapshot(entries: readonly DecisionEntry[]): Uint8Array {
     if (t < 0) return;
     checkEntry(e);
     if (e.id > MAX_U32) idsF64 = true;
-    if (!types.has(e.type)) {
-      if (types.size >= MAX_TYPES) throw new RangeError("blocklist: more than 256 decision types");
-      types.set(e.type, types.size);
-    }
+    names.add(e.type);
     const p = pending[t] as Pending;
     p.members.push(i);
     for (let w = 0; w < (KEY_WORDS[t] as number); w++) p.keys.push(scratch[w] as number);
   });
+  const types = typeIndex(names);
   const typesText = JSON.stringify([...types.keys()]);
   const layout = computeLayout(
     pending.map((p) => p.members.length),
@@ -44,14 +43,23 @@ export function encodeSnapshot(entries: readonly DecisionEntry[]): Uint8Array {
   );
   const bytes = new Uint8Array(layout.byteLength);
   writeHeader(bytes, layout);
-  const codes = new Uint16Array(bytes.buffer, layout.typesAt, typesText.length);
-  for (let k = 0; k < typesText.length; k++) codes[k] = typesText.charCodeAt(k);
+  writeTypeNames(bytes, layout, typesText);
   for (let t = 0; t < TABLE_COUNT; t++)
     writeTable(bytes, layout, t, pending[t] as Pending, entries, types);
   return bytes;
 }
 
-function checkEntry(e: DecisionEntry): void {
+/**
+ * The type table: names sorted, so a snapshot is a function of its set of entries (the
+ * streaming encoder, which sees them in key order, writes the same bytes).
+ */
+export function typeIndex(names: Iterable<string>): Map<string, number> {
+  const sorted = [...names].sort();
+  if (sorted.length > MAX_TYPES) throw new RangeError("blocklist: more than 256 decision types");
+  return new Map(sorted.map((name, i) => [name, i]));
+}
+
+export function checkEntry(e: DecisionEntry): void {
   if (!Number.isSafeInteger(e.id) || e.id < 0) {
     throw new RangeError(`blocklist: decision id ${e.id} is not a non-negative safe integer`);
   }

@@ -102,4 +102,24 @@ export function readLayout(bytes: Uint8Array): Layout {
   return layout;
 }
 
+/** The decision type names a snapshot's type table holds. */
+export function readTypeNames(bytes: Uint8Array, layout: Layout): string[] {
+  const codes = new Uint16Array(
+    bytes.buffer,
+    bytes.byteOffset + layout.typesAt,
+    layout.typesBytes / 2,
+  );
+  const names: unknown = JSON.parse(String.fromCharCode(...codes));
+  if (!Array.isArray(names) || !names.every((n) => typeof n === "string")) {
+    throw new Error("blocklist snapshot: the type table is not a list of names");
+  }
+  return names as string[];
+}
+
+/** Writes the type table (UTF-16 code units: no TextEncoder in the pure core). */
+export function writeTypeNames(bytes: Uint8Array, layout: Layout, text: string): void {
+  const codes = new Uint16Array(bytes.buffer, bytes.byteOffset + layout.typesAt, text.length);
+  for (let k = 0; k < text.length; k++) codes[k] = text.charCodeAt(k);
+}
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;

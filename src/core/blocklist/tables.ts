@@ -1,5 +1,5 @@
 import { formatKey, KEY_WORDS, TABLE, TABLE_COUNT, TABLE_SCOPE } from "./canonical";
-import { readLayout } from "./format";
+import { readLayout, readTypeNames } from "./format";
 import type { DecisionEntry } from "./types";
 
 /**
@@ -47,8 +47,7 @@ export function decodeTables(input: Uint8Array): Tables {
   const u32 = (at: number, len: number) => new Uint32Array(buffer, o + at, len);
   const keys = (t: number) =>
     u32(layout.keysAt[t] as number, (n[t] as number) * (KEY_WORDS[t] as number));
-  const codes = new Uint16Array(buffer, o + layout.typesAt, layout.typesBytes / 2);
-  const types = JSON.parse(String.fromCharCode(...codes)) as string[];
+  const types = readTypeNames(bytes, layout);
   const r4 = keys(TABLE.range4);
   const r6 = keys(TABLE.range6);
   const n4 = n[TABLE.range4] as number;

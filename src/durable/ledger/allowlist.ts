@@ -163,6 +163,11 @@ export class AllowStore {
     this.changed();
   }
 
+  /** Queues the current entries for KV again (an edge could not read the published key). */
+  republish(): void {
+    setMeta(this.sql, "kv_allow_pending", this.text());
+  }
+
   /** Drops the compiled lists and queues the new text for KV (the writer publishes it). */
   private changed(): void {
     this.own = undefined;

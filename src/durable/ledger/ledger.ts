@@ -4,6 +4,7 @@ import type { AdminAlertDetail, AdminDecision } from "../../contract/admin";
 import type {
   AllowEntry,
   Bouncer,
+  KvStatus,
   Machine,
   MachineRole,
   Metrics,
@@ -19,12 +20,12 @@ import { migrate } from "../migrate";
 import { detectionPack } from "../pack";
 import { AllowStore } from "./allowlist";
 import { LedgerBackup } from "./backup";
-import { BouncerStore, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
+import { BouncerStore, iso, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
 import { bump, bumpSeries } from "./counters";
 import { type DeadLetterInput, DeadLetterStore } from "./dead-letters";
 import type { DecisionFilter } from "./filter";
 import { countingKv } from "./kv-count";
-import { KvWriter } from "./kv-writer";
+import { type FlushOutcome, KvWriter } from "./kv-writer";
 import { type LoginResult, MachineStore } from "./machines";
 import { metricsReport } from "./metrics";
 import { Notifier } from "./notify";
@@ -48,6 +49,7 @@ import {
 } from "./queries";
 import type { BatchCounts, RecordItem, RecordResult } from "./records";
 import { type LiveSession, type SessionStart, SessionStore } from "./sessions";
+import { backfillSortKeys } from "./snapshot-rows";
 import { statsReport } from "./stats";
 import { LEDGER_MIGRATIONS, type LedgerDecisionRow, LedgerStore, type RecordHooks } from "./store";
 import type { Page, PullPlan } from "./stream";
@@ -89,7 +91,11 @@ export class Ledger extends DurableObject<Env> {
     const sql = ctx.storage.sql;
     this.store = new LedgerStore(sql);
     const cfg = configOf(env);
-    this.writer = new KvWriter(sql, this.store, countingKv(env.BLOCKLIST, sql), cfg.ipv6Prefix);
+    this.writer = new KvWriter(sql, countingKv(env.BLOCKLIST, sql), {
+      ipv6Prefix: cfg.ipv6Prefix,
+      partBytes: cfg.blocklistPartBytes,
+      writesPerDay: cfg.kvWriteBudget,
+    });
     this.bouncerStore = new BouncerStore(sql);
     this.machineStore = new MachineStore(sql);
     this.allow = new AllowStore(sql);
@@ -99,6 +105,7 @@ export class Ledger extends DurableObject<Env> {
     this.deadLetters = new DeadLetterStore(sql);
     const hooks: RecordHooks = {
       toEntry: (row) => this.writer.entryOf(row),
+      sortKey: (scope, value) => this.writer.sortKey(scope, value),
       allowed: (d) => this.allow.covering(d),
       notify: (a, seq, now) => this.notifier.enqueue(a, seq, now),
       maxDurationMs: cfg.maxDecision.maxMs,
@@ -122,6 +129,7 @@ export class Ledger extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, LEDGER_MIGRATIONS);
       this.store.backfillIpKeys();
+      backfillSortKeys(sql, cfg.ipv6Prefix, (scope, value) => this.writer.sortKey(scope, value));
     });
   }
 
@@ -409,7 +417,56 @@ export class Ledger extends DurableObject<Env> {
     const bouncers = this.bouncerStore
       .list()
       .map((b) => ({ name: b.name, last_pull: b.last_pull, user_agent: b.user_agent }));
-    return metricsReport(this.ctx.storage.sql, bouncers, Date.now());
+    return {
+      ...metricsReport(this.ctx.storage.sql, bouncers, Date.now()),
+      kv: await this.kvStatus(),
+    };
+  }
+
+  /** The KV blocklist and its write budget, as the admin metrics show them. */
+  async kvStatus(): Promise<KvStatus> {
+    const now = Date.now();
+    const st = this.writer.state();
+    const next = this.upkeep.nextFlushAt(now);
+    const last = st.lastCompaction;
+    return {
+      budget: this.writer.spend.report(now),
+      epoch: st.epoch,
+      base_parts: st.base?.parts.length ?? (st.legacyBase ? 1 : 0),
+      base_bytes: st.base?.bytes ?? 0,
+      deltas: st.deltas.length,
+      pending: this.writer.pending(),
+      last_write: st.lastWrite ? iso(st.lastWrite) : null,
+      next_flush: next === undefined ? null : iso(next),
+      last_compaction: last && {
+        rows: last.rows,
+        parts: last.parts,
+        bytes: last.bytes,
+        peak_bytes: last.peak_bytes,
+        at: iso(last.at),
+      },
+      repair: st.repair,
+    };
+  }
+
+  /** An operator's compaction (the budget still applies: `deferred` when it cannot pay). */
+  async compactKv(): Promise<FlushOutcome> {
+    const out = await this.writer.compact(Date.now());
+    await this.schedule();
+    return out;
+  }
+
+  /**
+   * An edge could not read a KV key the manifest names (a corrupt delta or base part, the
+   * manifest itself, the allowlist): the next flush rewrites it (a new base, or the
+   * allowlist again). False for a key no current manifest names.
+   */
+  async repairKv(key: string, reason: string): Promise<boolean> {
+    const what = this.writer.requestRepair(key);
+    if (what === "allow") this.allow.republish();
+    console.error("palisade.ledger.kv_repair", { key, reason, rewriting: what !== null });
+    if (what !== null) await this.schedule();
+    return what !== null;
   }
 
   /** The notification consumer's report on its deliveries (counters, dead messages). */

@@ -114,3 +114,19 @@ export const LEDGER_V6: Migration = [
      UNIQUE (queue, message_id))`,
   "CREATE INDEX decisions_ended ON decisions (deleted_seq, deleted_at) WHERE deleted_seq IS NOT NULL",
 ];
+
+/**
+ * Ledger schema version 7 (the KV blocklist at a million decisions: issue 16).
+ *
+ * - decisions get `bl_key`, the sort key of their blocklist entry (core/blocklist
+ *   sort-key.ts: table, then key words big-endian), NULL when the edge cannot enforce the
+ *   decision's scope. A partial index over live rows covers what a snapshot holds, in
+ *   snapshot order, so compaction streams rows from SQLite into the encoder chunk by
+ *   chunk instead of loading every live decision. Live rows recorded before are
+ *   back-filled once (and again if IPV6_PREFIX changes, as an IPv6 key depends on it).
+ */
+export const LEDGER_V7: Migration = [
+  "ALTER TABLE decisions ADD COLUMN bl_key BLOB",
+  `CREATE INDEX decisions_live_sort ON decisions (bl_key, id, until, type)
+     WHERE deleted_seq IS NULL AND bl_key IS NOT NULL`,
+];

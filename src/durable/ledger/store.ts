@@ -11,7 +11,7 @@ import {
   type RecordItem,
   type RecordResult,
 } from "./records";
-import { LEDGER_V2, LEDGER_V3, LEDGER_V4, LEDGER_V5, LEDGER_V6 } from "./schema";
+import { LEDGER_V2, LEDGER_V3, LEDGER_V4, LEDGER_V5, LEDGER_V6, LEDGER_V7 } from "./schema";
 
 /** Ledger schema; append a migration to change it, never edit a shipped one. */
 export const LEDGER_MIGRATIONS: readonly Migration[] = [
@@ -45,6 +45,7 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
   LEDGER_V4,
   LEDGER_V5,
   LEDGER_V6,
+  LEDGER_V7,
 ];
 
 // A type, not an interface: SqlStorage rows must be indexable records.
@@ -71,6 +72,8 @@ export type LedgerDecisionRow = {
   parent_id: number | null;
   /** When the row left what bouncers see (its deleted_seq, or when its range was carved). */
   out_seq: number | null;
+  /** The blocklist sort key (schema v3), null when the edge cannot enforce the decision. */
+  bl_key: ArrayBuffer | null;
 };
 
 /** Why a decision ended; `recarved`: a piece replaced when its range was carved again. */
@@ -80,6 +83,8 @@ export type EndReason = "expired" | "deleted" | "allowlisted" | "recarved";
 export interface RecordHooks {
   /** The blocklist entry of a decision (null: the edge cannot enforce its scope). */
   toEntry(d: LedgerDecisionRow): DecisionEntry | null;
+  /** The blocklist sort key of a decision's scope and value (null: none). */
+  sortKey(scope: string, value: string): ArrayBuffer | null;
   /** The operator allowlist entry covering a decision (`reason (cidr)`), if any. */
   allowed(d: DecisionInput): string | undefined;
   /** A recorded alert, for the notification channels its profiles lead to. */
@@ -178,8 +183,8 @@ export class LedgerStore {
     const row = this.sql
       .exec<LedgerDecisionRow>(
         `INSERT INTO decisions (uuid, seq, origin, type, scope, value, start, until, scenario,
-           alert_seq, ip_size, ip_start, ip_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         RETURNING *`,
+           alert_seq, ip_size, ip_start, ip_end, bl_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
         crypto.randomUUID(),
         seq,
         d.origin,
@@ -193,6 +198,7 @@ export class LedgerStore {
         ip?.size ?? null,
         ip?.start ?? null,
         ip?.end ?? null,
+        hooks.sortKey(d.scope, d.value),
       )
       .one();
     bump(this.sql, "decisions", d.origin, d.type, 1, now);
@@ -318,16 +324,6 @@ export class LedgerStore {
     return this.sql
       .exec<LedgerDecisionRow>("SELECT * FROM decisions WHERE id = ?", id)
       .toArray()[0];
-  }
-
-  /** Every live, unexpired decision: what a new base snapshot holds. */
-  liveDecisions(now: number): LedgerDecisionRow[] {
-    return this.sql
-      .exec<LedgerDecisionRow>(
-        "SELECT * FROM decisions WHERE deleted_seq IS NULL AND until > ? AND parent_id IS NULL ORDER BY id",
-        now,
-      )
-      .toArray();
   }
 
   pushOp(op: DeltaOp): void {

@@ -15,6 +15,8 @@ const RETRY_MAX_MS = 60_000;
 const EXPIRE_BATCH = 1_000;
 /** Retention sweeps at most this often (each deletes a bounded chunk). */
 const SWEEP_EVERY_MS = 10 * 60_000;
+/** How soon a flush the budget can never pay for is looked at again (the settings may change). */
+const BUDGET_RECHECK_MS = 3_600_000;
 
 export interface HousekeepingReport {
   expired: number;
@@ -27,8 +29,8 @@ export interface HousekeepingReport {
 
 /**
  * The Ledger's timers: one alarm at the first of the next KV flush (KV_FLUSH_MS after the
- * last write, while changes are pending) and the next decision or allowlist expiry, and
- * the cron's housekeeping.
+ * last write, and no sooner than the KV write budget allows, while changes are pending)
+ * and the next decision or allowlist expiry, and the cron's housekeeping.
  */
 export class LedgerUpkeep {
   constructor(
@@ -44,7 +46,8 @@ export class LedgerUpkeep {
   /**
    * Every minute: expire decisions whose tracker alarm was missed, flush, compact an
    * epoch older than an hour, write the first (empty) base so the edge finds a manifest,
-   * delete superseded bases, forget old batch ids.
+   * delete superseded bases, forget old batch ids. KV writes only as the budget allows
+   * (what it cannot pay for now stays queued and the alarm comes back for it).
    */
   async housekeeping(now: number): Promise<HousekeepingReport> {
     const expired = this.ops.expireDue(now - OVERDUE_GRACE_MS, EXPIRE_BATCH);
@@ -53,12 +56,11 @@ export class LedgerUpkeep {
     const flushed = await this.writer.flush(now);
     const st = this.writer.state();
     const due = st.base === null || (st.deltas.length > 0 && now - st.epochAt >= COMPACT_EVERY_MS);
-    const compacted = flushed !== "base" && due;
-    if (compacted) await this.writer.compact(now);
+    const compacted = flushed !== "base" && due && (await this.writer.compact(now)) === "base";
     const collected = await this.writer.collect(now);
     await this.flushNotifications();
     const retained = this.sweep(now);
-    await this.schedule();
+    await this.schedule(now);
     return { expired, flushed, compacted, collected, retained };
   }
 
@@ -81,11 +83,11 @@ export class LedgerUpkeep {
    * Ends what is due (decisions, allowlist entries), then flushes pending KV changes;
    * backs off when KV fails, so the alarm never spins.
    */
-  async alarm(): Promise<void> {
+  async alarm(now = Date.now()): Promise<void> {
     const sql = this.storage.sql;
-    this.ops.expireDue(Date.now(), EXPIRE_BATCH);
+    this.ops.expireDue(now, EXPIRE_BATCH);
     try {
-      await this.writer.flush(Date.now());
+      await this.writer.flush(now);
       setMeta(sql, "kv_retry_ms", 0);
     } catch (e) {
       const retry = Math.min(
@@ -96,7 +98,7 @@ export class LedgerUpkeep {
       console.error(`palisade.ledger.kv_write_failed: retrying in ${retry} ms: ${String(e)}`);
     }
     await this.flushNotifications();
-    await this.schedule();
+    await this.schedule(now);
   }
 
   /** Due notification groups to the queue; a failure leaves them pending for the next alarm. */
@@ -108,14 +110,24 @@ export class LedgerUpkeep {
     }
   }
 
-  async schedule(): Promise<void> {
-    let flushAt: number | undefined;
-    if (this.writer.pending() > 0) {
-      const retry = metaNumber(this.storage.sql, "kv_retry_ms") ?? 0;
-      flushAt = Math.max(Date.now() + retry, this.writer.state().lastWrite + this.flushMs);
+  /** When the next flush may run: KV_FLUSH_MS after the last write, and when the budget allows it. */
+  nextFlushAt(now: number): number | undefined {
+    const next = this.writer.nextWrite();
+    if (!next) return undefined;
+    const retry = metaNumber(this.storage.sql, "kv_retry_ms") ?? 0;
+    let budgetAt = this.writer.spend.earliest("writes", next.cost, now);
+    if (budgetAt === Number.POSITIVE_INFINITY) {
+      console.error(
+        `palisade.ledger.kv_budget_too_small: the next ${next.kind} write costs ${next.cost} KV writes, more than KV_WRITE_BUDGET=${this.writer.spend.budget.perDay} a day; raise it or BLOCKLIST_PART_BYTES`,
+      );
+      budgetAt = now + BUDGET_RECHECK_MS;
     }
-    const notifyAt = this.notifier.nextDue(Date.now());
-    const expiry = this.ops.deadline(flushAt);
+    return Math.max(now + retry, this.writer.state().lastWrite + this.flushMs, budgetAt);
+  }
+
+  async schedule(now = Date.now()): Promise<void> {
+    const expiry = this.ops.deadline(this.nextFlushAt(now));
+    const notifyAt = this.notifier.nextDue(now);
     const at =
       notifyAt === undefined
         ? expiry
