@@ -58,7 +58,10 @@ function safelistSources(dir) {
       .map((l) => l.replace(/#.*/, "").trim())
       .filter((l) => l !== "" && IP_OR_CIDR.test(l) && /[.:]/.test(l));
     if (entries.length === 0) continue; // rDNS suffixes, regexes: not addresses
-    const name = relative(dir, p).split("\\").join("/").replace(/\.txt$/, "");
+    const name = relative(dir, p)
+      .split("\\")
+      .join("/")
+      .replace(/\.txt$/, "");
     sources[name] = entries.join("\n");
   }
   return sources;

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONSENSUS } from "../../src/commons/consensus/params";
 import { explainOf } from "../../src/commons/consensus/reputation";
-import { shardOf } from "../../src/commons/shard-key";
 import { keyOf } from "../../src/commons/policy/signal";
+import { shardOf } from "../../src/commons/shard-key";
 import type { CapiSignal } from "../../src/contract/capi-signal";
-import { SimulatedCommons } from "./support/simulated-commons";
 import {
   CERTIFIED,
   MODIFIED,
@@ -14,6 +13,7 @@ import {
   rng,
   signal,
 } from "./support/sim-world";
+import { SimulatedCommons } from "./support/simulated-commons";
 
 // Three weeks of a commons with 1,000 honest members and colluding minorities, hour by
 // hour, through the same policy, bound, deduplication, consensus and trust code the
@@ -79,7 +79,12 @@ function world() {
       }
     }
     const key = keyOf(ip)?.key as string;
-    attackers.push({ key, observers: [...observers], reportTimes: times, lastReport: Math.max(...times) });
+    attackers.push({
+      key,
+      observers: [...observers],
+      reportTimes: times,
+      lastReport: Math.max(...times),
+    });
   }
 
   const victims = {
@@ -95,7 +100,8 @@ function world() {
     for (const m of behindCdn) plan(at, m, signal(pick(r, victims.cdn), t + 1), t + 1);
     for (const m of modified) plan(at, m, signal(victims.modified, t + 2, MODIFIED), t + 2);
     if (h % 6 === 0) {
-      for (const m of honest.slice(0, 20)) plan(at, m, signal(pick(r, victims.private), t + 3), t + 3);
+      for (const m of honest.slice(0, 20))
+        plan(at, m, signal(pick(r, victims.private), t + 3), t + 3);
     }
   }
   // Each colluder reports the victim 10,000 times over the first days, in 500-signal batches.

@@ -59,7 +59,7 @@ export function reservedReason(text: string): string | undefined {
   if (hit) return hit;
   if (cidr.version === 6 && GLOBAL_UNICAST_V6) {
     const ip = parseIp(cidr.addr.toString());
-    if (!ip || !ip.match(GLOBAL_UNICAST_V6.addr as never, 3))
+    if (!ip?.match(GLOBAL_UNICAST_V6.addr as never, 3))
       return `${cidr.text}: outside IPv6 global unicast (2000::/3)`;
   }
   return undefined;

@@ -1,6 +1,6 @@
-import type { CapiSignal } from "../../../src/contract/capi-signal";
 import { reservedReason } from "../../../src/commons/policy/reserved";
 import type { SafeList } from "../../../src/commons/policy/safelist";
+import type { CapiSignal } from "../../../src/contract/capi-signal";
 
 /** Deterministic randomness and signal building for the consensus simulation. */
 
@@ -21,11 +21,31 @@ export function pick<T>(r: () => number, list: readonly T[]): T {
 
 /** Published hub versions (name, version, full sha256), from crowdsecurity/hub's index. */
 export const CERTIFIED = [
-  ["crowdsecurity/ssh-bf", "0.1", "4441dcff07020f6690d998b7101e642359ba405c2abb83565bbbdcee36de280f"],
-  ["crowdsecurity/ssh-bf", "0.3", "242f36684d66bbae3044e576b7cfffef62d5323465f3f74f87923167c6d93356"],
-  ["crowdsecurity/http-probing", "0.4", "4b16f896af400e006c28b1476bf5989c748186f2b3756ed9ad7d1559480d278c"],
-  ["crowdsecurity/http-bad-user-agent", "1.2", "7ca405d1147762b1f488bc0f13575c5af8081499c8a5c2971d706e8b03493671"],
-  ["crowdsecurity/ssh-slow-bf", "0.4", "892f9a153c4dafb5392ba40d70616e88896571be8f4cc00996e7f5e8277c869e"],
+  [
+    "crowdsecurity/ssh-bf",
+    "0.1",
+    "4441dcff07020f6690d998b7101e642359ba405c2abb83565bbbdcee36de280f",
+  ],
+  [
+    "crowdsecurity/ssh-bf",
+    "0.3",
+    "242f36684d66bbae3044e576b7cfffef62d5323465f3f74f87923167c6d93356",
+  ],
+  [
+    "crowdsecurity/http-probing",
+    "0.4",
+    "4b16f896af400e006c28b1476bf5989c748186f2b3756ed9ad7d1559480d278c",
+  ],
+  [
+    "crowdsecurity/http-bad-user-agent",
+    "1.2",
+    "7ca405d1147762b1f488bc0f13575c5af8081499c8a5c2971d706e8b03493671",
+  ],
+  [
+    "crowdsecurity/ssh-slow-bf",
+    "0.4",
+    "892f9a153c4dafb5392ba40d70616e88896571be8f4cc00996e7f5e8277c869e",
+  ],
 ] as const;
 
 /** ssh-bf with a changed capacity: a digest no hub version has. */
@@ -73,5 +93,8 @@ export function publicIpv4(r: () => number, safe: SafeList, taken: Set<string>):
 export function publicIpv6Prefix(r: () => number): { prefix: string; address: () => string } {
   const hex = () => Math.floor(r() * 0x10000).toString(16);
   const prefix = `2a0${Math.floor(r() * 10)}:${hex()}:${hex()}:${hex()}`;
-  return { prefix: `${prefix}::/64`, address: () => `${prefix}:${hex()}:${hex()}:${hex()}:${hex()}` };
+  return {
+    prefix: `${prefix}::/64`,
+    address: () => `${prefix}:${hex()}:${hex()}:${hex()}:${hex()}`,
+  };
 }

@@ -1,4 +1,3 @@
-import type { CapiSignal } from "../../../src/contract/capi-signal";
 import { type ConsensusStore, record, sweep } from "../../../src/commons/consensus/engine";
 import {
   type ConsensusParams,
@@ -11,6 +10,7 @@ import { boundRefusal, utcDay } from "../../../src/commons/policy/bound";
 import { compileSafeList } from "../../../src/commons/policy/safelist";
 import { intakeOf } from "../../../src/commons/policy/signal";
 import { shardOf } from "../../../src/commons/shard-key";
+import type { CapiSignal } from "../../../src/contract/capi-signal";
 import { MemoryStore } from "./memory-store";
 
 interface SimMember {
@@ -61,7 +61,10 @@ export class SimulatedCommons {
   trust(id: string): number {
     const m = this.members.get(id);
     if (!m) throw new Error(`no member ${id}`);
-    return trustOf({ corroborated: m.corroborated, uncorroborated: m.uncorroborated, safe: m.safe }, this.trustParams);
+    return trustOf(
+      { corroborated: m.corroborated, uncorroborated: m.uncorroborated, safe: m.safe },
+      this.trustParams,
+    );
   }
 
   /** `POST /v2/signals`: false when the daily bound refuses the batch. */
@@ -79,7 +82,11 @@ export class SimulatedCommons {
     const safeKeys = new Set<string>();
     signals.forEach((s, i) => {
       const id = s.uuid ?? `${s.scenario}|${s.source.value}|${s.start_at}|${s.stop_at}|${i}`;
-      const intake = intakeOf(s, member, this.safeList, { id, now, windowMs: this.params.windowMs });
+      const intake = intakeOf(s, member, this.safeList, {
+        id,
+        now,
+        windowMs: this.params.windowMs,
+      });
       if (intake.kind !== "report") return;
       if (intake.safe) safeKeys.add(intake.report.key);
       const dedup = `${m.id}\u0000${id}`;
