@@ -144,6 +144,8 @@ export const commonsStatusSchema = z.object({
   version: z.number().int(),
   listed: z.number().int(),
   published_at: time.nullable(),
+  /** The base snapshot full pulls read (KV), or null before the first compaction. */
+  base: z.object({ version: z.number().int(), entries: z.number().int() }).nullable(),
   members: z.number().int(),
   enrolled: z.number().int(),
   shards: z.number().int(),

@@ -63,18 +63,23 @@ export function scopeOf(key: string): "Ip" | "Range" {
   return key.includes("/") ? "Range" : "Ip";
 }
 
-/** Lists, extends or delists one key from its reports; emits what changed. */
+/**
+ * Lists, extends or delists one key from its reports; emits what changed. `rejudge`
+ * (after reports were forgotten or stopped counting) judges a listed key as if it were
+ * not: it stays only if what remains would list it now.
+ */
 export function evaluate(
   store: ConsensusStore,
   key: string,
   scope: "Ip" | "Range",
   now: number,
   p: ConsensusParams,
+  rejudge = false,
 ): void {
   const rows = store.reportsOf(key);
   const before = store.listingOf(key);
   const t = tally(rows, now, p);
-  const v = verdict(t, before?.listedAt, now, p);
+  const v = verdict(t, rejudge ? undefined : before?.listedAt, now, p);
   if (!v.listed) {
     if (before) {
       store.deleteListing(key);
@@ -147,7 +152,7 @@ export function forget(
   const keys = store.keysOf(member);
   for (const key of keys) {
     store.deleteReports(key, member);
-    evaluate(store, key, scopeOf(key), now, p);
+    evaluate(store, key, scopeOf(key), now, p, true);
   }
   return keys.length;
 }
@@ -167,6 +172,6 @@ export function exclude(
     for (const r of store.reportsOf(key)) {
       if (r.counted) store.putReport({ ...r, counted: false, why: why(key) });
     }
-    evaluate(store, key, scopeOf(key), now, p);
+    evaluate(store, key, scopeOf(key), now, p, true);
   }
 }

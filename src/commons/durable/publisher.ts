@@ -13,6 +13,7 @@ import {
   liveCount,
 } from "./publisher-list";
 import { PUBLISHER_MIGRATIONS } from "./publisher-schema";
+import type { AddressShard } from "./shard";
 import { shardAt } from "./stubs";
 
 const DRAIN_LIMIT = 5_000;
@@ -38,6 +39,8 @@ export interface PublishReport {
  */
 export class Publisher extends DurableObject<CommonsEnv> {
   private readonly sql: SqlStorage;
+  /** Publications run one after the other: each awaits the shards, where others could start. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: CommonsEnv) {
     super(ctx, env);
@@ -64,37 +67,55 @@ export class Publisher extends DurableObject<CommonsEnv> {
   }
 
   /** One publication: drains the dirty shards, makes a version, compacts and prunes. */
-  async publish(): Promise<PublishReport> {
+  publish(): Promise<PublishReport> {
+    const run = this.queue.then(() => this.publishOnce());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async publishOnce(): Promise<PublishReport> {
     const t0 = Date.now();
     const version = (metaNumber(this.sql, "version") ?? 0) + 1;
     const applied: Applied = { adds: 0, dels: 0, ops: [] };
     const dirty = this.sql.exec<{ shard: number }>("SELECT shard FROM dirty").toArray();
+    // Drain first, apply after, in one transaction: a pull never sees half a version.
+    // A drained row stays in its shard until the next drain acknowledges it.
+    const drained: ({ shard: number; cursor: number } & Awaited<
+      ReturnType<AddressShard["drain"]>
+    >)[] = [];
     for (const { shard } of dirty) {
       const cursor =
         this.sql
           .exec<{ seq: number }>("SELECT seq FROM cursors WHERE shard = ?", shard)
           .toArray()[0]?.seq ?? 0;
-      const { changes, more } = await shardAt(this.env, shard).drain(cursor, DRAIN_LIMIT);
-      this.ctx.storage.transactionSync(() => {
+      drained.push({
+        shard,
+        cursor,
+        ...(await shardAt(this.env, shard).drain(cursor, DRAIN_LIMIT)),
+      });
+    }
+    let bytes = 0;
+    this.ctx.storage.transactionSync(() => {
+      for (const { shard, cursor, changes, more } of drained) {
         applyRows(this.sql, changes, version, applied);
         const last = changes.at(-1)?.seq ?? cursor;
         this.sql.exec("INSERT OR REPLACE INTO cursors (shard, seq) VALUES (?, ?)", shard, last);
         if (!more) this.sql.exec("DELETE FROM dirty WHERE shard = ?", shard);
-      });
-    }
-    const bytes = JSON.stringify(applied.ops).length;
+      }
+      bytes = JSON.stringify(applied.ops).length;
+      if (applied.adds + applied.dels > 0) {
+        this.sql.exec(
+          "INSERT INTO versions (version, at, adds, dels, bytes) VALUES (?, ?, ?, ?, ?)",
+          version,
+          t0,
+          applied.adds,
+          applied.dels,
+          bytes,
+        );
+        setMeta(this.sql, "version", version);
+      }
+    });
     const changed = applied.adds + applied.dels > 0;
-    if (changed) {
-      this.sql.exec(
-        "INSERT INTO versions (version, at, adds, dels, bytes) VALUES (?, ?, ?, ?, ?)",
-        version,
-        t0,
-        applied.adds,
-        applied.dels,
-        bytes,
-      );
-      setMeta(this.sql, "version", version);
-    }
     setMeta(this.sql, "published_at", t0);
     const compacted = changed ? await this.maybeCompact(version, t0) : null;
     this.prune(t0);

@@ -141,6 +141,10 @@ export class Registry extends DurableObject<CommonsEnv> {
     return { members: r.members, enrolled: r.enrolled };
   }
 
+  safeListVersion(): number {
+    return safeListVersion(this.sql);
+  }
+
   safeList(): SafeListState {
     return safeListState(this.sql);
   }

@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { enrollmentKeyRequestSchema } from "../../contract/capi-commons";
+import { commonsStatusSchema, enrollmentKeyRequestSchema } from "../../contract/capi-commons";
 import { PalisadeHttpError } from "../../edge/http-error";
 import { adminAuth } from "../auth";
 import { commonsConfig } from "../config";
@@ -47,7 +47,7 @@ export function adminMemberRoutes(app: App): void {
   });
 
   app.get("/v1/admin/explain/:ip", async (c) => {
-    const f = await factsOf(c.env, c.req.param("ip"));
+    const f = await factsOf(c.env, c.req.param("ip"), await registryOf(c.env).safeListVersion());
     const names = await registryOf(c.env).names([...new Set(f.rows.map((r) => r.member))]);
     const params = commonsConfig(c.env).consensus;
     return json(
@@ -68,18 +68,23 @@ export function adminMemberRoutes(app: App): void {
     const [p, counts, safe] = await Promise.all([
       publisherOf(c.env).status(),
       registryOf(c.env).counts(),
-      safeListAt(c.env),
+      registryOf(c.env)
+        .safeListVersion()
+        .then((v) => safeListAt(c.env, v)),
     ]);
-    return json({
-      version: p.version,
-      listed: p.listed,
-      published_at: p.publishedAt === null ? null : new Date(p.publishedAt).toISOString(),
-      members: counts.members,
-      enrolled: counts.enrolled,
-      shards: commonsConfig(c.env).shards,
-      certified_versions: certifiedVersionCount(),
-      safe_entries: safe.size,
-    });
+    return json(
+      commonsStatusSchema.parse({
+        version: p.version,
+        listed: p.listed,
+        published_at: p.publishedAt === null ? null : new Date(p.publishedAt).toISOString(),
+        base: p.base ? { version: p.base.version, entries: p.base.entries } : null,
+        members: counts.members,
+        enrolled: counts.enrolled,
+        shards: commonsConfig(c.env).shards,
+        certified_versions: certifiedVersionCount(),
+        safe_entries: safe.size,
+      }),
+    );
   });
 }
 

@@ -37,9 +37,10 @@ export function adminSafeListRoutes(app: App): void {
     return json({ version, delisted }, 201);
   });
 
-  app.delete("/v1/admin/safelist/:cidr", async (c) => {
+  app.delete("/v1/admin/safelist/:cidr{.+}", async (c) => {
     const cidr = cidrOf(c.req.param("cidr"), "params.cidr");
-    const listed = (await safeListAt(c.env)).entries().some((e) => e.cidr === cidr);
+    const current = await safeListAt(c.env, await registryOf(c.env).safeListVersion());
+    const listed = current.entries().some((e) => e.cidr === cidr);
     if (!listed)
       throw new PalisadeHttpError(
         404,
@@ -50,7 +51,7 @@ export function adminSafeListRoutes(app: App): void {
     return json({ version: await registryOf(c.env).removeSafe(cidr, Date.now()), delisted: 0 });
   });
 
-  app.put("/v1/admin/safelist/sources/:name", async (c) => {
+  app.put("/v1/admin/safelist/sources/:name{.+}", async (c) => {
     const name = c.req.param("name");
     if (!/^[A-Za-z0-9_./-]{1,100}$/.test(name))
       throw new PalisadeHttpError(

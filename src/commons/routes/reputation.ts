@@ -18,7 +18,7 @@ export function reputationRoutes(app: App): void {
   app.get("/v1/ip/:ip", async (c) => {
     const now = Date.now();
     const caller = await callerOf(c.req.header("Authorization"), c.env);
-    let safeVersion: number | undefined;
+    let safeVersion = caller.admin ? await registryOf(c.env).safeListVersion() : undefined;
     if (!caller.admin) {
       const session = await registryOf(c.env).session(caller.member, now);
       safeVersion = session.safeVersion;
