@@ -14,6 +14,8 @@ export default defineConfig({
           COMMONS_DAILY_SIGNALS: "60",
           COMMONS_SHARDS: "4",
           COMMONS_BENCH_SEED: "1",
+          // Several parts for the 1,200-entry base of test/commons-workers/stream.
+          COMMONS_BASE_PART_ENTRIES: "500",
         },
       },
     }),

@@ -17,6 +17,8 @@ export interface CommonsConfig {
   tokenTtlMs: number;
   /** How long the Publisher keeps deltas (a member pulling within it gets changes only). */
   retentionMs: number;
+  /** Entries per part of a base snapshot (memory of a compaction step and of a reader). */
+  basePartEntries: number;
   benchSeed: boolean;
 }
 
@@ -83,6 +85,7 @@ export function commonsConfig(env: object): CommonsConfig {
     shards: int(vars, "COMMONS_SHARDS", 16, 1, 256),
     tokenTtlMs: 24 * HOUR,
     retentionMs: windowMs + 24 * HOUR,
+    basePartEntries: int(vars, "COMMONS_BASE_PART_ENTRIES", 50_000, 100, 500_000),
     benchSeed: vars.COMMONS_BENCH_SEED === "1",
   };
   cache.set(vars, config);

@@ -18,6 +18,7 @@ export interface CommonsEnv {
   COMMONS_PUBLISH_MS?: string;
   COMMONS_DAILY_SIGNALS?: string;
   COMMONS_SHARDS?: string;
+  COMMONS_BASE_PART_ENTRIES?: string;
   /** Bench only: enables POST /v1/admin/bench/seed (never set it in production). */
   COMMONS_BENCH_SEED?: string;
 }

@@ -145,7 +145,15 @@ export const commonsStatusSchema = z.object({
   listed: z.number().int(),
   published_at: time.nullable(),
   /** The base snapshot full pulls read (KV), or null before the first compaction. */
-  base: z.object({ version: z.number().int(), entries: z.number().int() }).nullable(),
+  base: z
+    .object({
+      version: z.number().int(),
+      entries: z.number().int(),
+      /** Its size in KV and how long writing it took (the last compaction). */
+      bytes: z.number().int(),
+      ms: z.number().int(),
+    })
+    .nullable(),
   members: z.number().int(),
   enrolled: z.number().int(),
   shards: z.number().int(),

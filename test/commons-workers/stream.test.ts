@@ -120,6 +120,7 @@ describe("GET /v2/decisions/stream", () => {
       await ok(await call("GET", "/v1/admin/status", { token: ADMIN })),
     );
     expect(status.base?.entries).toBeGreaterThanOrEqual(1200);
+    expect(status.base?.bytes).toBeGreaterThan(1200 * 13);
     const late = attacker();
     await listBy(late);
     const reader = await member();

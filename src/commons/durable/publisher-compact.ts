@@ -1,14 +1,15 @@
-import type { DecisionEntry } from "../../core/blocklist/types";
 import { metaNumber, setMeta } from "../../durable/migrate";
-import { chunk, edgeDecision, encodeCommonsSnapshot } from "../publication/snapshot";
-import { BASE_KEY, type BaseRef, CHUNK_BYTES } from "../publication/types";
+import { encodeCommonsSnapshot, snapshotInput } from "../publication/snapshot";
+import { BASE_KEY, type BaseRef } from "../publication/types";
+import { entryOf } from "./publisher-list";
 import type { EntrySql } from "./publisher-schema";
 
 /**
  * Compaction: the whole live list as a base snapshot in KV, so that a full pull (an
  * engine's startup) reads KV and the changes since the base, never a million rows from
- * this object. Entries are read with a cursor into edge decisions and a scenario index
- * per id (a Uint16Array), so the object holds one copy of the list while encoding.
+ * this object. The base is written in parts of COMMONS_BASE_PART_ENTRIES entries in key order, each a
+ * complete snapshot (`cl:base:<version>:<part>`), so that encoding never holds more than
+ * a part in memory (an object has 128 MB) and a reader streams part after part.
  */
 
 export function baseRef(sql: SqlStorage): BaseRef | null {
@@ -19,6 +20,11 @@ export function baseRef(sql: SqlStorage): BaseRef | null {
     chunks: metaNumber(sql, "base_chunks") ?? 1,
     entries: metaNumber(sql, "base_entries") ?? 0,
   };
+}
+
+/** How long the last compaction took and how big its snapshot is. */
+export function baseCost(sql: SqlStorage): { ms: number; bytes: number } {
+  return { ms: metaNumber(sql, "base_ms") ?? 0, bytes: metaNumber(sql, "base_bytes") ?? 0 };
 }
 
 /** KV takes up to a minute to show a new value everywhere. */
@@ -40,29 +46,35 @@ export function usableBase(sql: SqlStorage, now: number): BaseRef | null {
   };
 }
 
-export async function compact(sql: SqlStorage, kv: KVNamespace, version: number): Promise<BaseRef> {
-  const maxId = metaNumber(sql, "next_id") ?? 0;
-  const scenarioById = new Uint16Array(maxId + 1);
-  const names: string[] = [];
-  const nameIndex = new Map<string, number>();
-  const decisions: DecisionEntry[] = [];
-  for (const r of sql.exec<EntrySql>("SELECT * FROM entries WHERE live = 1")) {
-    let i = nameIndex.get(r.scenario);
-    if (i === undefined) {
-      i = names.length;
-      names.push(r.scenario);
-      nameIndex.set(r.scenario, i);
-    }
-    scenarioById[r.id] = i;
-    decisions.push(edgeDecision(r.id, r.key, r.until));
+/** `partEntries` (COMMONS_BASE_PART_ENTRIES): a part's encoding stays within a few MB. */
+export async function compact(
+  sql: SqlStorage,
+  kv: KVNamespace,
+  version: number,
+  partEntries: number,
+): Promise<BaseRef> {
+  const t0 = Date.now();
+  let parts = 0;
+  let entries = 0;
+  let bytes = 0;
+  let after = "";
+  for (;;) {
+    const rows = sql
+      .exec<EntrySql>(
+        "SELECT * FROM entries WHERE live = 1 AND key > ? ORDER BY key LIMIT ?",
+        after,
+        partEntries,
+      )
+      .toArray();
+    if (rows.length === 0 && parts > 0) break;
+    const part = encodeCommonsSnapshot(snapshotInput(rows.map(entryOf)));
+    await kv.put(BASE_KEY(version, parts), part);
+    parts += 1;
+    entries += rows.length;
+    bytes += part.length;
+    if (rows.length < partEntries) break;
+    after = (rows.at(-1) as EntrySql).key;
   }
-  const bytes = encodeCommonsSnapshot({
-    decisions,
-    names,
-    scenarioOf: (id) => scenarioById[id] ?? 0,
-  });
-  const parts = chunk(bytes, CHUNK_BYTES);
-  for (let i = 0; i < parts.length; i++) await kv.put(BASE_KEY(version, i), parts[i] as Uint8Array);
   const previous = baseRef(sql);
   // The base before the previous one is gone; the previous stays for pulls reading it now.
   const older = metaNumber(sql, "prev_base_version");
@@ -76,8 +88,10 @@ export async function compact(sql: SqlStorage, kv: KVNamespace, version: number)
     setMeta(sql, "prev_base_entries", previous.entries);
   }
   setMeta(sql, "base_version", version);
-  setMeta(sql, "base_chunks", parts.length);
-  setMeta(sql, "base_entries", decisions.length);
+  setMeta(sql, "base_chunks", parts);
+  setMeta(sql, "base_entries", entries);
   setMeta(sql, "base_at", Date.now());
-  return { version, chunks: parts.length, entries: decisions.length };
+  setMeta(sql, "base_ms", Date.now() - t0);
+  setMeta(sql, "base_bytes", bytes);
+  return { version, chunks: parts, entries };
 }

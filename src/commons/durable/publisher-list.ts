@@ -20,8 +20,12 @@ export function entryOf(r: EntrySql): PublishedEntry {
 export interface Applied {
   adds: number;
   dels: number;
-  /** The version's delta in the core/blocklist format (what an edge would apply). */
-  ops: DeltaOp[];
+  /** Size of the version's delta in the core/blocklist format (JSON `DeltaOp[]`), bytes. */
+  bytes: number;
+}
+
+function opBytes(op: DeltaOp): number {
+  return JSON.stringify(op).length + 1;
 }
 
 /** Applies one shard's drained rows under `version`; returns what changed. */
@@ -44,11 +48,11 @@ export function applyRows(
         r.until,
       );
       into.adds += 1;
-      into.ops.push({ op: "add", d: edgeDecision(id, r.key, r.until) });
+      into.bytes += opBytes({ op: "add", d: edgeDecision(id, r.key, r.until) });
     } else if (known && known.live === 1) {
       sql.exec("UPDATE entries SET live = 0 WHERE key = ?", r.key);
       into.dels += 1;
-      into.ops.push({ op: "del", id: known.id });
+      into.bytes += opBytes({ op: "del", id: known.id });
     } else continue;
     sql.exec("INSERT OR IGNORE INTO changes (version, key) VALUES (?, ?)", version, r.key);
   }

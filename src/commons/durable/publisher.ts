@@ -3,7 +3,7 @@ import { metaNumber, migrate, setMeta } from "../../durable/migrate";
 import { commonsConfig } from "../config";
 import type { CommonsEnv } from "../env";
 import type { BaseRef, PullAnswer } from "../publication/types";
-import { baseRef, compact, usableBase } from "./publisher-compact";
+import { baseCost, baseRef, compact, usableBase } from "./publisher-compact";
 import {
   type Applied,
   applyRows,
@@ -16,9 +16,13 @@ import { PUBLISHER_MIGRATIONS } from "./publisher-schema";
 import type { AddressShard } from "./shard";
 import { shardAt } from "./stubs";
 
-const DRAIN_LIMIT = 5_000;
-/** A base is rewritten past this many changed keys (or a tenth of the list, if more). */
+const DRAIN_LIMIT = 2_000;
+/**
+ * A base is rewritten past this many changed keys (or a tenth of the list, if more, up to
+ * COMPACT_MAX): what a full pull receives beside the base stays small.
+ */
 const COMPACT_MIN = 1_000;
+const COMPACT_MAX = 20_000;
 
 export interface PublishReport {
   version: number;
@@ -28,6 +32,8 @@ export interface PublishReport {
   bytes: number;
   listed: number;
   compacted: BaseRef | null;
+  /** Of `ms`, the time spent writing the base snapshot (0 when none was written). */
+  compactMs: number;
   ms: number;
 }
 
@@ -76,7 +82,7 @@ export class Publisher extends DurableObject<CommonsEnv> {
   private async publishOnce(): Promise<PublishReport> {
     const t0 = Date.now();
     const version = (metaNumber(this.sql, "version") ?? 0) + 1;
-    const applied: Applied = { adds: 0, dels: 0, ops: [] };
+    const applied: Applied = { adds: 0, dels: 0, bytes: 0 };
     const dirty = this.sql.exec<{ shard: number }>("SELECT shard FROM dirty").toArray();
     // Drain first, apply after, in one transaction: a pull never sees half a version.
     // A drained row stays in its shard until the next drain acknowledges it.
@@ -102,7 +108,7 @@ export class Publisher extends DurableObject<CommonsEnv> {
         this.sql.exec("INSERT OR REPLACE INTO cursors (shard, seq) VALUES (?, ?)", shard, last);
         if (!more) this.sql.exec("DELETE FROM dirty WHERE shard = ?", shard);
       }
-      bytes = JSON.stringify(applied.ops).length;
+      bytes = applied.adds + applied.dels > 0 ? applied.bytes + 1 : 0;
       if (applied.adds + applied.dels > 0) {
         this.sql.exec(
           "INSERT INTO versions (version, at, adds, dels, bytes) VALUES (?, ?, ?, ?, ?)",
@@ -117,7 +123,9 @@ export class Publisher extends DurableObject<CommonsEnv> {
     });
     const changed = applied.adds + applied.dels > 0;
     setMeta(this.sql, "published_at", t0);
+    const tc = Date.now();
     const compacted = changed ? await this.maybeCompact(version, t0) : null;
+    const compactMs = compacted ? Date.now() - tc : 0;
     this.prune(t0);
     return {
       version: changed ? version : version - 1,
@@ -126,6 +134,7 @@ export class Publisher extends DurableObject<CommonsEnv> {
       bytes: changed ? bytes : 0,
       listed: liveCount(this.sql),
       compacted,
+      compactMs,
       ms: Date.now() - t0,
     };
   }
@@ -137,8 +146,10 @@ export class Publisher extends DurableObject<CommonsEnv> {
     const halfRetention = commonsConfig(this.env).retentionMs / 2;
     const baseAt = metaNumber(this.sql, "base_at") ?? now;
     const due =
-      since >= Math.max(COMPACT_MIN, live / 10) || (base !== null && now - baseAt > halfRetention);
-    return due ? compact(this.sql, this.env.COMMONS_LIST, version) : null;
+      since >= Math.max(COMPACT_MIN, Math.min(COMPACT_MAX, live / 10)) ||
+      (base !== null && now - baseAt > halfRetention);
+    const part = commonsConfig(this.env).basePartEntries;
+    return due ? compact(this.sql, this.env.COMMONS_LIST, version, part) : null;
   }
 
   /** History older than the retention and covered by the base is dropped. */
@@ -190,12 +201,18 @@ export class Publisher extends DurableObject<CommonsEnv> {
     };
   }
 
-  status(): { version: number; listed: number; publishedAt: number | null; base: BaseRef | null } {
+  status(): {
+    version: number;
+    listed: number;
+    publishedAt: number | null;
+    base: (BaseRef & { ms: number; bytes: number }) | null;
+  } {
+    const base = baseRef(this.sql);
     return {
       version: metaNumber(this.sql, "version") ?? 0,
       listed: liveCount(this.sql),
       publishedAt: metaNumber(this.sql, "published_at") ?? null,
-      base: baseRef(this.sql),
+      base: base ? { ...base, ...baseCost(this.sql) } : null,
     };
   }
 }

@@ -47,15 +47,15 @@ const BATCH = 2000;
  * written as it is read instead of being held as one string. `extra` adds top-level
  * fields after the two lists (Palisade's `seq` and `full` for a `since=` pull).
  */
-export function* streamBody(
-  added: Iterable<CapiStreamDecision>,
+export async function* streamBody(
+  added: AsyncIterable<CapiStreamDecision> | Iterable<CapiStreamDecision>,
   deleted: readonly CapiStreamDecision[],
   extra: Readonly<Record<string, unknown>> = {},
-): Generator<string> {
+): AsyncGenerator<string> {
   yield '{"new":[';
   let batch: string[] = [];
   let first = true;
-  for (const d of added) {
+  for await (const d of added) {
     batch.push(JSON.stringify(d));
     if (batch.length === BATCH) {
       yield (first ? "" : ",") + batch.join(",");

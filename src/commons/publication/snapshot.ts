@@ -105,23 +105,3 @@ export class CommonsSnapshot {
     };
   }
 }
-
-/** Splits bytes into KV-sized chunks, and joins them back. */
-export function chunk(bytes: Uint8Array, size: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let at = 0; at < bytes.length || out.length === 0; at += size) {
-    out.push(bytes.subarray(at, Math.min(bytes.length, at + size)));
-  }
-  return out;
-}
-
-export function join(parts: readonly ArrayBuffer[]): Uint8Array {
-  const total = parts.reduce((n, p) => n + p.byteLength, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(new Uint8Array(p), at);
-    at += p.byteLength;
-  }
-  return out;
-}

@@ -11,7 +11,7 @@ export interface PublishedEntry {
   until: number;
 }
 
-/** A base snapshot in KV: `cl:base:<version>:<i>` for i < chunks. */
+/** A base snapshot in KV, in parts: `cl:base:<version>:<i>` for i < chunks, each complete. */
 export interface BaseRef {
   version: number;
   chunks: number;
@@ -33,7 +33,4 @@ export interface PullAnswer {
   dels: { key: string; scope: "Ip" | "Range"; scenario: string }[];
 }
 
-export const BASE_KEY = (version: number, chunk: number): string => `cl:base:${version}:${chunk}`;
-
-/** KV's value limit is 25 MiB; chunks stay well under it. */
-export const CHUNK_BYTES = 16 * 1024 * 1024;
+export const BASE_KEY = (version: number, part: number): string => `cl:base:${version}:${part}`;

@@ -77,7 +77,9 @@ export function adminMemberRoutes(app: App): void {
         version: p.version,
         listed: p.listed,
         published_at: p.publishedAt === null ? null : new Date(p.publishedAt).toISOString(),
-        base: p.base ? { version: p.base.version, entries: p.base.entries } : null,
+        base: p.base
+          ? { version: p.base.version, entries: p.base.entries, bytes: p.base.bytes, ms: p.base.ms }
+          : null,
         members: counts.members,
         enrolled: counts.enrolled,
         shards: commonsConfig(c.env).shards,

@@ -40,8 +40,8 @@ export function streamRoutes(app: App): void {
     const chunks = streamBody(added, deletedDecisions(answer), extra);
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        const next = chunks.next();
+      async pull(controller) {
+        const next = await chunks.next();
         if (next.done) controller.close();
         else controller.enqueue(encoder.encode(next.value));
       },
