@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { PalisadeHttpError } from "../edge/http-error";
+import { PalisadeHttpError } from "../http/error";
 import type { CommonsEnv } from "./env";
 import { onCommonsError } from "./http";
 import { adminBenchRoutes } from "./routes/admin-bench";

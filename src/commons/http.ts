@@ -1,6 +1,6 @@
 import type { Context, ErrorHandler } from "hono";
 import type { z } from "zod";
-import { errorResponse, PalisadeHttpError, toPalisadeError } from "../edge/http-error";
+import { errorResponse, PalisadeHttpError, toPalisadeError } from "../http/error";
 import { CommonsConfigError } from "./config";
 import type { Refusal } from "./durable/outcome";
 import type { CommonsEnv } from "./env";

@@ -1,5 +1,5 @@
 import { normalizeIp } from "../core/ip";
-import { PalisadeHttpError } from "../edge/http-error";
+import { PalisadeHttpError } from "../http/error";
 import { commonsConfig } from "./config";
 import type { PolicyView } from "./consensus/reputation";
 import type { Listing, ReportRow } from "./consensus/types";

@@ -16,7 +16,12 @@ import { PUBLISHER_MIGRATIONS } from "./publisher-schema";
 import type { AddressShard } from "./shard";
 import { shardAt } from "./stubs";
 
-const DRAIN_LIMIT = 2_000;
+/**
+ * Changes applied per publication, shared among the shards with news: one publication is
+ * one transaction, which blocks the object while it runs; past this, the rest goes in
+ * the next publication, 100 ms later.
+ */
+const PUBLISH_ROWS = 5_000;
 /**
  * A base is rewritten past this many changed keys (or a tenth of the list, if more, up to
  * COMPACT_MAX): what a full pull receives beside the base stays small.
@@ -89,6 +94,7 @@ export class Publisher extends DurableObject<CommonsEnv> {
     const drained: ({ shard: number; cursor: number } & Awaited<
       ReturnType<AddressShard["drain"]>
     >)[] = [];
+    const limit = Math.max(100, Math.ceil(PUBLISH_ROWS / Math.max(1, dirty.length)));
     for (const { shard } of dirty) {
       const cursor =
         this.sql
@@ -97,7 +103,7 @@ export class Publisher extends DurableObject<CommonsEnv> {
       drained.push({
         shard,
         cursor,
-        ...(await shardAt(this.env, shard).drain(cursor, DRAIN_LIMIT)),
+        ...(await shardAt(this.env, shard).drain(cursor, limit)),
       });
     }
     let bytes = 0;

@@ -1,5 +1,3 @@
-import { hashToken, sameHash } from "../../durable/token";
-
 /**
  * Machine passwords and enrollment keys are never stored, only their SHA-256 (passwords
  * salted). One round of SHA-256 is enough for what engines send (64 random characters:
@@ -21,4 +19,19 @@ export function passwordHash(salt: string, password: string): Promise<string> {
   return hashToken(`${salt}\u0000${password}`);
 }
 
-export { hashToken, sameHash };
+const encoder = new TextEncoder();
+
+/** SHA-256 of a secret, hex. */
+export async function hashToken(token: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(token));
+  let hex = "";
+  for (const b of new Uint8Array(digest)) hex += b.toString(16).padStart(2, "0");
+  return hex;
+}
+
+/** Constant-time equality of two hashes (hex of the same length). */
+export function sameHash(a: string, b: string): boolean {
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  return x.byteLength === y.byteLength && crypto.subtle.timingSafeEqual(x, y);
+}

@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import { z } from "zod";
-import { PalisadeHttpError } from "../../edge/http-error";
+import { PalisadeHttpError } from "../../http/error";
 import { commonsConfig } from "../config";
 import { publisherOf, shardAt } from "../durable/stubs";
 import type { CommonsEnv } from "../env";

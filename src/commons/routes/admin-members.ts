@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import { commonsStatusSchema, enrollmentKeyRequestSchema } from "../../contract/capi-commons";
-import { PalisadeHttpError } from "../../edge/http-error";
+import { PalisadeHttpError } from "../../http/error";
 import { adminAuth } from "../auth";
 import { commonsConfig } from "../config";
 import { explainOf } from "../consensus/reputation";

@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { safeAddSchema } from "../../contract/capi-commons";
 import { normalizeCidr } from "../../core/ip";
-import { PalisadeHttpError } from "../../edge/http-error";
+import { PalisadeHttpError } from "../../http/error";
 import { registryOf } from "../durable/stubs";
 import type { CommonsEnv } from "../env";
 import { everyShard } from "../fanout";

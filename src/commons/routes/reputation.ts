@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { PalisadeHttpError } from "../../edge/http-error";
+import { PalisadeHttpError } from "../../http/error";
 import { callerOf } from "../auth";
 import { commonsConfig } from "../config";
 import { reputationOf } from "../consensus/reputation";

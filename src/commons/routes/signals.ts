@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import { type CapiSignal, capiSignalBatchSchema } from "../../contract/capi-signal";
-import { hashToken } from "../../durable/token";
+import { hashToken } from "../durable/secret";
 import { memberAuth } from "../auth";
 import { commonsConfig } from "../config";
 import type { IncomingReport } from "../consensus/types";

@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { capiStreamQuerySchema } from "../../contract/capi";
 import { CURSOR_HEADER } from "../../contract/lapi";
-import { PalisadeHttpError } from "../../edge/http-error";
+import { PalisadeHttpError } from "../../http/error";
 import { memberAuth } from "../auth";
 import { publisherOf, registryOf } from "../durable/stubs";
 import type { CommonsEnv } from "../env";
