@@ -12,6 +12,7 @@ export default defineConfig({
           COMMONS_PUBLISH_MS: "100",
           // Small, so that the bound is reached in a test (test/commons-workers/signals).
           COMMONS_DAILY_SIGNALS: "60",
+          COMMONS_UNENROLLED_DAILY_SIGNALS: "20",
           COMMONS_SHARDS: "4",
           COMMONS_BENCH_SEED: "1",
           // Several parts for the 1,200-entry base of test/commons-workers/stream.

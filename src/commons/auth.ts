@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { signJwt, verifyJwt } from "../api/jwt";
-import { hashToken, sameHash } from "./durable/secret";
 import { PalisadeHttpError } from "../http/error";
+import { hashToken, sameHash } from "./durable/secret";
 import type { CommonsEnv } from "./env";
 
 /**

@@ -12,6 +12,11 @@ export interface CommonsConfig {
   consensus: ConsensusParams;
   publishMs: number;
   dailySignals: number;
+  /**
+   * The bound for members not enrolled: registration is open, so a flood of fresh
+   * registrations must not fill the commons with reports that never count.
+   */
+  unenrolledDailySignals: number;
   shards: number;
   /** Members' session length. */
   tokenTtlMs: number;
@@ -82,6 +87,7 @@ export function commonsConfig(env: object): CommonsConfig {
     },
     publishMs: int(vars, "COMMONS_PUBLISH_MS", 10_000, 100, 3_600_000),
     dailySignals: int(vars, "COMMONS_DAILY_SIGNALS", 10_000, 1, 10_000_000),
+    unenrolledDailySignals: int(vars, "COMMONS_UNENROLLED_DAILY_SIGNALS", 100, 0, 10_000_000),
     shards: int(vars, "COMMONS_SHARDS", 16, 1, 256),
     tokenTtlMs: 24 * HOUR,
     retentionMs: windowMs + 24 * HOUR,

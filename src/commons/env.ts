@@ -17,6 +17,7 @@ export interface CommonsEnv {
   COMMONS_HALF_LIFE?: string;
   COMMONS_PUBLISH_MS?: string;
   COMMONS_DAILY_SIGNALS?: string;
+  COMMONS_UNENROLLED_DAILY_SIGNALS?: string;
   COMMONS_SHARDS?: string;
   COMMONS_BASE_PART_ENTRIES?: string;
   /** Bench only: enables POST /v1/admin/bench/seed (never set it in production). */

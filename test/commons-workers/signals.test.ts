@@ -148,3 +148,22 @@ describe("POST /v2/signals", () => {
     expect((await call("POST", "/v2/signals", { token: "a.b.c", body: [] })).status).toBe(401);
   });
 });
+
+describe("members not enrolled", () => {
+  it("have their own, smaller bound (COMMONS_UNENROLLED_DAILY_SIGNALS, 20 here)", async () => {
+    const stranger = await member(false);
+    expect(
+      (
+        await send(
+          stranger,
+          Array.from({ length: 20 }, () => signal(attacker())),
+        )
+      ).accepted,
+    ).toBe(20);
+    const out = await ok<{ message: string }>(
+      await call("POST", "/v2/signals", { token: stranger.token, body: [signal(attacker())] }),
+      429,
+    );
+    expect(out.message).toContain("has sent 20 of its 20 signals today");
+  });
+});

@@ -103,11 +103,12 @@ export function admitSignals(
   id: string,
   count: number,
   safeKeys: number,
-  bound: number,
+  bounds: { enrolled: number; unenrolled: number },
   now: number,
 ): Outcome<Session> {
   const s = session(sql, id, now);
   if (!s.ok) return s;
+  const bound = s.value.enrolled ? bounds.enrolled : bounds.unenrolled;
   const day = utcDay(now);
   const sent =
     sql

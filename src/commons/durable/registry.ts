@@ -66,8 +66,9 @@ export class Registry extends DurableObject<CommonsEnv> {
     safeKeys: number,
     now: number,
   ): Outcome<Session> & { safeVersion: number } {
-    const bound = commonsConfig(this.env).dailySignals;
-    const out = admitSignals(this.sql, id, count, safeKeys, bound, now);
+    const config = commonsConfig(this.env);
+    const bounds = { enrolled: config.dailySignals, unenrolled: config.unenrolledDailySignals };
+    const out = admitSignals(this.sql, id, count, safeKeys, bounds, now);
     return { ...out, safeVersion: safeListVersion(this.sql) };
   }
 

@@ -21,5 +21,5 @@ export function boundRefusal(
 ): string | undefined {
   if (sentToday + batch <= bound) return undefined;
   const reset = new Date((utcDay(now) + 1) * DAY_MS).toISOString();
-  return `daily signal bound reached: member ${member} has sent ${sentToday} of its ${bound} signals today (UTC) and this batch has ${batch}; the batch is refused and nothing of it is stored. Send again after ${reset}, or ask the commons operator to raise COMMONS_DAILY_SIGNALS.`;
+  return `daily signal bound reached: member ${member} has sent ${sentToday} of its ${bound} signals today (UTC) and this batch has ${batch}; the batch is refused and nothing of it is stored. Send again after ${reset}, or ask the commons operator to raise COMMONS_DAILY_SIGNALS (or to enroll this member: members not enrolled have COMMONS_UNENROLLED_DAILY_SIGNALS).`;
 }

@@ -1,9 +1,9 @@
 import type { Hono } from "hono";
 import { type CapiSignal, capiSignalBatchSchema } from "../../contract/capi-signal";
-import { hashToken } from "../durable/secret";
 import { memberAuth } from "../auth";
 import { commonsConfig } from "../config";
 import type { IncomingReport } from "../consensus/types";
+import { hashToken } from "../durable/secret";
 import { registryOf, shardAt } from "../durable/stubs";
 import type { CommonsEnv } from "../env";
 import { granted, json, readJson } from "../http";
