@@ -243,8 +243,11 @@ for (const size of values.sizes.split(",").map(Number)) {
     call("GET", "/v2/decisions/stream", undefined, reader),
   );
   console.log("  empty pulls");
+  // Alternated with the floor, so that both see the same load of a shared machine.
   const empties = [];
+  const floors = [];
   for (let i = 0; i < 100; i++) {
+    floors.push((await timed(() => fetch(`${base}/`).then((r) => r.text())))[0]);
     empties.push((await timed(() => call("GET", "/v2/decisions/stream", undefined, reader)))[0]);
   }
   console.log("  a full pull");
@@ -265,12 +268,13 @@ for (const size of values.sizes.split(",").map(Number)) {
     changedPullNew: changed.new.length,
     emptyPullMs: median(empties),
     emptyPullP95: p95(empties),
+    floorMs: median(floors),
     fullPullMs: fullMs,
     fullPullBytes: fullBytes,
   };
   results.push(row);
   console.log(
-    `${row.listed} listed: compaction ${row.compactionMs} ms (${row.compactedEntries} entries, base snapshot ${(row.baseBytes / 1e6).toFixed(1)} MB); publishing 1,000 new listings ${row.publish1kMs} ms, delta ${row.deltaBytes} bytes; the pull with them ${row.changedPullMs.toFixed(1)} ms (${row.changedPullNew} new); an empty pull median ${row.emptyPullMs.toFixed(2)} ms (p95 ${row.emptyPullP95.toFixed(2)}, ${(row.emptyPullMs / floorMs).toFixed(2)}x the floor); a full startup pull ${(row.fullPullMs / 1000).toFixed(2)} s, ${(row.fullPullBytes / 1e6).toFixed(1)} MB`,
+    `${row.listed} listed: compaction ${row.compactionMs} ms (${row.compactedEntries} entries, base snapshot ${(row.baseBytes / 1e6).toFixed(1)} MB); publishing 1,000 new listings ${row.publish1kMs} ms, delta ${row.deltaBytes} bytes; the pull with them ${row.changedPullMs.toFixed(1)} ms (${row.changedPullNew} new); an empty pull median ${row.emptyPullMs.toFixed(2)} ms (p95 ${row.emptyPullP95.toFixed(2)}, ${(row.emptyPullMs / row.floorMs).toFixed(2)}x the floor of ${row.floorMs.toFixed(2)} ms alternated with it); a full startup pull ${(row.fullPullMs / 1000).toFixed(2)} s, ${(row.fullPullBytes / 1e6).toFixed(1)} MB`,
   );
 }
 if (results.length === 2) {

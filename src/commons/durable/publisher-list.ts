@@ -78,7 +78,7 @@ export function liveCount(sql: SqlStorage): number {
   return sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE live = 1").one().n;
 }
 
-/** Changed keys since `version` (a count, for deciding when to compact). */
+/** Changes since `version` (an upper bound on the keys they touch). */
 export function changeCount(sql: SqlStorage, version: number): number {
   return sql
     .exec<{ n: number }>("SELECT COUNT(*) AS n FROM changes WHERE version > ?", version)

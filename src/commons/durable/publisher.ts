@@ -13,7 +13,6 @@ import {
   liveCount,
 } from "./publisher-list";
 import { PUBLISHER_MIGRATIONS } from "./publisher-schema";
-import type { AddressShard } from "./shard";
 import { shardAt } from "./stubs";
 
 /**
@@ -28,6 +27,8 @@ const PUBLISH_ROWS = 5_000;
  */
 const COMPACT_MIN = 1_000;
 const COMPACT_MAX = 20_000;
+/** Changed keys a delta answer carries at most (an RPC answer stays a few MB). */
+const PULL_DELTA_MAX = 50_000;
 
 export interface PublishReport {
   version: number;
@@ -91,21 +92,16 @@ export class Publisher extends DurableObject<CommonsEnv> {
     const dirty = this.sql.exec<{ shard: number }>("SELECT shard FROM dirty").toArray();
     // Drain first, apply after, in one transaction: a pull never sees half a version.
     // A drained row stays in its shard until the next drain acknowledges it.
-    const drained: ({ shard: number; cursor: number } & Awaited<
-      ReturnType<AddressShard["drain"]>
-    >)[] = [];
     const limit = Math.max(100, Math.ceil(PUBLISH_ROWS / Math.max(1, dirty.length)));
-    for (const { shard } of dirty) {
-      const cursor =
-        this.sql
-          .exec<{ seq: number }>("SELECT seq FROM cursors WHERE shard = ?", shard)
-          .toArray()[0]?.seq ?? 0;
-      drained.push({
-        shard,
-        cursor,
-        ...(await shardAt(this.env, shard).drain(cursor, limit)),
-      });
-    }
+    const drained = await Promise.all(
+      dirty.map(async ({ shard }) => {
+        const cursor =
+          this.sql
+            .exec<{ seq: number }>("SELECT seq FROM cursors WHERE shard = ?", shard)
+            .toArray()[0]?.seq ?? 0;
+        return { shard, cursor, ...(await shardAt(this.env, shard).drain(cursor, limit)) };
+      }),
+    );
     let bytes = 0;
     this.ctx.storage.transactionSync(() => {
       for (const { shard, cursor, changes, more } of drained) {
@@ -186,7 +182,13 @@ export class Publisher extends DurableObject<CommonsEnv> {
   pull(since: number | null, full: boolean): PullAnswer {
     const version = metaNumber(this.sql, "version") ?? 0;
     const floor = metaNumber(this.sql, "floor") ?? 0;
-    const known = since !== null && since >= floor && since <= version;
+    // A member far behind (more changed keys than a full answer carries beside its base)
+    // gets the whole list instead; deletions it missed end on their own (their duration).
+    const known =
+      since !== null &&
+      since >= floor &&
+      since <= version &&
+      changeCount(this.sql, since) <= PULL_DELTA_MAX;
     const sinceRows = known ? changedSince(this.sql, since) : [];
     const dels = sinceRows
       .filter((r) => r.live === 0)
