@@ -23,5 +23,7 @@ export default defineConfig({
   ],
   test: {
     include: ["test/commons-workers/**/*.test.ts"],
+    // Shared 2-core machines: a cold object start plus a publication can take seconds.
+    testTimeout: 30_000,
   },
 });

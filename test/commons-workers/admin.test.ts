@@ -155,7 +155,7 @@ describe("the safe list", () => {
       await ok(await call("GET", `/v1/admin/explain/${ip}`, { token: ADMIN })),
     );
     expect(e).toMatchObject({ listed: false, classification: "safe" });
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 20_000;
     let deleted: string[] = [];
     while (deleted.length === 0 && Date.now() < deadline)
       deleted = (await pull(reader)).deleted.map((d) => d.value);

@@ -113,7 +113,7 @@ export async function pull(m: TestMember, query = ""): Promise<CapiStream> {
 }
 
 /** Pulls until `ip` shows up in `new` (what was pulled meanwhile is returned too). */
-export async function pullUntil(m: TestMember, value: string, ms = 5_000): Promise<CapiStream> {
+export async function pullUntil(m: TestMember, value: string, ms = 20_000): Promise<CapiStream> {
   const seen: CapiStream = { new: [], deleted: [] };
   const deadline = Date.now() + ms;
   for (;;) {
