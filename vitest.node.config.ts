@@ -4,7 +4,12 @@ import { defineConfig } from "vitest/config";
 // workerd tier proves it also runs unchanged inside the Workers runtime.
 export default defineConfig({
   test: {
-    include: ["test/core/**/*.test.ts", "test/cli/**/*.test.ts", "shipper/test/**/*.test.ts"],
+    include: [
+      "test/core/**/*.test.ts",
+      "test/commons/**/*.test.ts",
+      "test/cli/**/*.test.ts",
+      "shipper/test/**/*.test.ts",
+    ],
     testTimeout: 30_000,
   },
 });

@@ -2,12 +2,14 @@
 // 1. embeds the built-in hub (src/hub/**/*.yaml and data files) into src/hub/pack.gen.ts,
 //    so the Worker, the CLI and tests load the same pack without a file system;
 // 2. bundles the CLI into dist/cli/palisade.mjs (Node 20 cannot run TypeScript itself);
-// 3. bundles the shipper into shipper/dist/palisade-ship.mjs: one file an operator copies,
+// 3. generates the commons' digest and safe-list tables (scripts/commons-data.mjs);
+// 4. bundles the shipper into shipper/dist/palisade-ship.mjs: one file an operator copies,
 //    Node's standard library only (checked below from esbuild's metafile).
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { buildCommonsData } from "./commons-data.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const hubDir = join(root, "src/hub");
@@ -83,8 +85,9 @@ async function bundleShipper() {
 }
 
 const n = embedHub();
+const commons = buildCommonsData(root);
 await bundle("src/cli/main.ts", "dist/cli/palisade.mjs");
 const m = await bundleShipper();
 console.log(
-  `build: hub pack (${n} files), dist/cli/palisade.mjs, shipper/dist/palisade-ship.mjs (${m} modules)`,
+  `build: hub pack (${n} files), ${commons}, dist/cli/palisade.mjs, shipper/dist/palisade-ship.mjs (${m} modules)`,
 );

@@ -8,16 +8,30 @@ import { apiFailure, type FailureContext, foreign, message, unreachable } from "
 export interface Call {
   /** What the command is doing, for messages: "add the decision". */
   action: string;
-  method: "GET" | "POST" | "DELETE";
-  /** Under `/_palisade/v1/admin`: `/decisions`, `/alerts/7`. */
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** Under the API's prefix (`/_palisade/v1/admin`): `/decisions`, `/alerts/7`. */
   path: string;
   query?: Readonly<Record<string, string | undefined>>;
   body?: unknown;
+  /** A text/plain body instead of JSON. */
+  text?: string;
   flags?: FailureContext["flags"];
   fixes?: FailureContext["fixes"];
 }
 
 const TIMEOUT_MS = 30_000;
+
+/** Which admin API a client speaks: where it lives and which secret is its token. */
+export interface AdminApi {
+  prefix: string;
+  /** The Worker secret the token must equal, for error messages. */
+  secret: string;
+}
+
+export const PALISADE_ADMIN_API: AdminApi = {
+  prefix: "/_palisade/v1/admin",
+  secret: "PALISADE_ADMIN_TOKEN",
+};
 
 /**
  * The admin API over Node's fetch. Every failure becomes a UserError whose message says
@@ -28,6 +42,7 @@ export class AdminClient {
   constructor(
     readonly conn: Connection,
     private readonly fetchImpl: typeof fetch = fetch,
+    readonly api: AdminApi = PALISADE_ADMIN_API,
   ) {}
 
   async call<S extends z.ZodType>(call: Call, schema: S): Promise<z.output<S>> {
@@ -36,6 +51,7 @@ export class AdminClient {
       action: call.action,
       flags: call.flags,
       fixes: call.fixes,
+      secret: this.api.secret,
     };
     const { status, type, body } = await this.send(call, ctx);
     if (status < 200 || status > 299) {
@@ -79,7 +95,7 @@ export class AdminClient {
   }
 
   private url(call: Call): string {
-    const u = new URL(`${this.conn.base}/_palisade/v1/admin${call.path}`);
+    const u = new URL(`${this.conn.base}${this.api.prefix}${call.path}`);
     for (const [k, v] of Object.entries(call.query ?? {})) {
       if (v !== undefined) u.searchParams.set(k, v);
     }
@@ -97,7 +113,10 @@ export class AdminClient {
       headers,
       signal: AbortSignal.timeout(TIMEOUT_MS),
     };
-    if (call.body !== undefined) {
+    if (call.text !== undefined) {
+      headers["content-type"] = "text/plain; charset=utf-8";
+      init.body = call.text;
+    } else if (call.body !== undefined) {
       headers["content-type"] = "application/json";
       init.body = JSON.stringify(call.body);
     }

@@ -22,6 +22,8 @@ export interface FailureContext {
   flags?: Readonly<Record<string, string>> | undefined;
   /** A fix for a status or code (`"404"`, `"allowlisted"`), when the generic one is too vague. */
   fixes?: Readonly<Record<string, string>> | undefined;
+  /** The Worker secret the token must equal (PALISADE_ADMIN_TOKEN, or the commons' own). */
+  secret?: string | undefined;
 }
 
 export const message = problem;
@@ -71,18 +73,22 @@ export function apiFailure(ctx: FailureContext, e: ApiError): Problem {
   if (e.status === 403) {
     return message(
       `cannot ${ctx.action}: the admin token was refused (403 ${e.code}).`,
-      `the token from ${ctx.conn.tokenFrom} is not the PALISADE_ADMIN_TOKEN of ${ctx.conn.base}.`,
-      "use that Worker's PALISADE_ADMIN_TOKEN secret (locally in .dev.vars); to set a new one: wrangler secret put PALISADE_ADMIN_TOKEN.",
+      `the token from ${ctx.conn.tokenFrom} is not the ${secretOf(ctx)} of ${ctx.conn.base}.`,
+      `use that Worker's ${secretOf(ctx)} secret (locally in .dev.vars); to set a new one: wrangler secret put ${secretOf(ctx)}.`,
     );
   }
   return message(head, e.message, fixFor(ctx, e));
+}
+
+function secretOf(ctx: FailureContext): string {
+  return ctx.secret ?? "PALISADE_ADMIN_TOKEN";
 }
 
 function fixFor(ctx: FailureContext, e: ApiError): string {
   const own = ctx.fixes?.[e.code] ?? ctx.fixes?.[String(e.status)];
   if (own) return own;
   if (e.code === "admin_not_configured") {
-    return "set the secret (wrangler secret put PALISADE_ADMIN_TOKEN; locally in .dev.vars) and use the same value here.";
+    return `set the secret (wrangler secret put ${secretOf(ctx)}; locally in .dev.vars) and use the same value here.`;
   }
   const flag = flagFor(ctx, e.path);
   if (flag) return `correct ${flag} and run the command again.`;

@@ -3,6 +3,7 @@ import { allowlist } from "./allowlist";
 import { EXPORT_USAGE, IMPORT_USAGE, runExport, runImport } from "./backup";
 import { bouncers } from "./bouncers";
 import { type Noun, runCommand, runNoun } from "./command";
+import { commons } from "./commons";
 import { decisions } from "./decisions";
 import { dlq } from "./dlq";
 import { machines } from "./machines";
@@ -17,6 +18,7 @@ const NOUNS: Readonly<Record<string, Noun>> = {
   bouncers,
   machines,
   dlq,
+  commons,
 };
 
 export const ADMIN_USAGE = `Admin commands (over the Worker's admin API, like cscli):
@@ -25,6 +27,7 @@ export const ADMIN_USAGE = `Admin commands (over the Worker's admin API, like cs
   palisade machines list|add|delete      palisade metrics
   palisade dlq list|replay|delete        the ingest queue's dead letters
   palisade export [--file FILE]          palisade import FILE|-   (backup, migration)
+  palisade commons keys|members|why|safelist|status   (against a commons: its URL and admin token)
   palisade NOUN help                     shows a noun's flags
 Every one takes --url URL --token TOKEN (else PALISADE_URL / PALISADE_TOKEN, else url: and
 token: in --config FILE, PALISADE_CONFIG or ~/.config/palisade/cli.yaml), and -o json for

@@ -31,6 +31,9 @@ export interface WorkerOptions {
   port?: number;
   /** Extra `[vars]` (`KV_FLUSH_MS`, …). */
   vars?: Readonly<Record<string, string>>;
+  /** Another Worker of the repo (`wrangler.commons.toml`); its own secrets and vars then. */
+  config?: string;
+  secrets?: Readonly<Record<string, string>>;
 }
 
 export async function freePort(): Promise<number> {
@@ -51,14 +54,22 @@ export async function startLocalWorker(opts: WorkerOptions = {}): Promise<LocalW
   const adminToken = "test-admin-token-0123456789";
   const machineToken = "test-machine-token-0123456789";
   const envFile = join(dir, "secrets.env");
+  const secrets = opts.secrets ?? {
+    PALISADE_ADMIN_TOKEN: adminToken,
+    PALISADE_MACHINE_TOKEN: machineToken,
+  };
   writeFileSync(
     envFile,
-    `PALISADE_ENV=local\nPALISADE_ADMIN_TOKEN=${adminToken}\nPALISADE_MACHINE_TOKEN=${machineToken}\n`,
+    `PALISADE_ENV=local\n${Object.entries(secrets)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join("")}`,
   );
-  const vars = { KV_FLUSH_MS: "100", ORIGIN_URL: "http://127.0.0.1:9", ...opts.vars };
+  const defaults = opts.config ? {} : { KV_FLUSH_MS: "100", ORIGIN_URL: "http://127.0.0.1:9" };
+  const vars = { ...defaults, ...opts.vars };
   const args = [
     `${root}node_modules/wrangler/bin/wrangler.js`,
     "dev",
+    ...(opts.config ? ["-c", opts.config] : []),
     ...["--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0"],
     ...["--persist-to", join(dir, "state"), "--env-file", envFile],
     "--show-interactive-dev-session=false",
