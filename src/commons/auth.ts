@@ -35,10 +35,13 @@ export function jwtSecret(env: CommonsEnv): string {
 
 export function issueToken(env: CommonsEnv, id: string, now: number, ttlMs: number) {
   const exp = Math.floor((now + ttlMs) / 1000);
-  return signJwt(jwtSecret(env), { id, exp, orig_iat: Math.floor(now / 1000) }).then((token) => ({
-    token,
-    expire: new Date(exp * 1000).toISOString(),
-  }));
+  // `mid` is the Worker's machine row; a commons member is known by `id` alone.
+  return signJwt(jwtSecret(env), { id, mid: 0, exp, orig_iat: Math.floor(now / 1000) }).then(
+    (token) => ({
+      token,
+      expire: new Date(exp * 1000).toISOString(),
+    }),
+  );
 }
 
 let cachedAdmin: { token: string; hash: string } | undefined;

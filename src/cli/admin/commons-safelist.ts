@@ -15,7 +15,9 @@ export async function commonsSafeList(args: string[]): Promise<void> {
   const run = { list, add, remove, load }[verb ?? ""];
   if (!run)
     fail(
-      `unknown command "commons safelist ${verb ?? ""}"; safelist has list, add, remove, load.\n${COMMONS_USAGE}`,
+      `unknown command "commons safelist ${verb ?? ""}"`,
+      "safelist has list, add, remove, load",
+      `one of them:\n${COMMONS_USAGE}`,
     );
   await run(rest);
 }
@@ -40,7 +42,12 @@ async function list(args: string[]): Promise<void> {
 async function add(args: string[]): Promise<void> {
   const { values, positionals } = parseVerb(args, { reason: { type: "string" } });
   const [cidr] = positionalsOf(positionals, ["CIDR"], COMMONS_USAGE);
-  if (!values.reason) fail('commons safelist add needs --reason "why it is safe".');
+  if (!values.reason)
+    fail(
+      "commons safelist add has no --reason",
+      "every safe-list entry says why it is safe, for whoever reads the list later",
+      '--reason "why it is safe"',
+    );
   const output = outputOf(values.output);
   const out = await commonsClient(values).call(
     {
@@ -85,7 +92,9 @@ async function load(args: string[]): Promise<void> {
     text = readFileSync(file as string, "utf8");
   } catch (e) {
     return fail(
-      `cannot read ${file}: ${(e as Error).message}.\n  fix: give a text file, one IP or CIDR per line.`,
+      `cannot read ${file}`,
+      (e as Error).message,
+      "give a text file, one IP or CIDR per line",
     );
   }
   const out = await commonsClient(values).call(

@@ -14,7 +14,7 @@ import { fields, table, when } from "./table";
 async function keys(args: string[]): Promise<void> {
   const [verb, ...rest] = args;
   if (verb !== "add")
-    fail(`unknown command "commons keys ${verb ?? ""}"; keys has add.\n${COMMONS_USAGE}`);
+    fail(`unknown command "commons keys ${verb ?? ""}"`, "keys has add", COMMONS_USAGE);
   const { values, positionals } = parseVerb(rest, {
     uses: { type: "string" },
     ttl: { type: "string" },
@@ -26,7 +26,9 @@ async function keys(args: string[]): Promise<void> {
   const uses = values.uses === undefined ? undefined : Number(values.uses);
   if (uses !== undefined && !Number.isInteger(uses))
     fail(
-      `--uses ${JSON.stringify(values.uses)} is not a number.\n  fix: give how many members may enroll with the key, e.g. --uses 10.`,
+      `--uses ${JSON.stringify(values.uses)} is not a number`,
+      "--uses is how many members may enroll with the key",
+      "give a count, e.g. --uses 10",
     );
   const out = await commonsClient(values).call(
     {
@@ -56,7 +58,9 @@ async function members(args: string[]): Promise<void> {
   if (verb === "list") return listMembers(rest);
   if (verb === "revoke") return revoke(rest);
   fail(
-    `unknown command "commons members ${verb ?? ""}"; members has list, revoke.\n${COMMONS_USAGE}`,
+    `unknown command "commons members ${verb ?? ""}"`,
+    "members has list, revoke",
+    COMMONS_USAGE,
   );
 }
 
