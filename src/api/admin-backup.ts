@@ -1,4 +1,5 @@
 import { importReportSchema, ledgerExportSchema } from "../contract/backup";
+import { credentialGuard } from "../http/credential-guard";
 import { errorResponse as err } from "./admin-errors";
 import { type ApiContext, json, ledger, parseBody } from "./input";
 import type { RouteDef } from "./route";
@@ -23,6 +24,7 @@ async function exportLedger(c: ApiContext): Promise<Response> {
 async function importLedger(c: ApiContext): Promise<Response> {
   const doc = await parseBody(c, ledgerExportSchema, 422, MAX_IMPORT_BYTES);
   const report = await ledger(c).importLedger(doc);
+  credentialGuard.forgetRefused();
   console.log(`palisade.import ${JSON.stringify(report)}`);
   return json(report);
 }

@@ -60,6 +60,14 @@ export class CredentialGuard {
     return "ask";
   }
 
+  /**
+   * Credentials were restored (a ledger import): what the Ledger refused before may be
+   * valid now. Other isolates learn it when their entries lapse (BAD_TTL_MS).
+   */
+  forgetRefused(): void {
+    this.bad.clear();
+  }
+
   /** The Ledger refused `credential` for this client. */
   refused(request: Request, credential: string): void {
     this.bad.delete(credential);

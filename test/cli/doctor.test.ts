@@ -49,8 +49,7 @@ describe("palisade doctor (npm run preflight)", () => {
     expect(r.status).toBe(1);
     for (const what of [
       /^error: the KV namespace BLOCKLIST has the placeholder id "0+"\.\n {2}why: .+\n {2}fix: .*wrangler kv namespace create BLOCKLIST/m,
-      /^error: PALISADE_ENV is local\.$/m,
-      /^error: TURNSTILE_SITEKEY is Turnstile's test key 1x00000000000000000000AA\.$/m,
+      /^warning: TURNSTILE_SITEKEY is not set\.$/m,
       /^error: KV_FLUSH_MS 1000 allows up to \d+ KV writes a day, over the free plan's 1000\.$/m,
       /^error: PALISADE_ADMIN_TOKEN is an example value\.$/m,
       /^error: TURNSTILE_SECRET is Turnstile's test secret\.$/m,
@@ -93,6 +92,22 @@ describe("palisade doctor (npm run preflight)", () => {
         expect.stringMatching(/^error: .* has no KV namespace BLOCKLIST/),
         "error: PALISADE_ADMIN_TOKEN is in [vars].",
         "error: TURNSTILE_SECRET is not set.",
+      ]),
+    );
+  });
+
+  it("refuses a local environment and Turnstile's test sitekey", () => {
+    const base = wranglerConfigOf(
+      { vars: { PALISADE_ENV: "local", TURNSTILE_SITEKEY: "1x00000000000000000000AA" } },
+      "t.toml",
+    );
+    const whats = diagnose({ config: base, secrets: {}, exampleSecrets: [], plan: "free" }).map(
+      (f) => f.what,
+    );
+    expect(whats).toEqual(
+      expect.arrayContaining([
+        "PALISADE_ENV is local.",
+        "TURNSTILE_SITEKEY is Turnstile's test key 1x00000000000000000000AA.",
       ]),
     );
   });
