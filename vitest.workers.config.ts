@@ -18,6 +18,12 @@ export default defineConfig({
           // Tests flush KV far more often than a day's free-plan budget allows; the budget
           // itself is tested with its default (test/workers/kv-budget.test.ts).
           KV_WRITE_BUDGET: "10000000",
+          // A developer's .dev.vars (which `npm start` creates, and wrangler loads here too)
+          // must not change what the tests see: its example secrets and Turnstile test keys
+          // would make every PALISADE_ENV=production test refuse to serve. Empty means unset.
+          CLEARANCE_KEY: "",
+          TURNSTILE_SITEKEY: "",
+          TURNSTILE_SECRET: "",
         },
       },
     }),

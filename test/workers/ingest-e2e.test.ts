@@ -56,7 +56,11 @@ describe("ingest → decision → KV → edge", () => {
 
   it("the cron runs the Ledger's housekeeping", async () => {
     await worker.scheduled(createScheduledController(), env);
-    const m = await env.BLOCKLIST.get<{ base: string | null }>("bl:manifest", "json");
-    expect(m?.base).toMatch(/^bl:base:\d+$/);
+    const m = await env.BLOCKLIST.get<{ v: number; base: { parts: { key: string }[] } | null }>(
+      "bl:manifest",
+      "json",
+    );
+    expect(m?.v).toBe(2);
+    expect(m?.base?.parts[0]?.key).toMatch(/^bl:base:\d+$/);
   });
 });
