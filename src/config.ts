@@ -37,6 +37,8 @@ export type ConfigVars = Pick<
   | "KV_WRITE_BUDGET"
   | "BLOCKLIST_PART_BYTES"
   | "BLOCKLIST_STALE_MS"
+  | "COMMONS_PUSH_MS"
+  | "COMMONS_PULL_MS"
 >;
 
 /** Vars set on top of the env's; `undefined` unsets one (e.g. ORIGIN_URL for the route's origin). */
@@ -72,6 +74,10 @@ export interface WorkerConfig {
    * the Ledger and the profiles' durations are held to.
    */
   maxDecision: DurationBound;
+  /** How often the Ledger pushes alerts to the commons as signals (a member of one). */
+  commonsPushMs: number;
+  /** How often the Ledger pulls the community list from the commons. */
+  commonsPullMs: number;
   /** PALISADE_ENV=local: a developer's machine (`wrangler dev`, tests). Anything else is production. */
   local: boolean;
   /**
@@ -132,7 +138,9 @@ type IntegerVar =
   | "RETENTION_MAX_ENDED_DECISIONS"
   | "KV_WRITE_BUDGET"
   | "BLOCKLIST_PART_BYTES"
-  | "BLOCKLIST_STALE_MS";
+  | "BLOCKLIST_STALE_MS"
+  | "COMMONS_PUSH_MS"
+  | "COMMONS_PULL_MS";
 
 /** The integer variables' rules: a decimal integer within [min, max], else the fallback. */
 const INTEGERS: Readonly<Record<IntegerVar, IntegerRule>> = {
@@ -153,6 +161,9 @@ const INTEGERS: Readonly<Record<IntegerVar, IntegerRule>> = {
   // KV takes 25 MiB per value; a part stays under it with room for its header.
   BLOCKLIST_PART_BYTES: { min: 4_096, max: 25 * 1024 * 1024 - 4_096, fallback: 16 * 1024 * 1024 },
   BLOCKLIST_STALE_MS: { min: 1_000, max: 7 * 86_400_000, fallback: 15 * 60_000 },
+  // CrowdSec's engine pushes every 30 s (its bulk of 50) and pulls every 2 h.
+  COMMONS_PUSH_MS: { min: 100, max: 3_600_000, fallback: 30_000 },
+  COMMONS_PULL_MS: { min: 100, max: 86_400_000, fallback: 2 * 3_600_000 },
 };
 
 const cache = new WeakMap<object, WorkerConfig>();
@@ -194,6 +205,8 @@ function parseConfig(v: Partial<ConfigVars>): WorkerConfig {
     kvWriteBudget: integer("KV_WRITE_BUDGET", v.KV_WRITE_BUDGET),
     blocklistPartBytes: integer("BLOCKLIST_PART_BYTES", v.BLOCKLIST_PART_BYTES),
     blocklistStaleMs: integer("BLOCKLIST_STALE_MS", v.BLOCKLIST_STALE_MS),
+    commonsPushMs: integer("COMMONS_PUSH_MS", v.COMMONS_PUSH_MS),
+    commonsPullMs: integer("COMMONS_PULL_MS", v.COMMONS_PULL_MS),
   };
 }
 

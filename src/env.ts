@@ -30,6 +30,9 @@ export interface Env {
   BLOCKLIST_PART_BYTES?: string;
   BLOCKLIST_STALE_MS?: string;
   IPV6_PREFIX?: string;
+  /** A member of a commons: how often signals are pushed and the community list pulled (ms). */
+  COMMONS_PUSH_MS?: string;
+  COMMONS_PULL_MS?: string;
   MAX_INGEST_BYTES?: string;
   CLEARANCE_TTL_S?: string;
   CLEARANCE_KEY?: string;

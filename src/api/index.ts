@@ -3,6 +3,7 @@ import { adminAccessRoutes } from "./admin-access";
 import { ADMIN_PREFIX, adminAuth } from "./admin-auth";
 import { adminBackupRoutes } from "./admin-backup";
 import { adminBlocklistRoutes } from "./admin-blocklist";
+import { adminCommonsRoutes } from "./admin-commons";
 import { adminConsoleRoutes } from "./admin-console";
 import { adminDeadLetterRoutes } from "./admin-dead-letters";
 import { adminDecisionRoutes } from "./admin-decisions";
@@ -45,6 +46,7 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...adminDeadLetterRoutes,
   ...adminBackupRoutes,
   ...adminBlocklistRoutes,
+  ...adminCommonsRoutes,
   openApiRoute,
 ];
 

@@ -123,7 +123,7 @@ export const adminDeletedSchema = z.object({
 
 const alertDecision = adminDecisionSchema;
 
-const adminAlertSchema = z.object({
+export const adminAlertSchema = z.object({
   id,
   scenario: z.string(),
   message: z.string(),

@@ -11,6 +11,12 @@ import type {
 } from "../../contract/admin-access";
 import type { AllowCheck, ConsoleSession, Stats, StatsWindow } from "../../contract/admin-stats";
 import type { ImportReport, LedgerExport } from "../../contract/backup";
+import type {
+  CommonsJoin,
+  CommonsSharingUpdate,
+  CommonsStatus,
+  IpView,
+} from "../../contract/commons-member";
 import type { DeadLetter } from "../../contract/dead-letters";
 import type { LapiAlertIn, LapiAlertOut } from "../../contract/lapi-alert";
 import type { NotifyOutcome } from "../../contract/notify";
@@ -21,9 +27,12 @@ import { detectionPack } from "../pack";
 import { AllowStore } from "./allowlist";
 import { LedgerBackup } from "./backup";
 import { BouncerStore, iso, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
+import { CommunityList } from "./commons-list";
+import { CommonsMembership, type JoinResult, type SyncReport } from "./commons-sync";
 import { bump, bumpSeries } from "./counters";
 import { type DeadLetterInput, DeadLetterStore } from "./dead-letters";
 import type { DecisionFilter } from "./filter";
+import { ipKeyOfText } from "./ipkey";
 import { countingKv } from "./kv-count";
 import { type FlushOutcome, KvWriter } from "./kv-writer";
 import { type LoginResult, MachineStore } from "./machines";
@@ -85,6 +94,8 @@ export class Ledger extends DurableObject<Env> {
   private readonly notifier: Notifier;
   private readonly deadLetters: DeadLetterStore;
   private readonly backup: LedgerBackup;
+  private readonly commons: CommonsMembership;
+  private readonly list: CommunityList;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -110,7 +121,15 @@ export class Ledger extends DurableObject<Env> {
       notify: (a, seq, now) => this.notifier.enqueue(a, seq, now),
       maxDurationMs: cfg.maxDecision.maxMs,
       carve: (row, now) => split.carve(row, now),
+      share: (a, machine, now) => this.commons.enqueue(a, machine, now),
+      recorded: (row, now) => list.supersede(row, now),
     };
+    const list = new CommunityList(sql, this.store, this.allow, hooks);
+    this.commons = new CommonsMembership(ctx.storage, list, {
+      pushMs: cfg.commonsPushMs,
+      pullMs: cfg.commonsPullMs,
+    });
+    this.list = list;
     this.ops = new LedgerOps(ctx.storage, this.store, this.allow, hooks, cfg.ipv6Prefix, split);
     this.upkeep = new LedgerUpkeep(
       ctx.storage,
@@ -124,6 +143,7 @@ export class Ledger extends DurableObject<Env> {
         maxAlerts: cfg.retentionMaxAlerts,
         maxEndedDecisions: cfg.retentionMaxEndedDecisions,
       },
+      this.commons,
     );
     this.backup = new LedgerBackup(sql, this.store, hooks, () => this.allow.reload());
     ctx.blockConcurrencyWhile(async () => {
@@ -304,8 +324,15 @@ export class Ledger extends DurableObject<Env> {
     return out;
   }
 
+  /** Ends decisions by hand; community ones stay off until the commons relists them. */
   async endDecisions(by: { ids: number[] } | { filter: DecisionFilter }): Promise<number[]> {
-    const ids = this.ops.end(by, "deleted", Date.now());
+    const now = Date.now();
+    const ids = this.ctx.storage.transactionSync(() => {
+      const ended = this.ops.end(by, "deleted", now);
+      const rows = ended.map((id) => this.store.decision(id)).filter((r) => r !== undefined);
+      this.list.suppress(rows, now);
+      return ended;
+    });
     if (ids.length > 0) await this.schedule();
     return ids;
   }
@@ -333,6 +360,57 @@ export class Ledger extends DurableObject<Env> {
     const ids = this.ops.removeAllow(by, Date.now());
     await this.schedule();
     return ids;
+  }
+
+  // ---- the commons (this deployment as a member) ----
+
+  /** Registers with a commons, enrolls with the operator's key, pulls the list once. */
+  async commonsJoin(input: CommonsJoin): Promise<JoinResult> {
+    const out = await this.commons.join(input, Date.now());
+    await this.schedule();
+    return out;
+  }
+
+  async commonsStatus(): Promise<CommonsStatus> {
+    return this.commons.members.status(Date.now());
+  }
+
+  /** Null when not a member. Sharing nothing ends the community decisions (`removed`). */
+  async commonsSharing(
+    update: CommonsSharingUpdate,
+  ): Promise<{ status: CommonsStatus; removed: number } | null> {
+    const out = this.commons.setSharing(update, Date.now());
+    await this.schedule();
+    return out;
+  }
+
+  /** A push and a pull now (what the alarm does when they are due). */
+  async commonsSync(): Promise<SyncReport & { error: string | null }> {
+    try {
+      const out = await this.commons.sync(Date.now(), true);
+      return { ...out, error: null };
+    } catch (e) {
+      return { pushed: 0, pulled: null, error: e instanceof Error ? e.message : String(e) };
+    } finally {
+      await this.schedule();
+    }
+  }
+
+  /** What this deployment knows of an address, and what the commons says of it. */
+  async ipView(ip: string): Promise<IpView> {
+    const now = Date.now();
+    const sql = this.ctx.storage.sql;
+    const key = ipKeyOfText(ip);
+    const decisions = key
+      ? listDecisions(sql, { filter: { ip: { key, contains: true } }, all: true, limit: 50 }, now)
+      : { decisions: [] };
+    return {
+      ip,
+      allowlist: await this.allowCheck(ip),
+      alerts: listAlerts(sql, { value: ip, limit: 20 }, now).alerts,
+      decisions: decisions.decisions,
+      commons: await this.commons.reputation(ip),
+    };
   }
 
   // ---- the ingest queue's dead letters ----

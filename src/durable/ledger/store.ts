@@ -1,6 +1,7 @@
 import type { DecisionEntry, DeltaOp } from "../../core/blocklist/index";
 import { type Migration, metaNumber, setMeta } from "../migrate";
 import { logAlert, logDecision, logDecisionEnd } from "./activity-log";
+import { LEDGER_COMMONS } from "./commons-schema";
 import { bump } from "./counters";
 import { ipKeyOfDecision } from "./ipkey";
 import {
@@ -46,6 +47,7 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
   LEDGER_V5,
   LEDGER_V6,
   LEDGER_V7,
+  LEDGER_COMMONS,
 ];
 
 // A type, not an interface: SqlStorage rows must be indexable records.
@@ -93,6 +95,10 @@ export interface RecordHooks {
   maxDurationMs: number;
   /** A live `Range` decision was recorded: carve the allowlisted addresses out of it for bouncers. */
   carve(row: LedgerDecisionRow, now: number): void;
+  /** A recorded alert, for the commons (queued as a signal when it is shared). */
+  share?(a: AlertRecord, machine: string | null, now: number): void;
+  /** A live decision was recorded (a local one ends the community's on its value). */
+  recorded?(row: LedgerDecisionRow, now: number): void;
 }
 
 /** Typed access to the Ledger's tables. Every change takes the next `seq`. */
@@ -150,6 +156,7 @@ export class LedgerStore {
       );
       bump(this.sql, "alerts", a.scenario, a.allowlisted ? "allowlisted" : "", 1, now);
       hooks.notify?.(a, alertSeq, now);
+      hooks.share?.(a, item.machine ?? null, now);
       logAlert(alertSeq, a, item.machine ?? null);
     }
     const ids = item.decisions.map((d, i) =>
@@ -207,6 +214,7 @@ export class LedgerStore {
       this.endDecision(row.id, now, "allowlisted");
       return row.id;
     }
+    hooks.recorded?.(row, now);
     const entry = hooks.toEntry(row);
     if (entry) this.pushOp({ op: "add", d: entry });
     if (row.scope === "Range") hooks.carve(row, now);

@@ -18,6 +18,12 @@ const SWEEP_EVERY_MS = 10 * 60_000;
 /** How soon a flush the budget can never pay for is looked at again (the settings may change). */
 const BUDGET_RECHECK_MS = 3_600_000;
 
+/** The commons membership's timer (commons-sync.ts), run by the same alarm. */
+export interface CommonsTimer {
+  nextDue(now: number): number | undefined;
+  sync(now: number): Promise<unknown>;
+}
+
 export interface HousekeepingReport {
   expired: number;
   flushed: FlushOutcome;
@@ -41,6 +47,7 @@ export class LedgerUpkeep {
     private readonly flushMs: number,
     private readonly notifier: Notifier,
     private readonly retention: RetentionPolicy,
+    private readonly commons?: CommonsTimer,
   ) {}
 
   /**
@@ -86,6 +93,8 @@ export class LedgerUpkeep {
   async alarm(now = Date.now()): Promise<void> {
     const sql = this.storage.sql;
     this.ops.expireDue(now, EXPIRE_BATCH);
+    // Before the flush: what a pull applies goes out in the same delta.
+    await this.commons?.sync(now);
     try {
       await this.writer.flush(now);
       setMeta(sql, "kv_retry_ms", 0);
@@ -127,14 +136,11 @@ export class LedgerUpkeep {
 
   async schedule(now = Date.now()): Promise<void> {
     const expiry = this.ops.deadline(this.nextFlushAt(now));
-    const notifyAt = this.notifier.nextDue(now);
-    const at =
-      notifyAt === undefined
-        ? expiry
-        : expiry === undefined
-          ? notifyAt
-          : Math.min(expiry, notifyAt);
-    if (at === undefined) return;
+    const dues = [expiry, this.notifier.nextDue(now), this.commons?.nextDue(now)].filter(
+      (t) => t !== undefined,
+    );
+    if (dues.length === 0) return;
+    const at = Math.min(...dues);
     const current = await this.storage.getAlarm();
     if (current === null || current > at) await this.storage.setAlarm(at);
   }
