@@ -5,10 +5,13 @@ import {
   memberListSchema,
   revokeAnswerSchema,
 } from "../../contract/capi-commons";
+import { commonsStatusSchema as memberStatusSchema } from "../../contract/commons-member";
 import { fail } from "../errors";
 import { type Noun, outputOf, parseVerb, positionalsOf, print, printJson } from "./command";
 import { COMMONS_USAGE, commonsClient } from "./commons-client";
+import { join, MEMBER_USAGE, memberStatusText, sharing, sync } from "./commons-member";
 import { commonsSafeList } from "./commons-safelist";
+import { resolveConnection } from "./connection";
 import { fields, table, when } from "./table";
 
 async function keys(args: string[]): Promise<void> {
@@ -158,10 +161,31 @@ async function why(args: string[]): Promise<void> {
   print(`${e.verdict}\n\n${head}\n\n${detail}`);
 }
 
+/**
+ * A Palisade deployment answers its own membership (`/_palisade/v1/admin/commons`); a
+ * commons has no such route and answers its operator status instead.
+ */
+async function memberStatus(values: Parameters<typeof commonsClient>[0]) {
+  const conn = resolveConnection(values as { url?: string; token?: string }, process.env);
+  try {
+    const res = await fetch(`${conn.base}/_palisade/v1/admin/commons`, {
+      headers: { authorization: `Bearer ${conn.token}`, accept: "application/json" },
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (res.status !== 200) return undefined;
+    const out = memberStatusSchema.safeParse(await res.json());
+    return out.success ? out.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function status(args: string[]): Promise<void> {
   const { values, positionals } = parseVerb(args, {});
   positionalsOf(positionals, [], COMMONS_USAGE);
   const output = outputOf(values.output);
+  const member = await memberStatus(values);
+  if (member) return output === "json" ? printJson(member) : print(memberStatusText(member));
   const s = await commonsClient(values).call(
     { action: "read the commons' status", method: "GET", path: "/status" },
     commonsStatusSchema,
@@ -185,6 +209,8 @@ async function status(args: string[]): Promise<void> {
 }
 
 export const commons: Noun = {
-  usage: COMMONS_USAGE,
-  verbs: { keys, members, why, safelist: commonsSafeList, status },
+  usage: `${MEMBER_USAGE}
+
+${COMMONS_USAGE}`,
+  verbs: { join, sharing, sync, keys, members, why, safelist: commonsSafeList, status },
 };

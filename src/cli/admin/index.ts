@@ -4,6 +4,7 @@ import { EXPORT_USAGE, IMPORT_USAGE, runExport, runImport } from "./backup";
 import { bouncers } from "./bouncers";
 import { type Noun, runCommand, runNoun } from "./command";
 import { commons } from "./commons";
+import { IP_USAGE, runIp } from "./commons-member";
 import { decisions } from "./decisions";
 import { dlq } from "./dlq";
 import { machines } from "./machines";
@@ -27,6 +28,8 @@ export const ADMIN_USAGE = `Admin commands (over the Worker's admin API, like cs
   palisade machines list|add|delete      palisade metrics
   palisade dlq list|replay|delete        the ingest queue's dead letters
   palisade export [--file FILE]          palisade import FILE|-   (backup, migration)
+  palisade commons join|sharing|sync|status   this deployment as a member of a commons
+  palisade ip IP                         an address here and in the commons, one view
   palisade commons keys|members|why|safelist|status   (against a commons: its URL and admin token)
   palisade NOUN help                     shows a noun's flags
 Every one takes --url URL --token TOKEN (else PALISADE_URL / PALISADE_TOKEN, else url: and
@@ -35,6 +38,7 @@ scripts (human tables by default).`;
 
 const COMMANDS: Readonly<Record<string, [string, (args: string[]) => Promise<void>]>> = {
   metrics: [METRICS_USAGE, runMetrics],
+  ip: [IP_USAGE, runIp],
   export: [EXPORT_USAGE, runExport],
   import: [IMPORT_USAGE, runImport],
 };
