@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { CommonsStatus, CommonsSync, IpView } from "../../src/contract/commons-member";
 import type { AlertRecord, RecordItem } from "../../src/durable/ledger/records";
 import { admin, adminOk, newBouncer, stream, values } from "./api-support";
-import { COMMONS, type FakeCommons, fakeCommons, GOOD_KEY } from "./commons-support";
+import { ban, COMMONS, type FakeCommons, fakeCommons, GOOD_KEY } from "./commons-support";
 import { edgeApp, visit } from "./edge-support";
 import { blocklistFromKv, flushKv, ledger } from "./ingest-support";
 
@@ -157,9 +157,37 @@ describe("joining a commons", () => {
     expect(await capiValues()).not.toContain(again);
     expect((await status()).suppressed).toBe(1);
     commons.delist(again);
+    await sync();
+    expect((await status()).suppressed).toBe(0);
     commons.list(again);
     await sync();
     expect(await capiValues()).toContain(again);
+  });
+});
+
+describe("a large community list and the KV write budget", () => {
+  it("applies 5,000 listings with a handful of KV writes (one compaction), not one per decision", async () => {
+    const list = Array.from(
+      { length: 5_000 },
+      (_, i) => `11.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+    );
+    commons.versions.push({ new: list.map((ip) => ban(ip)), deleted: [] });
+    await flushKv();
+    const before = (await ledger().kvStatus()).budget.today.writes;
+    const out = await sync();
+    expect(out.pulled?.added).toBe(5_000);
+    await flushKv();
+    const after = await ledger().kvStatus();
+    expect(after.budget.today.writes - before).toBeLessThanOrEqual(4);
+    const bl = await blocklistFromKv();
+    for (const ip of [list[0], list[2_500], list[4_999]] as string[])
+      expect(bl.lookup({ ip }, Date.now())?.type).toBe("ban");
+    // Delisted in one version: ended in one flush too.
+    commons.versions.push({ new: [], deleted: list.map((ip) => ban(ip)) });
+    const gone = await sync();
+    expect(gone.pulled?.removed).toBe(5_000);
+    await flushKv();
+    expect((await blocklistFromKv()).lookup({ ip: list[0] as string }, Date.now())).toBeUndefined();
   });
 });
 

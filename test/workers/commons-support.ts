@@ -81,10 +81,16 @@ export function fakeCommons(): FakeCommons {
     if (path === "/v2/decisions/stream") {
       c.streamCalls++;
       const since = Number(url.searchParams.get("since") ?? "0");
-      const changes = c.versions.slice(since);
+      // As the commons' Publisher: each changed key once, in its latest state.
+      const last = new Map<string, { listed: boolean; d: CapiStreamDecision }>();
+      for (const v of c.versions.slice(since)) {
+        for (const d of v.deleted) last.set(d.value, { listed: false, d });
+        for (const d of v.new) last.set(d.value, { listed: true, d });
+      }
+      const changes = [...last.values()];
       return Response.json({
-        new: changes.flatMap((v) => v.new),
-        deleted: changes.flatMap((v) => v.deleted),
+        new: changes.filter((x) => x.listed).map((x) => x.d),
+        deleted: changes.filter((x) => !x.listed).map((x) => x.d),
         seq: c.versions.length,
         full: false,
       });
