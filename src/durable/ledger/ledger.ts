@@ -28,6 +28,7 @@ import { AllowStore } from "./allowlist";
 import { LedgerBackup } from "./backup";
 import { BouncerStore, iso, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
 import { CommunityList } from "./commons-list";
+import { CAPI } from "./commons-member";
 import { CommonsMembership, type JoinResult, type SyncReport } from "./commons-sync";
 import { bump, bumpSeries } from "./counters";
 import { type DeadLetterInput, DeadLetterStore } from "./dead-letters";
@@ -122,7 +123,10 @@ export class Ledger extends DurableObject<Env> {
       maxDurationMs: cfg.maxDecision.maxMs,
       carve: (row, now) => split.carve(row, now),
       share: (a, machine, now) => this.commons.enqueue(a, machine, now),
-      recorded: (row, now) => list.supersede(row, now),
+      // Only a member's own policy: without a membership, CAPI rows (an import) coexist.
+      recorded: (row, now) => {
+        if (row.origin !== CAPI && this.commons.members.row()) list.supersede(row, now);
+      },
     };
     const list = new CommunityList(sql, this.store, this.allow, hooks);
     this.commons = new CommonsMembership(ctx.storage, list, {
