@@ -230,6 +230,19 @@ describe("pushing signals", () => {
     expect((await status()).signals_pending).toBe(0);
   });
 
+  it("drops a batch the commons refuses as malformed instead of holding the rest back", async () => {
+    await recordAlert(alert("198.51.100.30"));
+    commons.refuseNext = 1;
+    expect((await admin("POST", "/commons/sync")).status).toBe(502);
+    const st = await status();
+    expect(st.signals_pending).toBe(0);
+    expect(st.last_error).toMatch(/1 signal\(s\) dropped: .*400/);
+    await recordAlert(alert("198.51.100.31"));
+    const before = commons.signals.length;
+    expect((await sync()).pushed).toBe(1);
+    expect(commons.signals.slice(before).map((s) => s.source.value)).toEqual(["198.51.100.31"]);
+  });
+
   it("pushes from the Ledger's alarm when COMMONS_PUSH_MS has passed", async () => {
     const before = commons.signals.length;
     await recordAlert(alert("198.51.100.10"));
@@ -245,6 +258,25 @@ describe("pushing signals", () => {
 
   it("never shares allowlisted sources, nor manual decisions unless switched on; context when switched on", async () => {
     await recordAlert(alert("198.51.100.11", { allowlisted: true }));
+    // cscli's decision through a watcher: its alert's decisions are of origin cscli.
+    await ledger().record([
+      {
+        ref: `t:${crypto.randomUUID()}`,
+        machine: "cscli-watcher",
+        alert: alert("198.51.100.15", { scenario: "manual 'ban' from 'cscli-watcher'" }),
+        decisions: [
+          {
+            type: "ban",
+            scope: "Ip",
+            value: "198.51.100.15",
+            origin: "cscli",
+            scenario: "manual 'ban' from 'cscli-watcher'",
+            start: Date.now(),
+            until: Date.now() + 3_600_000,
+          },
+        ],
+      },
+    ]);
     await adminOk("POST", "/decisions", { ip: "198.51.100.12", duration: "1h" });
     expect((await status()).signals_pending).toBe(0);
     await adminOk("POST", "/commons/sharing", { manual: true, context: true });

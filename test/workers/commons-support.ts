@@ -19,6 +19,8 @@ export interface FakeCommons {
   versions: { new: CapiStreamDecision[]; deleted: CapiStreamDecision[] }[];
   streamCalls: number;
   loseAnswers: number;
+  /** The next signals requests are refused with 400, as a malformed batch. */
+  refuseNext: number;
   enrolled: Set<string>;
   list(ip: string, scenario?: string): void;
   delist(ip: string): void;
@@ -36,6 +38,7 @@ export function fakeCommons(): FakeCommons {
     versions: [],
     streamCalls: 0,
     loseAnswers: 0,
+    refuseNext: 0,
     enrolled: new Set(),
     list: (ip, scenario) => c.versions.push({ new: [ban(ip, scenario)], deleted: [] }),
     delist: (ip) => c.versions.push({ new: [], deleted: [ban(ip)] }),
@@ -71,6 +74,10 @@ export function fakeCommons(): FakeCommons {
     }
     if (path === "/v2/signals") {
       const batch = (await req.json()) as FakeCommons["signals"];
+      if (c.refuseNext > 0) {
+        c.refuseNext--;
+        return Response.json({ message: "[0].source.value: required" }, { status: 400 });
+      }
       c.signals.push(...batch);
       if (c.loseAnswers > 0) {
         c.loseAnswers--;

@@ -11,8 +11,6 @@ import type { AlertRecord } from "./records";
  * the log: the message says what CrowdSec's says, the scenario and the event count).
  */
 
-/** The machine name the Ledger gives decisions made by hand (ops.ts). */
-const MANUAL_MACHINE = "admin";
 /** Palisade's pack scenarios count at any version (the commons' `certified.ts`). */
 const PACK_VERSION = "palisade";
 
@@ -26,14 +24,13 @@ export type SignalRow = {
 /** The signal of a recorded alert, or null when sharing rules keep it here. */
 export function signalOf(
   a: AlertRecord,
-  machine: string | null,
+  manual: boolean,
   sharing: CommonsSharing,
   machineId: string,
   now: number,
 ): CapiSignal | null {
   if (a.allowlisted) return null;
   if (a.simulated) return null;
-  const manual = machine === MANUAL_MACHINE;
   if (manual ? !sharing.manual : !sharing.alerts) return null;
   const scope = a.source.scope.toLowerCase();
   if (scope !== "ip" && scope !== "range") return null;

@@ -23,6 +23,8 @@ import type { AlertRecord } from "./records";
 const PUSH_BATCH = 500;
 /** Signals kept while the commons cannot be reached; the oldest go first past it. */
 const OUTBOX_MAX = 10_000;
+/** Statuses that refuse a batch for what it is (400 a bad field, 413 too large, 422). */
+const REFUSED = new Set([400, 413, 422]);
 /** A failed pull is tried again this soon (or at COMMONS_PULL_MS if sooner). */
 const PULL_RETRY_MS = 60_000;
 
@@ -80,10 +82,10 @@ export class CommonsMembership {
   }
 
   /** A recorded alert: queued as a signal when this member shares it (inside record's transaction). */
-  enqueue(a: AlertRecord, machine: string | null, now: number): void {
+  enqueue(a: AlertRecord, manual: boolean, now: number): void {
     const row = this.members.row();
     if (!row) return;
-    const s = signalOf(a, machine, this.members.sharing(row), row.machine_id, now);
+    const s = signalOf(a, manual, this.members.sharing(row), row.machine_id, now);
     if (!s) return;
     this.storage.sql.exec(
       "INSERT INTO commons_outbox (uuid, at, scenario, signal) VALUES (?, ?, ?, ?)",
@@ -113,10 +115,16 @@ export class CommonsMembership {
     if (rows.length === 0) return 0;
     const hashes = await packScenarioHashes();
     const batch: CapiSignal[] = rows.map((r) => withHash(r, hashes));
-    await this.authed(row, (c, t) => c.signals(t, batch));
+    try {
+      await this.authed(row, (c, t) => c.signals(t, batch));
+    } catch (e) {
+      // Refused as malformed: sending it again cannot help, and it would hold back the rest.
+      if (!(e instanceof CommonsCallError) || !REFUSED.has(e.status)) throw e;
+      this.drop(rows);
+      throw new CommonsCallError(e.status, `${rows.length} signal(s) dropped: ${e.message}`);
+    }
     this.storage.transactionSync(() => {
-      for (const r of rows)
-        this.storage.sql.exec("DELETE FROM commons_outbox WHERE uuid = ?", r.uuid);
+      this.drop(rows);
       this.members.pushed(rows.length, now);
     });
     return rows.length;
@@ -240,6 +248,11 @@ export class CommonsMembership {
     const row = this.members.row();
     const at = row && this.pullAt(row);
     return at !== undefined && at !== null && now >= at;
+  }
+
+  private drop(rows: readonly SignalRow[]): void {
+    for (const r of rows)
+      this.storage.sql.exec("DELETE FROM commons_outbox WHERE uuid = ?", r.uuid);
   }
 
   private trimOutbox(): void {

@@ -122,7 +122,7 @@ export class Ledger extends DurableObject<Env> {
       notify: (a, seq, now) => this.notifier.enqueue(a, seq, now),
       maxDurationMs: cfg.maxDecision.maxMs,
       carve: (row, now) => split.carve(row, now),
-      share: (a, machine, now) => this.commons.enqueue(a, machine, now),
+      share: (a, manual, now) => this.commons.enqueue(a, manual, now),
       // Only a member's own policy: without a membership, CAPI rows (an import) coexist.
       recorded: (row, now) => {
         if (row.origin !== CAPI && this.commons.members.row()) list.supersede(row, now);

@@ -1,4 +1,5 @@
 import type { DecisionEntry, DeltaOp } from "../../core/blocklist/index";
+import { DECISION_ORIGINS } from "../../core/decision";
 import { type Migration, metaNumber, setMeta } from "../migrate";
 import { logAlert, logDecision, logDecisionEnd } from "./activity-log";
 import { LEDGER_COMMONS } from "./commons-schema";
@@ -95,11 +96,17 @@ export interface RecordHooks {
   maxDurationMs: number;
   /** A live `Range` decision was recorded: carve the allowlisted addresses out of it for bouncers. */
   carve(row: LedgerDecisionRow, now: number): void;
-  /** A recorded alert, for the commons (queued as a signal when it is shared). */
-  share?(a: AlertRecord, machine: string | null, now: number): void;
+  /**
+   * A recorded alert, for the commons (queued as a signal when it is shared); `manual`
+   * when its decisions were made by hand (the admin API, or cscli through a watcher).
+   */
+  share?(a: AlertRecord, manual: boolean, now: number): void;
   /** A live decision was recorded (a local one ends the community's on its value). */
   recorded?(row: LedgerDecisionRow, now: number): void;
 }
+
+/** The machine name of decisions made through the admin API (ops.ts `manual`). */
+const MANUAL_MACHINE = "admin";
 
 /** Typed access to the Ledger's tables. Every change takes the next `seq`. */
 export class LedgerStore {
@@ -156,7 +163,10 @@ export class LedgerStore {
       );
       bump(this.sql, "alerts", a.scenario, a.allowlisted ? "allowlisted" : "", 1, now);
       hooks.notify?.(a, alertSeq, now);
-      hooks.share?.(a, item.machine ?? null, now);
+      const manual =
+        item.machine === MANUAL_MACHINE ||
+        item.decisions.some((d) => d.origin === DECISION_ORIGINS.manual);
+      hooks.share?.(a, manual, now);
       logAlert(alertSeq, a, item.machine ?? null);
     }
     const ids = item.decisions.map((d, i) =>
