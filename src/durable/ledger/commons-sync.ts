@@ -77,7 +77,10 @@ export class CommonsMembership {
       this.members.setToken(token.token, token.until);
       setMeta(this.storage.sql, "commons_pull_try", 0);
     });
-    await this.pull(now).catch(() => null);
+    // Joined either way; a first pull that fails shows in the status and is retried.
+    await this.pull(now).catch((e: unknown) =>
+      this.members.failed(e instanceof Error ? e.message : String(e), now),
+    );
     return { ok: true, status: this.members.status(now) };
   }
 
