@@ -25,6 +25,7 @@ export class CommonsCallError extends Error {
 }
 
 const USER_AGENT = "palisade-member/1";
+const CALL_TIMEOUT_MS = 15_000;
 /** A JWT is renewed this long before it expires (the commons issues them for 24 h). */
 const TOKEN_MARGIN_MS = 10 * 60_000;
 
@@ -96,6 +97,8 @@ export class CapiClient {
       res = await this.fetcher(url, {
         method,
         headers,
+        // The Ledger's alarm waits for this call before it flushes KV: never for long.
+        signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (e) {
