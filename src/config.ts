@@ -37,6 +37,7 @@ export type ConfigVars = Pick<
   | "KV_WRITE_BUDGET"
   | "BLOCKLIST_PART_BYTES"
   | "BLOCKLIST_STALE_MS"
+  | "EDGE_DETECTION"
 >;
 
 /** Vars set on top of the env's; `undefined` unsets one (e.g. ORIGIN_URL for the route's origin). */
@@ -100,6 +101,18 @@ export interface WorkerConfig {
    * successful refresh (while refreshes fail) before the fail mode applies.
    */
   blocklistStaleMs: number;
+  /**
+   * Edge-native detection (EDGE_DETECTION): whether the Worker turns the requests it
+   * passes to the origin into access-log events for the scenarios, and for one source
+   * in how many (`sample:N` watches the sources whose address hashes into 1/N; 1: all).
+   */
+  edgeDetection: EdgeDetection;
+}
+
+export interface EdgeDetection {
+  enabled: boolean;
+  /** 1: every source; N: one source in N (by address hash), all of its requests. */
+  sampleOneIn: number;
 }
 
 export interface UnsafeSetting {
@@ -194,6 +207,7 @@ function parseConfig(v: Partial<ConfigVars>): WorkerConfig {
     kvWriteBudget: integer("KV_WRITE_BUDGET", v.KV_WRITE_BUDGET),
     blocklistPartBytes: integer("BLOCKLIST_PART_BYTES", v.BLOCKLIST_PART_BYTES),
     blocklistStaleMs: integer("BLOCKLIST_STALE_MS", v.BLOCKLIST_STALE_MS),
+    edgeDetection: edgeDetection(v.EDGE_DETECTION),
   };
 }
 
@@ -260,6 +274,19 @@ function failMode(value: string | undefined): "open" | "closed" {
   if (v === "open" || v === "closed") return v;
   invalid("FAIL_MODE", value ?? "", "open or closed", "open");
   return "open";
+}
+
+const EDGE_DETECTION_ON: EdgeDetection = { enabled: true, sampleOneIn: 1 };
+
+function edgeDetection(value: string | undefined): EdgeDetection {
+  const v = nonEmpty(value)?.toLowerCase() ?? "on";
+  if (v === "on") return EDGE_DETECTION_ON;
+  if (v === "off") return { enabled: false, sampleOneIn: 1 };
+  const m = /^sample:(\d{1,6})$/.exec(v);
+  const n = m ? Number(m[1]) : 0;
+  if (n >= 1) return { enabled: true, sampleOneIn: n };
+  invalid("EDGE_DETECTION", value ?? "", "on, off or sample:N (N from 1 to 999999)", "on");
+  return EDGE_DETECTION_ON;
 }
 
 function verifyUrl(value: string | undefined): string {

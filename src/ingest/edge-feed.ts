@@ -1,0 +1,126 @@
+import type { WorkerConfig } from "../config";
+import type { LineOrigin } from "../core/event";
+import { type AccessRecord, accessEvent } from "../core/parser/index";
+import type { DecisionBrief } from "../durable/tracker/index";
+import type { Env } from "../env";
+import { SourceGroups, scenarioRouter } from "./batch";
+import { messageItems } from "./budget";
+import { pourAll, sendAll } from "./deliver";
+import { planDispatch } from "./dispatch";
+
+/**
+ * Edge-native detection's way into the scenarios: the access events the edge records
+ * (src/edge/access-record.ts) go through the same router (every scenario's guard, filter
+ * and groupby) and the same dispatch as a shipped batch, never through the ingest route.
+ * An event no scenario wants stops here, before any Durable Object is called. The rest
+ * wait in the isolate for `flushMs` (or until `maxEvents`), then one flush, in the
+ * `waitUntil` of the request that started it, pours them: one SourceTracker RPC per
+ * source, within half the invocation's SUBREQUEST_BUDGET (the other half stays for the
+ * request's own origin fetch, blocklist refresh and metrics); sources past it go through
+ * INGEST_QUEUE. The decisions the trackers answer are handed to `learn` (the isolate's
+ * enforcer), so the next request of the source is stopped without waiting for KV.
+ */
+
+/** Where an edge event comes from: `Line.Module` / `Meta.datasource_type` say `edge`. */
+export const EDGE_ORIGIN: LineOrigin = {
+  src: "edge",
+  module: "edge",
+  labels: { type: "nginx", source: "edge" },
+};
+
+export type Learn = (decisions: readonly DecisionBrief[]) => void;
+type WaitUntil = (promise: Promise<unknown>) => void;
+
+export interface EdgeFeedOptions {
+  /** How long events wait in the isolate for others to share their flush; default 250 ms. */
+  flushMs?: number;
+  /** Events that make a flush start at once; default 2,000. */
+  maxEvents?: number;
+}
+
+/** What this isolate's feed did (tests, the benchmark). */
+export interface EdgeFeedStats {
+  recorded: number;
+  /** Events no scenario wants: never sent. */
+  filtered: number;
+  flushes: number;
+  pours: number;
+  queued: number;
+  failed: number;
+}
+
+export class EdgeFeed {
+  readonly stats: EdgeFeedStats = {
+    recorded: 0,
+    filtered: 0,
+    flushes: 0,
+    pours: 0,
+    queued: 0,
+    failed: 0,
+  };
+  private pending: SourceGroups | undefined;
+  private scheduled = false;
+  private seq = 0;
+  private readonly isolate = crypto.randomUUID();
+  private readonly flushMs: number;
+  private readonly maxEvents: number;
+
+  constructor(options: EdgeFeedOptions = {}) {
+    this.flushMs = options.flushMs ?? 250;
+    this.maxEvents = options.maxEvents ?? 2_000;
+  }
+
+  /** Turns a record into an event, keeps it if some scenario wants it, schedules the flush. */
+  record(r: AccessRecord, cfg: WorkerConfig, env: Env, waitUntil: WaitUntil, learn: Learn): void {
+    this.stats.recorded++;
+    const event = accessEvent(r, EDGE_ORIGIN);
+    const matches = event && scenarioRouter(cfg.ipv6Prefix).matches(event);
+    this.pending ??= new SourceGroups(cfg.ipv6Prefix);
+    if (!event || !matches || !this.pending.add(event, matches)) {
+      this.stats.filtered++;
+      return;
+    }
+    if (this.pending.events >= this.maxEvents) {
+      waitUntil(this.flush(cfg, env, learn));
+    } else if (!this.scheduled) {
+      this.scheduled = true;
+      waitUntil(delay(this.flushMs).then(() => this.flush(cfg, env, learn)));
+    }
+  }
+
+  /** Pours what is pending; a failure is logged and its events dropped (never retried on a visitor). */
+  async flush(cfg: WorkerConfig, env: Env, learn: Learn): Promise<void> {
+    const groups = this.pending;
+    this.pending = undefined;
+    this.scheduled = false;
+    if (!groups || groups.events === 0) return;
+    this.stats.flushes++;
+    const budget = cfg.subrequestBudget;
+    try {
+      const plan = await planDispatch(
+        groups.groups(),
+        `edge:${this.isolate}:${this.seq++}`,
+        Math.max(1, Math.floor(budget / 2)),
+        messageItems(budget),
+      );
+      const [poured] = await Promise.all([
+        pourAll(env, plan.direct),
+        sendAll(env.INGEST_QUEUE, plan.sends),
+      ]);
+      this.stats.pours += poured.calls;
+      this.stats.queued += plan.queued;
+      if (poured.decided.length > 0) learn(poured.decided);
+    } catch (e) {
+      this.stats.failed += groups.events;
+      console.error("palisade.edge.detect_failed", {
+        events: groups.events,
+        sources: groups.sources,
+        message: `Edge detection could not pour ${groups.events} events: ${e instanceof Error ? e.message : String(e)}`,
+      });
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,169 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createWorker } from "../../src/app";
+import type { VarOverrides } from "../../src/config";
+import { EdgeFeed } from "../../src/ingest/index";
+import { type Edge, probeKv, seed, TEST_VARS, visit } from "./edge-support";
+import { ledger, ledgerChanges } from "./ingest-support";
+
+// Edge-native detection: the requests the edge passes to the origin feed the scenarios
+// (EdgeFeed → router → SourceTracker), with no shipper and no ingest call.
+
+interface Seen {
+  origin: string[];
+  palisade: string[];
+}
+
+/** The origin: 404 for /missing/…, 200 otherwise; Palisade's own URLs noted apart. */
+function stubOrigin(): Seen {
+  const seen: Seen = { origin: [], palisade: [] };
+  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const req = new Request(input, init);
+    const url = new URL(req.url);
+    if (url.pathname.startsWith("/_palisade/")) seen.palisade.push(req.url);
+    else seen.origin.push(req.url);
+    const missing = url.pathname.includes("/missing/");
+    return new Response(missing ? "not here" : "page", {
+      status: missing ? 404 : 200,
+      headers: { "Content-Length": missing ? "8" : "4" },
+    });
+  });
+  return seen;
+}
+
+/** The Worker with its own feed; a year-long refresh keeps KV out of the picture. */
+function edgeWith(feed: EdgeFeed, vars: VarOverrides = {}): Edge {
+  const worker = createWorker({
+    palisade: {
+      kv: () => probeKv().kv,
+      vars: { ...TEST_VARS, BLOCKLIST_REFRESH_MS: "3600000", ...vars },
+    },
+    detection: feed,
+  });
+  return { fetch: (request, e, ctx) => worker.fetch(request, e, ctx as ExecutionContext) };
+}
+
+async function alertsOn(ip: string) {
+  return runInDurableObject(ledger(), (_, state) =>
+    state.storage.sql
+      .exec<{ scenario: string; alert: string }>(
+        "SELECT scenario, alert FROM alerts WHERE value = ?",
+        ip,
+      )
+      .toArray(),
+  );
+}
+
+async function batchCount(): Promise<number> {
+  return runInDurableObject(ledger(), (_, state) =>
+    Number(state.storage.sql.exec("SELECT count(*) AS n FROM batches").one().n),
+  );
+}
+
+let seen: Seen;
+beforeEach(async () => {
+  await seed(env.BLOCKLIST, 1, []);
+  seen = stubOrigin();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("edge-native detection", () => {
+  it("stops a prober of 40 missing pages, with no ingest call, from the tracker's answer", async () => {
+    const prober = "203.0.113.41";
+    const feed = new EdgeFeed({ flushMs: 0 });
+    const app = edgeWith(feed);
+    const batchesBefore = await batchCount();
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const res = await visit(app, `/missing/page-${i}`, {
+        ip: prober,
+        accept: "application/json",
+      });
+      statuses.push(res.status);
+    }
+    // http-probing overflows on the 11th distinct 404: from then on the edge answers 403
+    // itself (the isolate learned the decision; KV is never re-read here).
+    const firstStop = statuses.indexOf(403);
+    expect(firstStop).toBeGreaterThan(9);
+    expect(firstStop).toBeLessThan(40);
+    expect(statuses.slice(firstStop).every((s) => s === 403)).toBe(true);
+    expect(seen.origin).toHaveLength(firstStop);
+    const after = await visit(app, "/", { ip: prober, accept: "application/json" });
+    expect(after.status).toBe(403);
+    expect(await after.json()).toMatchObject({ error: { code: "captcha_required" } });
+    // The decision is the Ledger's like any other (KV, other isolates, the API).
+    const { added } = await ledgerChanges(0);
+    expect(added.find((d) => d.value === prober)).toMatchObject({ type: "captcha" });
+    const alerts = await alertsOn(prober);
+    expect(alerts.map((a) => a.scenario)).toContain("palisade/http-probing");
+    // The evidence says where it came from.
+    expect(alerts[0]?.alert).toContain('"datasource_type":"edge"');
+    // No ingest: no request to Palisade's routes, no batch recorded, nothing queued.
+    expect(seen.palisade).toEqual([]);
+    expect(await batchCount()).toBe(batchesBefore);
+    expect(feed.stats.queued).toBe(0);
+    expect(feed.stats.pours).toBeGreaterThan(0);
+  });
+
+  it("1,000 clean requests raise nothing", async () => {
+    const feed = new EdgeFeed({ flushMs: 20 });
+    const app = edgeWith(feed);
+    const pages = ["/", "/about", "/shop", "/shop/item-1", "/style.css", "/app.js", "/logo.png"];
+    const visitors = Array.from({ length: 100 }, (_, i) => `198.51.100.${i + 1}`);
+    for (let round = 0; round < 10; round++) {
+      // A round: every visitor asks for a page at once (their flushes are shared).
+      const res = await Promise.all(
+        visitors.map((ip, v) =>
+          visit(app, pages[(round + v) % pages.length] as string, {
+            ip,
+            headers: { "User-Agent": "Mozilla/5.0" },
+          }),
+        ),
+      );
+      expect(res.every((r) => r.status === 200)).toBe(true);
+    }
+    expect(seen.origin).toHaveLength(1_000);
+    expect(feed.stats.recorded).toBe(1_000);
+    expect(feed.stats.failed).toBe(0);
+    // Batched per isolate: far fewer flushes than requests.
+    expect(feed.stats.flushes).toBeLessThan(100);
+    const { added } = await ledgerChanges(0);
+    expect(added.filter((d) => visitors.includes(d.value))).toEqual([]);
+    for (const ip of visitors.slice(0, 5)) expect(await alertsOn(ip)).toEqual([]);
+  });
+
+  it("EDGE_DETECTION=off records nothing; sample:N watches one source in N", async () => {
+    const off = new EdgeFeed({ flushMs: 0 });
+    const app = edgeWith(off, { EDGE_DETECTION: "off" });
+    for (let i = 0; i < 15; i++) await visit(app, `/missing/${i}`, { ip: "203.0.113.42" });
+    expect(off.stats.recorded).toBe(0);
+    const sampled = new EdgeFeed({ flushMs: 0 });
+    const some = edgeWith(sampled, { EDGE_DETECTION: "sample:4" });
+    const ips = Array.from({ length: 200 }, (_, i) => `192.0.2.${i}`);
+    for (const ip of ips) await visit(some, "/missing/x", { ip, method: "HEAD" });
+    expect(sampled.stats.recorded).toBeGreaterThan(20);
+    expect(sampled.stats.recorded).toBeLessThan(90);
+  });
+
+  it("the Worker as deployed detects by default", async () => {
+    const prober = "203.0.113.43";
+    for (let i = 0; i < 20; i++) {
+      await exports.default.fetch(`https://site.example/missing/x${i}`, {
+        headers: { "CF-Connecting-IP": prober },
+      });
+    }
+    await vi.waitFor(
+      async () => {
+        const res = await exports.default.fetch("https://site.example/", {
+          headers: { "CF-Connecting-IP": prober, Accept: "application/json" },
+        });
+        expect(res.status).toBe(403);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(seen.palisade).toEqual([]);
+  });
+});
