@@ -61,7 +61,8 @@ export class EdgeFeed {
   private pending: SourceGroups | undefined;
   private scheduled = false;
   private seq = 0;
-  private readonly isolate = crypto.randomUUID();
+  /** Names this isolate's pour ids; drawn on the first flush (no randomness at startup). */
+  private isolate: string | undefined;
   private readonly flushMs: number;
   private readonly maxEvents: number;
 
@@ -99,7 +100,7 @@ export class EdgeFeed {
     try {
       const plan = await planDispatch(
         groups.groups(),
-        `edge:${this.isolate}:${this.seq++}`,
+        `edge:${(this.isolate ??= crypto.randomUUID())}:${this.seq++}`,
         Math.max(1, Math.floor(budget / 2)),
         messageItems(budget),
       );
