@@ -97,10 +97,11 @@ export class EdgeFeed {
     if (!groups || groups.events === 0) return;
     this.stats.flushes++;
     const budget = cfg.subrequestBudget;
+    this.isolate ??= crypto.randomUUID();
     try {
       const plan = await planDispatch(
         groups.groups(),
-        `edge:${(this.isolate ??= crypto.randomUUID())}:${this.seq++}`,
+        `edge:${this.isolate}:${this.seq++}`,
         Math.max(1, Math.floor(budget / 2)),
         messageItems(budget),
       );
