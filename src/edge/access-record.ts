@@ -1,5 +1,5 @@
 import type { EdgeDetection } from "../config";
-import type { AccessRecord } from "../core/parser/index";
+import { type AccessRecord, watchedSource } from "../core/parser/index";
 
 /**
  * What edge-native detection records of a request the edge passed to the origin: the
@@ -22,7 +22,7 @@ export function accessRecordOf(
   if (!detection.enabled) return undefined;
   const ip = request.headers.get("CF-Connecting-IP");
   if (!ip) return undefined;
-  if (detection.sampleOneIn > 1 && !sampled(ip, detection.sampleOneIn)) return undefined;
+  if (!watchedSource(ip, detection.sampleOneIn)) return undefined;
   const h = request.headers;
   const url = request.url;
   const hostStart = url.indexOf("//") + 2;
@@ -40,20 +40,6 @@ export function accessRecordOf(
     httpVersion: httpVersionOf(request),
     time: now,
   };
-}
-
-/**
- * `sample:N`: whether this address is among the watched 1/N (FNV-1a of its text). By
- * source, not by request: a watched source has every request counted, so the scenarios'
- * thresholds keep their meaning; an unwatched one is not seen at all.
- */
-export function sampled(ip: string, oneIn: number): boolean {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < ip.length; i++) {
-    h ^= ip.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) % oneIn === 0;
 }
 
 /** `request.cf.httpProtocol` (`HTTP/2`) as nginx logs it (`2`); `1.1` when unknown. */

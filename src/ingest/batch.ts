@@ -22,8 +22,10 @@ export interface RoutedBatch {
   accepted: number;
   parsed: number;
   unparsed: number;
-  /** Parsed events no scenario wants (or without a source IP to route them by). */
+  /** Parsed events no scenario wants (or without a source IP to route them by, or `covered`). */
   filtered: number;
+  /** Of `filtered`, the http access events left to edge-native detection (`covered`). */
+  edgeCovered: number;
   groups: SourceGroup[];
 }
 
@@ -115,7 +117,8 @@ export class SourceGroups {
  * Parses every line, keeps the events some scenario's filter accepts and groups them by
  * source (`sourceKeyOf` of `Meta.source_ip`). Pure CPU: no I/O; `state` is the stream's
  * parser memory (parseStateFor). Each event carries the sending `machine` (its
- * `Line.Machine`): an alert's evidence names it.
+ * `Line.Machine`): an alert's evidence names it. An event `covered` says the edge sees
+ * already (edge-coverage.ts) is filtered out, so nothing is counted twice.
  */
 export function routeBatch(
   batch: IngestBatch,
@@ -124,6 +127,7 @@ export function routeBatch(
   now: number,
   state: ParseState = new ParseState(),
   machine?: string,
+  covered?: (event: Event) => boolean,
 ): RoutedBatch {
   const routes = scenarioRouter(ipv6Prefix);
   const origin: LineOrigin = {
@@ -135,7 +139,14 @@ export function routeBatch(
   const opts: ParseOptions = { now };
   if (batch.source.year !== undefined) opts.year = batch.source.year;
   if (batch.source.timezone !== undefined) opts.timezone = batch.source.timezone;
-  const out: RoutedBatch = { accepted: 0, parsed: 0, unparsed: 0, filtered: 0, groups: [] };
+  const out: RoutedBatch = {
+    accepted: 0,
+    parsed: 0,
+    unparsed: 0,
+    filtered: 0,
+    edgeCovered: 0,
+    groups: [],
+  };
   const groups = new SourceGroups(ipv6Prefix);
   // The batch's lines are one stream in order: sshd lines without an address take the
   // one an earlier line of the same sshd process gave.
@@ -147,6 +158,11 @@ export function routeBatch(
       continue;
     }
     out.parsed++;
+    if (covered?.(event)) {
+      out.filtered++;
+      out.edgeCovered++;
+      continue;
+    }
     const matches = routes.matches(event);
     if (!matches || !groups.add(event, matches)) out.filtered++;
   }

@@ -8,6 +8,7 @@ import { parserOfBatch, parseStateFor, routeBatch } from "./batch";
 import { bodyKind, parseBatch, readBody } from "./body";
 import { messageItems } from "./budget";
 import { pourAll, sendAll } from "./deliver";
+import { edgeCoverage } from "./edge-coverage";
 import { planDispatch } from "./dispatch";
 
 /** Ledger calls of a batch besides authentication: its status, its completion. */
@@ -31,7 +32,16 @@ export async function handleIngest(request: Request, env: Env): Promise<Response
   const done = await unavailableOnError(() => ledger.batchStatus(caller.machine, id));
   if (done) return answer({ batch_id: id, ...(done as IngestCounts), duplicate: true });
   const state = parseStateFor(caller.machine, batch);
-  const routed = routeBatch(batch, parser, cfg.ipv6Prefix, Date.now(), state, caller.machine);
+  const covered = edgeCoverage(cfg.edgeDetection, batch);
+  const routed = routeBatch(
+    batch,
+    parser,
+    cfg.ipv6Prefix,
+    Date.now(),
+    state,
+    caller.machine,
+    covered,
+  );
   const avail = cfg.subrequestBudget - caller.ledgerCalls - LEDGER_CALLS;
   const plan = await planDispatch(
     routed.groups,
@@ -49,7 +59,7 @@ export async function handleIngest(request: Request, env: Env): Promise<Response
     if (sent.status === "rejected") throw sent.reason;
     return poured.value;
   });
-  const counts: IngestCounts = {
+  const base = {
     accepted: routed.accepted,
     parsed: routed.parsed,
     unparsed: routed.unparsed,
@@ -60,6 +70,9 @@ export async function handleIngest(request: Request, env: Env): Promise<Response
     alerts: totals.alerts,
     decisions: totals.decisions,
   };
+  // Present only when some were left to the edge: older shippers' answers stay the same.
+  const counts: IngestCounts & Record<string, number> =
+    routed.edgeCovered > 0 ? { ...base, edge_covered: routed.edgeCovered } : base;
   const source = { type: batch.source.type };
   await unavailableOnError(() => ledger.completeBatch(caller.machine, id, counts, source));
   return answer({ batch_id: id, ...counts, duplicate: false });

@@ -1,11 +1,25 @@
-import { runInDurableObject } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import {
+  createExecutionContext,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createWorker } from "../../src/app";
 import type { VarOverrides } from "../../src/config";
+import { watchedSource } from "../../src/core/parser/index";
+import type { Env } from "../../src/env";
 import { EdgeFeed } from "../../src/ingest/index";
+import worker from "../../src/worker";
 import { type Edge, probeKv, seed, TEST_VARS, visit } from "./edge-support";
-import { ledger, ledgerChanges } from "./ingest-support";
+import {
+  accessLine,
+  batch,
+  ledger,
+  ledgerChanges,
+  postIngest,
+  probingLines,
+} from "./ingest-support";
 
 // Edge-native detection: the requests the edge passes to the origin feed the scenarios
 // (EdgeFeed → router → SourceTracker), with no shipper and no ingest call.
@@ -37,7 +51,7 @@ function edgeWith(feed: EdgeFeed, vars: VarOverrides = {}): Edge {
   const worker = createWorker({
     palisade: {
       kv: () => probeKv().kv,
-      vars: { ...TEST_VARS, BLOCKLIST_REFRESH_MS: "3600000", ...vars },
+      vars: { ...TEST_VARS, BLOCKLIST_REFRESH_MS: "3600000", EDGE_DETECTION: "on", ...vars },
     },
     detection: feed,
   });
@@ -150,20 +164,68 @@ describe("edge-native detection", () => {
 
   it("the Worker as deployed detects by default", async () => {
     const prober = "203.0.113.43";
-    for (let i = 0; i < 20; i++) {
-      await exports.default.fetch(`https://site.example/missing/x${i}`, {
-        headers: { "CF-Connecting-IP": prober },
-      });
-    }
-    await vi.waitFor(
-      async () => {
-        const res = await exports.default.fetch("https://site.example/", {
-          headers: { "CF-Connecting-IP": prober, Accept: "application/json" },
-        });
-        expect(res.status).toBe(403);
-      },
-      { timeout: 10_000, interval: 100 },
-    );
+    // The test tier's vars turn it off for shipper tests: here the var is unset.
+    const { EDGE_DETECTION: _off, ...deployed } = env;
+    const ask = async (path: string) => {
+      const ctx = createExecutionContext();
+      const request = new Request<unknown, IncomingRequestCfProperties>(
+        `https://site.example${path}`,
+        { headers: { "CF-Connecting-IP": prober, Accept: "application/json" } },
+      );
+      const res = await worker.fetch(request, deployed as Env, ctx);
+      await waitOnExecutionContext(ctx);
+      return res.status;
+    };
+    for (let i = 0; i < 20; i++) await ask(`/missing/x${i}`);
+    await vi.waitFor(async () => expect(await ask("/")).toBe(403), {
+      timeout: 10_000,
+      interval: 100,
+    });
     expect(seen.palisade).toEqual([]);
+  });
+});
+
+describe("edge and shipped logs of the same site", () => {
+  const on: Env = { ...env, EDGE_DETECTION: "on" };
+  const now = Date.now();
+
+  it("ingest leaves shipped access lines to the edge, and still counts error logs", async () => {
+    const ip = "203.0.113.44";
+    const res = await postIngest(batch(probingLines(ip, now)), { env: on });
+    expect(await res.json()).toMatchObject({
+      parsed: 12,
+      filtered: 12,
+      edge_covered: 12,
+      forwarded: 0,
+      decisions: 0,
+    });
+    const errors = [
+      `2026/12/05 06:00:00 [error] 11#11: *1 open() "/srv/x" failed (2: No such file or directory), client: ${ip}, server: site.example, request: "GET /x HTTP/1.1", host: "site.example"`,
+    ];
+    const mixed = await postIngest(batch([...errors, ...probingLines(ip, now)]), { env: on });
+    expect(await mixed.json()).toMatchObject({ parsed: 13, edge_covered: 12 });
+  });
+
+  it("a source labelled edge: off (a host the Worker does not front) is counted", async () => {
+    const ip = "203.0.113.45";
+    const labelled = {
+      ...batch(probingLines(ip, now)),
+      source: { type: "nginx", labels: { edge: "off" } },
+    };
+    const res = await postIngest(labelled, { env: on });
+    const body = await res.json();
+    expect(body).toMatchObject({ forwarded: 12, decisions: 1 });
+    expect(body).not.toHaveProperty("edge_covered");
+  });
+
+  it("with sample:N, only the sampled sources' access lines are left to the edge", async () => {
+    const sample: Env = { ...env, EDGE_DETECTION: "sample:2" };
+    const ips = Array.from({ length: 40 }, (_, i) => `192.0.2.${100 + i}`);
+    const lines = ips.map((ip, i) => accessLine(ip, now + i, "/", 200));
+    const res = await postIngest(batch(lines), { env: sample });
+    const watched = ips.filter((ip) => watchedSource(ip, 2)).length;
+    expect(watched).toBeGreaterThan(0);
+    expect(watched).toBeLessThan(40);
+    expect(await res.json()).toMatchObject({ edge_covered: watched, forwarded: 40 - watched });
   });
 });

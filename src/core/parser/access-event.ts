@@ -97,3 +97,19 @@ function rawLine(r: AccessRecord, status: string, time: string): string {
   const ua = r.userAgent ? escaped(r.userAgent) : "-";
   return `${r.host} ${r.sourceIp} - - [${time}] "${r.verb} ${escaped(r.request)} HTTP/${r.httpVersion}" ${status} ${r.bytes} "${ref}" "${ua}"`;
 }
+
+/**
+ * `EDGE_DETECTION=sample:N`: whether the edge watches this address (one in N, by an
+ * FNV-1a hash of its text). By source, not by request: a watched source has every
+ * request counted, so the scenarios' thresholds keep their meaning. Ingest uses the same
+ * test to leave the watched sources' shipped access lines to the edge.
+ */
+export function watchedSource(ip: string, oneIn: number): boolean {
+  if (oneIn <= 1) return true;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < ip.length; i++) {
+    h ^= ip.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % oneIn === 0;
+}
