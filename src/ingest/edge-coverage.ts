@@ -27,6 +27,5 @@ export function edgeCoverage(
   if (batch.source.labels?.[EDGE_LABEL]?.toLowerCase() === "off") return undefined;
   const oneIn = detection.sampleOneIn;
   return (event) =>
-    event.Meta.log_type === "http_access-log" &&
-    watchedSource(event.Meta.source_ip ?? "", oneIn);
+    event.Meta.log_type === "http_access-log" && watchedSource(event.Meta.source_ip ?? "", oneIn);
 }

@@ -8,8 +8,8 @@ import { parserOfBatch, parseStateFor, routeBatch } from "./batch";
 import { bodyKind, parseBatch, readBody } from "./body";
 import { messageItems } from "./budget";
 import { pourAll, sendAll } from "./deliver";
-import { edgeCoverage } from "./edge-coverage";
 import { planDispatch } from "./dispatch";
+import { edgeCoverage } from "./edge-coverage";
 
 /** Ledger calls of a batch besides authentication: its status, its completion. */
 const LEDGER_CALLS = 2;
