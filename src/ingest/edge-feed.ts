@@ -1,19 +1,21 @@
 import type { WorkerConfig } from "../config";
 import type { LineOrigin } from "../core/event";
 import { type AccessRecord, accessEvent } from "../core/parser/index";
-import type { DecisionBrief } from "../durable/tracker/index";
+import { type DecisionBrief, detectionPack, sourceKeyOf } from "../durable/tracker/index";
 import type { Env } from "../env";
 import { SourceGroups, scenarioRouter } from "./batch";
 import { messageItems } from "./budget";
 import { pourAll, sendAll } from "./deliver";
 import { planDispatch } from "./dispatch";
+import { VolumeGate } from "./edge-volume";
 
 /**
  * Edge-native detection's way into the scenarios: the access events the edge records
  * (src/edge/access-record.ts) go through the same router (every scenario's guard, filter
  * and groupby) and the same dispatch as a shipped batch, never through the ingest route.
- * An event no scenario wants stops here, before any Durable Object is called. The rest
- * wait in the isolate for `flushMs` (or until `maxEvents`), then one flush, in the
+ * An event no scenario wants stops here, before any Durable Object is called; so does a
+ * clean visitor's page view, which only volume scenarios count, until its source sends
+ * enough to matter (edge-volume.ts). The rest wait in the isolate for `flushMs` (or until `maxEvents`), then one flush, in the
  * `waitUntil` of the request that started it, pours them: one SourceTracker RPC per
  * source, within half the invocation's SUBREQUEST_BUDGET (the other half stays for the
  * request's own origin fetch, blocklist refresh and metrics); sources past it go through
@@ -43,7 +45,11 @@ export interface EdgeFeedStats {
   recorded: number;
   /** Events no scenario wants: never sent. */
   filtered: number;
+  /** Volume-only events of quiet sources, held in the isolate (edge-volume.ts). */
+  held: number;
   flushes: number;
+  /** Events poured or queued. */
+  sent: number;
   pours: number;
   queued: number;
   failed: number;
@@ -53,12 +59,15 @@ export class EdgeFeed {
   readonly stats: EdgeFeedStats = {
     recorded: 0,
     filtered: 0,
+    held: 0,
     flushes: 0,
+    sent: 0,
     pours: 0,
     queued: 0,
     failed: 0,
   };
   private pending: SourceGroups | undefined;
+  private gate: VolumeGate | undefined;
   private scheduled = false;
   private seq = 0;
   /** Names this isolate's pour ids; drawn on the first flush (no randomness at startup). */
@@ -74,14 +83,31 @@ export class EdgeFeed {
   /** Turns a record into an event, keeps it if some scenario wants it, schedules the flush. */
   record(r: AccessRecord, cfg: WorkerConfig, env: Env, waitUntil: WaitUntil, learn: Learn): void {
     this.stats.recorded++;
+    const routes = scenarioRouter(cfg.ipv6Prefix);
     const event = accessEvent(r, EDGE_ORIGIN);
-    const matches = event && scenarioRouter(cfg.ipv6Prefix).matches(event);
-    this.pending ??= new SourceGroups(cfg.ipv6Prefix);
-    if (!event || !matches || !this.pending.add(event, matches)) {
+    const matches = event && routes.matches(event);
+    const source = matches ? sourceKeyOf(r.sourceIp, cfg.ipv6Prefix) : undefined;
+    if (!event || !matches || source === undefined) {
       this.stats.filtered++;
       return;
     }
-    if (this.pending.events >= this.maxEvents) {
+    this.gate ??= new VolumeGate(routes, detectionPack(cfg.ipv6Prefix).scenarios);
+    const before = this.gate.volumeOnly(matches)
+      ? this.gate.admit(source, r, r.time)
+      : this.gate.release(source, r.time);
+    if (!before) {
+      this.stats.held++;
+      return;
+    }
+    this.pending ??= new SourceGroups(cfg.ipv6Prefix);
+    const pending = this.pending;
+    for (const held of before) {
+      const e = accessEvent(held, EDGE_ORIGIN);
+      const m = e && routes.matches(e);
+      if (e && m) pending.add(e, m);
+    }
+    pending.add(event, matches);
+    if (pending.events >= this.maxEvents) {
       waitUntil(this.flush(cfg, env, learn));
     } else if (!this.scheduled) {
       this.scheduled = true;
@@ -109,6 +135,7 @@ export class EdgeFeed {
         pourAll(env, plan.direct),
         sendAll(env.INGEST_QUEUE, plan.sends),
       ]);
+      this.stats.sent += groups.events;
       this.stats.pours += poured.calls;
       this.stats.queued += plan.queued;
       if (poured.decided.length > 0) learn(poured.decided);

@@ -19,6 +19,7 @@ import {
   ledgerChanges,
   postIngest,
   probingLines,
+  trackerView,
 } from "./ingest-support";
 
 // Edge-native detection: the requests the edge passes to the origin feed the scenarios
@@ -142,11 +143,30 @@ describe("edge-native detection", () => {
     expect(seen.origin).toHaveLength(1_000);
     expect(feed.stats.recorded).toBe(1_000);
     expect(feed.stats.failed).toBe(0);
-    // Batched per isolate: far fewer flushes than requests.
-    expect(feed.stats.flushes).toBeLessThan(100);
+    // Page views only volume scenarios count, from visitors far below their thresholds:
+    // held in the isolate, no Durable Object called.
+    expect(feed.stats.held).toBe(1_000);
+    expect(feed.stats.pours).toBe(0);
     const { added } = await ledgerChanges(0);
     expect(added.filter((d) => visitors.includes(d.value))).toEqual([]);
     for (const ip of visitors.slice(0, 5)) expect(await alertsOn(ip)).toEqual([]);
+  });
+
+  it("pours a source that sends more than a quiet visitor could, its held requests first", async () => {
+    const feed = new EdgeFeed({ flushMs: 0 });
+    const app = edgeWith(feed);
+    const busy = "198.51.100.200";
+    for (let i = 0; i < 25; i++) await visit(app, `/catalog/page-${i}`, { ip: busy });
+    // 20 held (the threshold the built-in crawl scenario allows: capacity 60, 2 pages/s),
+    // then the 21st promotes the source: all 25 reach its tracker, in order.
+    expect(feed.stats.held).toBe(20);
+    expect(feed.stats.sent).toBe(25);
+    expect((await trackerView(busy)).buckets).toBeGreaterThan(0);
+    // A 404 sends a quiet source's held page views along with it.
+    const quiet = "198.51.100.201";
+    for (let i = 0; i < 3; i++) await visit(app, `/p${i}`, { ip: quiet });
+    await visit(app, "/missing/one", { ip: quiet });
+    expect(feed.stats.sent).toBe(29);
   });
 
   it("EDGE_DETECTION=off records nothing; sample:N watches one source in N", async () => {
