@@ -85,6 +85,10 @@ const dev = spawn(
     "KV_FLUSH_MS:100",
     "--var",
     "ORIGIN_URL:http://127.0.0.1:9",
+    // This part measures a shipper's path: with edge detection on, ingest would leave
+    // the shipped access lines to the edge (src/ingest/edge-coverage.ts).
+    "--var",
+    "EDGE_DETECTION:off",
   ],
   { cwd: root, stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
 );
