@@ -123,6 +123,23 @@ describe("edge-native detection", () => {
     expect(feed.stats.pours).toBeGreaterThan(0);
   });
 
+  it("bans a scanner whose 40 missing pages include web shells (exploitation: a ban at once)", async () => {
+    const scanner = "203.0.113.46";
+    const app = edgeWith(new EdgeFeed({ flushMs: 0 }));
+    const names = ["c99.php", "r57.php", "wso.php", "b374k.php", "alfa.php"];
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const path = i % 4 === 1 ? `/missing/${names[i % names.length]}` : `/missing/dir-${i}/`;
+      statuses.push((await visit(app, path, { ip: scanner })).status);
+    }
+    expect(statuses.slice(-5)).toEqual([403, 403, 403, 403, 403]);
+    const res = await visit(app, "/", { ip: scanner, accept: "application/json" });
+    expect(await res.json()).toMatchObject({ error: { code: "banned" } });
+    const { added } = await ledgerChanges(0);
+    expect(added.filter((d) => d.value === scanner).map((d) => d.type)).toContain("ban");
+    expect(seen.palisade).toEqual([]);
+  });
+
   it("1,000 clean requests raise nothing", async () => {
     const feed = new EdgeFeed({ flushMs: 20 });
     const app = edgeWith(feed);
