@@ -86,7 +86,10 @@ export class EdgeFeed {
     const routes = scenarioRouter(cfg.ipv6Prefix);
     const event = accessEvent(r, EDGE_ORIGIN);
     const matches = event && routes.matches(event);
-    const source = matches ? sourceKeyOf(r.sourceIp, cfg.ipv6Prefix) : undefined;
+    // accessEvent took the address only if it is an IP: a dotted quad is then its own
+    // key (no leading zeros), and only IPv6 needs its network worked out.
+    const ip = r.sourceIp;
+    const source = !matches ? undefined : ip.includes(":") ? sourceKeyOf(ip, cfg.ipv6Prefix) : ip;
     if (!event || !matches || source === undefined) {
       this.stats.filtered++;
       return;
