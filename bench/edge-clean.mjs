@@ -242,7 +242,7 @@ try {
   // Each round measures all three back to back (order rotating): the figures of a round
   // share the machine's load, so the median of the per-round ratios is robust to noise.
   const rps = { on: [], off: [], bare: [] };
-  const ratios = { on: [], off: [] };
+  const ratios = { on: [], off: [], onOff: [] };
   for (let r = 0; r < ROUNDS; r++) {
     for (let k = 0; k < TARGETS.length; k++) {
       const name = TARGETS[(r + k) % TARGETS.length];
@@ -250,6 +250,7 @@ try {
     }
     ratios.on.push(rps.on[r] / rps.bare[r]);
     ratios.off.push(rps.off[r] / rps.bare[r]);
+    ratios.onOff.push(rps.on[r] / rps.off[r]);
   }
   // The prober: 12 distinct missing pages (http-probing overflows on the 11th), then the
   // time from the last probe's answer to the edge's first 403, five probers in turn.
@@ -273,6 +274,7 @@ try {
     bareRps: Math.round(median(rps.bare)),
     ratioOn: Number(median(ratios.on).toFixed(3)),
     ratioOff: Number(median(ratios.off).toFixed(3)),
+    ratioOnOff: Number(median(ratios.onOff).toFixed(3)),
     probersStopped: stopped.length,
     probeTo403Ms: stopped.length > 0 ? median(stopped) : null,
     probeTo403MaxMs: stopped.length > 0 ? Math.max(...stopped) : null,
@@ -286,7 +288,7 @@ try {
     console.log(`  detection off:     ${result.offRps} req/s`);
     console.log(`  bare pass-through: ${result.bareRps} req/s`);
     console.log(
-      `  ratio on/bare ${result.ratioOn} (target >= 0.9), off/bare ${result.ratioOff} (target >= 0.95); median of ${ROUNDS} rounds`,
+      `  ratio on/bare ${result.ratioOn} (target >= 0.9), off/bare ${result.ratioOff} (target >= 0.95), on/off ${result.ratioOnOff}; median of ${ROUNDS} rounds`,
     );
     console.log(
       `  prober's last request -> first 403: median ${result.probeTo403Ms} ms, max ${result.probeTo403MaxMs} ms; ${stopped.length} of 5 probers stopped within 10 s (target <= 2000 ms)`,

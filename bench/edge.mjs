@@ -38,7 +38,7 @@ if (!values["skip-clean"]) {
   const line = r.stdout.trim().split("\n").pop() ?? "{}";
   const o = JSON.parse(line);
   console.log(
-    `clean visitors (${o.perVisitor} requests each), ${o.decisions} decisions loaded (snapshot ${o.snapshotBytes} bytes): edge detection on ${o.onRps} req/s, off ${o.offRps} req/s, bare pass-through ${o.bareRps} req/s; ratio on/bare ${o.ratioOn} (target ≥ 0.9), off/bare ${o.ratioOff} (target ≥ 0.95) (median of ${o.rounds} rounds)`,
+    `clean visitors (${o.perVisitor} requests each), ${o.decisions} decisions loaded (snapshot ${o.snapshotBytes} bytes): edge detection on ${o.onRps} req/s, off ${o.offRps} req/s, bare pass-through ${o.bareRps} req/s; ratio on/bare ${o.ratioOn} (target ≥ 0.9), off/bare ${o.ratioOff} (target ≥ 0.95), on/off ${o.ratioOnOff} (median of ${o.rounds} rounds)`,
   );
   console.log(
     `edge detection, no shipper: a prober's last request (12 missing pages) → first 403 at the edge: median ${o.probeTo403Ms} ms, max ${o.probeTo403MaxMs} ms; ${o.probersStopped} of 5 probers stopped within 10 s (target ≤ 2 s)`,
