@@ -13,6 +13,10 @@ export default defineConfig({
           PALISADE_METRICS_TOKEN: "test-metrics-token",
           // The edge tests use Turnstile's test keys, which only a local Worker accepts.
           PALISADE_ENV: "local",
+          // Most tests ship nginx access lines as a shipper-only site does; with edge
+          // detection on, ingest would leave them to the edge (src/ingest/edge-coverage.ts).
+          // test/workers/edge-detect.test.ts turns it on, and checks the default is on.
+          EDGE_DETECTION: "off",
           // Failed queue messages come back at once (test/workers/ingest-dlq.test.ts).
           QUEUE_RETRY_S: "0",
           // Tests flush KV far more often than a day's free-plan budget allows; the budget

@@ -193,7 +193,9 @@ const res = await fetch(`${base}/_palisade/v1/ingest`, {
   },
   body: JSON.stringify({
     batch_id: `npm-start-demo-${Date.now()}`,
-    source: { type: "nginx", labels: { demo: "npm-start" } },
+    // A replayed log, not requests the Worker saw: edge: "off" keeps its access lines
+    // counted while edge detection is on (src/ingest/edge-coverage.ts).
+    source: { type: "nginx", labels: { demo: "npm-start", edge: "off" } },
     lines: attackLog(),
   }),
 });

@@ -1,7 +1,9 @@
 import { type Context, Hono } from "hono";
 import { configOf, varsWith, type WorkerConfig } from "./config";
-import { parserFor } from "./core/parser/index";
+import { type AccessRecord, parserFor } from "./core/parser/index";
+import { accessRecordOf } from "./edge/access-record";
 import { Enforcer, type OwnRouteExemption, type PalisadeOptions } from "./edge/enforcer";
+import type { LearnedDecision } from "./edge/learned";
 import { proxyToOrigin } from "./edge/origin";
 import { deny } from "./edge/pages";
 import { ownRoutesGuard, palisadeWith } from "./edge/palisade";
@@ -18,6 +20,22 @@ export interface AppOptions {
    * recovering: the Worker exempts the admin token). Default: none.
    */
   ownRouteExemption?: OwnRouteExemption;
+  /**
+   * Edge-native detection (EDGE_DETECTION): receives a record of each request passed to
+   * the origin, after its answer; the Worker's entry hands them to ingest's EdgeFeed.
+   */
+  detection?: AccessSink;
+}
+
+/** Where the edge's access records go; `learn` enforces the decisions they lead to at once. */
+export interface AccessSink {
+  record(
+    r: AccessRecord,
+    cfg: WorkerConfig,
+    env: Env,
+    waitUntil: (promise: Promise<unknown>) => void,
+    learn: (decisions: readonly LearnedDecision[]) => void,
+  ): void;
 }
 
 export interface PalisadeWorker {
@@ -49,7 +67,18 @@ export function createApp(options: AppOptions = {}, enforcer?: Enforcer): Palisa
       `No Palisade route ${c.req.method} ${c.req.path}.`,
     );
   });
-  app.all("*", (c) => proxyToOrigin(c.req.raw, originOf(c.env, options)));
+  app.all("*", async (c) => {
+    const cfg = configOf(varsWith(c.env, options.palisade?.vars));
+    const response = await proxyToOrigin(c.req.raw, cfg.originUrl);
+    observe(options.detection, guard, c.req.raw, response, cfg, c.env, (p) => {
+      try {
+        c.executionCtx.waitUntil(p);
+      } catch {
+        p.catch(() => undefined);
+      }
+    });
+    return response;
+  });
   return app;
 }
 
@@ -76,7 +105,10 @@ export function createWorker(options: AppOptions = {}): PalisadeWorker {
         const waitUntil = (p: Promise<unknown>) => ctx.waitUntil(p);
         const verdict = enforcer.guard(request, env, path, waitUntil);
         const stop = verdict instanceof Promise ? await verdict : verdict;
-        return stop ?? (await proxyToOrigin(request, cfg.originUrl));
+        if (stop) return stop;
+        const response = await proxyToOrigin(request, cfg.originUrl);
+        observe(options.detection, enforcer, request, response, cfg, env, waitUntil);
+        return response;
       } catch (err) {
         return errorResponse(toPalisadeError(err));
       }
@@ -103,8 +135,26 @@ function health(c: Context<{ Bindings: Env }>, enforcer: Enforcer): Response {
   return c.json({ ok: !failing, status, parsers, blocklist }, failing ? 503 : 200);
 }
 
-function originOf(env: Env, options: AppOptions): URL | undefined {
-  return configOf(varsWith(env, options.palisade?.vars)).originUrl;
+/**
+ * Hands the record of a request the origin answered to edge-native detection. Never
+ * fails the visitor: the answer is already theirs, whatever detection does.
+ */
+function observe(
+  sink: AccessSink | undefined,
+  enforcer: Enforcer,
+  request: Request,
+  response: Response,
+  cfg: WorkerConfig,
+  env: Env,
+  waitUntil: (promise: Promise<unknown>) => void,
+): void {
+  if (!sink || !cfg.edgeDetection.enabled) return;
+  try {
+    const r = accessRecordOf(request, response, cfg.edgeDetection, Date.now());
+    if (r) sink.record(r, cfg, env, waitUntil, (ds) => enforcer.learn(ds, env));
+  } catch (e) {
+    console.error("palisade.edge.detect_failed", { message: String(e) });
+  }
 }
 
 const warnedLocal = new WeakSet<WorkerConfig>();

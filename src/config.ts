@@ -39,6 +39,7 @@ export type ConfigVars = Pick<
   | "BLOCKLIST_STALE_MS"
   | "COMMONS_PUSH_MS"
   | "COMMONS_PULL_MS"
+  | "EDGE_DETECTION"
 >;
 
 /** Vars set on top of the env's; `undefined` unsets one (e.g. ORIGIN_URL for the route's origin). */
@@ -106,6 +107,18 @@ export interface WorkerConfig {
    * successful refresh (while refreshes fail) before the fail mode applies.
    */
   blocklistStaleMs: number;
+  /**
+   * Edge-native detection (EDGE_DETECTION): whether the Worker turns the requests it
+   * passes to the origin into access-log events for the scenarios, and for one source
+   * in how many (`sample:N` watches the sources whose address hashes into 1/N; 1: all).
+   */
+  edgeDetection: EdgeDetection;
+}
+
+export interface EdgeDetection {
+  enabled: boolean;
+  /** 1: every source; N: one source in N (by address hash), all of its requests. */
+  sampleOneIn: number;
 }
 
 export interface UnsafeSetting {
@@ -207,6 +220,7 @@ function parseConfig(v: Partial<ConfigVars>): WorkerConfig {
     blocklistStaleMs: integer("BLOCKLIST_STALE_MS", v.BLOCKLIST_STALE_MS),
     commonsPushMs: integer("COMMONS_PUSH_MS", v.COMMONS_PUSH_MS),
     commonsPullMs: integer("COMMONS_PULL_MS", v.COMMONS_PULL_MS),
+    edgeDetection: edgeDetection(v.EDGE_DETECTION),
   };
 }
 
@@ -273,6 +287,19 @@ function failMode(value: string | undefined): "open" | "closed" {
   if (v === "open" || v === "closed") return v;
   invalid("FAIL_MODE", value ?? "", "open or closed", "open");
   return "open";
+}
+
+const EDGE_DETECTION_ON: EdgeDetection = { enabled: true, sampleOneIn: 1 };
+
+function edgeDetection(value: string | undefined): EdgeDetection {
+  const v = nonEmpty(value)?.toLowerCase() ?? "on";
+  if (v === "on") return EDGE_DETECTION_ON;
+  if (v === "off") return { enabled: false, sampleOneIn: 1 };
+  const m = /^sample:(\d{1,6})$/.exec(v);
+  const n = m ? Number(m[1]) : 0;
+  if (n >= 1) return { enabled: true, sampleOneIn: n };
+  invalid("EDGE_DETECTION", value ?? "", "on, off or sample:N (N from 1 to 999999)", "on");
+  return EDGE_DETECTION_ON;
 }
 
 function verifyUrl(value: string | undefined): string {

@@ -16,6 +16,8 @@ export interface Env {
   PALISADE_NOTIFICATIONS?: string;
   ORIGIN_URL?: string;
   FAIL_MODE?: string;
+  /** Edge-native detection: `on` (default), `off` or `sample:N` (one source in N watched). */
+  EDGE_DETECTION?: string;
   TURNSTILE_SITEKEY?: string;
   TURNSTILE_SECRET?: string;
   TURNSTILE_VERIFY_URL?: string;

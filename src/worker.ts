@@ -7,6 +7,7 @@ import type { Env } from "./env";
 import {
   consumeDeadLetters,
   consumeIngest,
+  EdgeFeed,
   ingestRoutes,
   isDeadLetterQueue,
   ledgerHousekeeping,
@@ -25,7 +26,7 @@ export type { Env } from "./env";
 // The Worker's composition root (wrangler.toml `main`): Palisade's routes under
 // /_palisade/ (ingest, then the bouncer, watcher and admin API, the console) behind the
 // edge's own decisions, enforcement (its outcome counts, and KV keys it cannot decode, go
-// to the Ledger), then the origin; the ingest and notification queues' consumers; the cron.
+// to the Ledger), then the origin (whose answered requests feed detection: EDGE_DETECTION); the ingest and notification queues' consumers; the cron.
 // Adapters never import this file or each other's composition.
 // Every var is checked as the isolate loads, each problem logged once (src/config.ts).
 configOf(env);
@@ -35,6 +36,9 @@ const worker = createWorker({
   palisade: { metrics: ledgerEdgeMetrics, repair: ledgerKvRepair },
   // A banned operator can still lift the ban with the admin token (CLI or API).
   ownRouteExemption: isAdminRequest,
+  // Edge-native detection (EDGE_DETECTION, on by default): the requests passed to the
+  // origin feed the scenarios through ingest's router and dispatch.
+  detection: new EdgeFeed(),
 });
 
 export default {

@@ -76,8 +76,10 @@ const count = z.number().int().nonnegative();
  * `forwarded` events were poured into their source's Durable Object during the request,
  * `queued` ones go through the ingest queue; `sources` is the number of distinct
  * sources (IPs, IPv6 /64s) they belong to. `alerts` and `decisions` count what the
- * forwarded part produced. A batch id already completed answers its original counts
- * with `"duplicate": true`.
+ * forwarded part produced. `edge_covered` (present when not 0) counts the http access
+ * events left out of `filtered` because edge-native detection already counts those
+ * requests (EDGE_DETECTION; src/ingest/edge-coverage.ts). A batch id already completed
+ * answers its original counts with `"duplicate": true`.
  */
 export const ingestResponseSchema = z.object({
   batch_id: batchIdSchema,
@@ -90,6 +92,7 @@ export const ingestResponseSchema = z.object({
   sources: count,
   alerts: count,
   decisions: count,
+  edge_covered: count.optional(),
   duplicate: z.boolean().optional(),
 });
 

@@ -17,6 +17,7 @@ import {
 } from "./blocklist-cache";
 import { challenge, hasClearance, VERIFY_PATH, verifyCaptcha } from "./captcha";
 import { type Client, clientOf } from "./client";
+import { type LearnedDecision, LearnedDecisions } from "./learned";
 import {
   type EdgeMetricsSink,
   OUTCOME,
@@ -72,6 +73,7 @@ export class Enforcer {
   private readonly failLog = new FailModeLog();
   private readonly outcomes: OutcomeCounter;
   private cache: BlocklistCache | undefined;
+  private readonly learned = new LearnedDecisions();
 
   constructor(private readonly options: PalisadeOptions = {}) {
     this.verifyPath = options.verifyPath ?? VERIFY_PATH;
@@ -128,6 +130,15 @@ export class Enforcer {
     );
   }
 
+  /**
+   * Decisions the trackers just made on sources this isolate poured (edge-native
+   * detection): enforced here at once, beside the KV copy (learned.ts).
+   */
+  learn(decisions: readonly LearnedDecision[], env: PalisadeBindings | undefined): void {
+    const cfg = configOf(varsWith(env ?? {}, this.options.vars));
+    this.learned.learn(decisions, cfg.ipv6Prefix, this.now());
+  }
+
   /** The live decision on the request's source, unless an allowlist lets it through. */
   private hit(
     request: Request,
@@ -137,7 +148,9 @@ export class Enforcer {
     const client = clientOf(request, list.usesGeo);
     const ip = client.ip;
     if (ip === undefined && client.country === undefined && client.asn === undefined) return;
-    const d = list.lookup({ ip: ip ?? "", country: client.country, asn: client.asn }, at);
+    const d =
+      list.lookup({ ip: ip ?? "", country: client.country, asn: client.asn }, at) ??
+      (ip === undefined ? undefined : this.learned.lookup(ip, at));
     if (!d || (ip !== undefined && this.allowed(ip))) return undefined;
     return { client, d };
   }
@@ -214,7 +227,8 @@ export class Enforcer {
     const d =
       ip === undefined && client.country === undefined && client.asn === undefined
         ? undefined
-        : list.lookup({ ip: ip ?? "", country: client.country, asn: client.asn }, at);
+        : (list.lookup({ ip: ip ?? "", country: client.country, asn: client.asn }, at) ??
+          (ip === undefined ? undefined : this.learned.lookup(ip, at)));
     if (!d) {
       this.outcomes.hit(OUTCOME.pass, at, env, waitUntil);
       return undefined;

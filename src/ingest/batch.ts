@@ -1,6 +1,6 @@
 import type { IngestBatch } from "../contract/ingest";
-import { ScenarioRouter } from "../core/bucket/index";
-import type { LineOrigin } from "../core/event";
+import { type BucketMatch, ScenarioRouter } from "../core/bucket/index";
+import type { Event, LineOrigin } from "../core/event";
 import {
   type LogParser,
   type ParseOptions,
@@ -22,8 +22,10 @@ export interface RoutedBatch {
   accepted: number;
   parsed: number;
   unparsed: number;
-  /** Parsed events no scenario wants (or without a source IP to route them by). */
+  /** Parsed events no scenario wants (or without a source IP to route them by, or `covered`). */
   filtered: number;
+  /** Of `filtered`, the http access events left to edge-native detection (`covered`). */
+  edgeCovered: number;
   groups: SourceGroup[];
 }
 
@@ -60,11 +62,63 @@ export function parserOfBatch(batch: IngestBatch): LogParser {
   );
 }
 
+/** The isolate's one scenario router (the scenarios are the same whatever the prefix). */
+export function scenarioRouter(ipv6Prefix: number): ScenarioRouter {
+  router ??= new ScenarioRouter(detectionPack(ipv6Prefix).scenarios);
+  return router;
+}
+
+/**
+ * Routed events grouped by source (`sourceKeyOf` of `Meta.source_ip`), in the order
+ * added: what dispatch pours, one tracker per group. Shipped batches and the edge's
+ * own access events (edge-feed.ts) both go through it.
+ */
+export class SourceGroups {
+  private readonly bySource = new Map<string, RoutedEvent[]>();
+  private readonly keys = new Map<string, string | undefined>();
+  private count = 0;
+
+  constructor(private readonly ipv6Prefix: number) {}
+
+  /** Adds an event some scenario wants; false when it has no source to route it by. */
+  add(event: Event, matches: BucketMatch[]): boolean {
+    const ip = event.Meta.source_ip;
+    if (ip === undefined) return false;
+    let source = this.keys.get(ip);
+    if (source === undefined && !this.keys.has(ip)) {
+      source = sourceKeyOf(ip, this.ipv6Prefix);
+      this.keys.set(ip, source);
+    }
+    if (source === undefined) return false;
+    const list = this.bySource.get(source);
+    if (list) list.push({ event, matches });
+    else this.bySource.set(source, [{ event, matches }]);
+    this.count++;
+    return true;
+  }
+
+  /** Events held. */
+  get events(): number {
+    return this.count;
+  }
+
+  get sources(): number {
+    return this.bySource.size;
+  }
+
+  groups(): SourceGroup[] {
+    const out: SourceGroup[] = [];
+    for (const [source, events] of this.bySource) out.push({ source, events });
+    return out;
+  }
+}
+
 /**
  * Parses every line, keeps the events some scenario's filter accepts and groups them by
  * source (`sourceKeyOf` of `Meta.source_ip`). Pure CPU: no I/O; `state` is the stream's
  * parser memory (parseStateFor). Each event carries the sending `machine` (its
- * `Line.Machine`): an alert's evidence names it.
+ * `Line.Machine`): an alert's evidence names it. An event `covered` says the edge sees
+ * already (edge-coverage.ts) is filtered out, so nothing is counted twice.
  */
 export function routeBatch(
   batch: IngestBatch,
@@ -73,9 +127,9 @@ export function routeBatch(
   now: number,
   state: ParseState = new ParseState(),
   machine?: string,
+  covered?: (event: Event) => boolean,
 ): RoutedBatch {
-  // The scenarios are the same whatever the prefix: one router per isolate.
-  router ??= new ScenarioRouter(detectionPack(ipv6Prefix).scenarios);
+  const routes = scenarioRouter(ipv6Prefix);
   const origin: LineOrigin = {
     src: batch.source.name ?? "ingest",
     module: "ingest",
@@ -85,9 +139,15 @@ export function routeBatch(
   const opts: ParseOptions = { now };
   if (batch.source.year !== undefined) opts.year = batch.source.year;
   if (batch.source.timezone !== undefined) opts.timezone = batch.source.timezone;
-  const out: RoutedBatch = { accepted: 0, parsed: 0, unparsed: 0, filtered: 0, groups: [] };
-  const bySource = new Map<string, RoutedEvent[]>();
-  const keys = new Map<string, string | undefined>();
+  const out: RoutedBatch = {
+    accepted: 0,
+    parsed: 0,
+    unparsed: 0,
+    filtered: 0,
+    edgeCovered: 0,
+    groups: [],
+  };
+  const groups = new SourceGroups(ipv6Prefix);
   // The batch's lines are one stream in order: sshd lines without an address take the
   // one an earlier line of the same sshd process gave.
   for (const line of batch.lines) {
@@ -98,25 +158,14 @@ export function routeBatch(
       continue;
     }
     out.parsed++;
-    const matches = router.matches(event);
-    const ip = event.Meta.source_ip;
-    if (!matches || ip === undefined) {
+    if (covered?.(event)) {
       out.filtered++;
+      out.edgeCovered++;
       continue;
     }
-    let source = keys.get(ip);
-    if (source === undefined && !keys.has(ip)) {
-      source = sourceKeyOf(ip, ipv6Prefix);
-      keys.set(ip, source);
-    }
-    if (source === undefined) {
-      out.filtered++;
-      continue;
-    }
-    const list = bySource.get(source);
-    if (list) list.push({ event, matches });
-    else bySource.set(source, [{ event, matches }]);
+    const matches = routes.matches(event);
+    if (!matches || !groups.add(event, matches)) out.filtered++;
   }
-  for (const [source, events] of bySource) out.groups.push({ source, events });
+  out.groups = groups.groups();
   return out;
 }

@@ -1,4 +1,4 @@
-import type { PourRequest } from "../durable/tracker/index";
+import type { DecisionBrief, PourRequest } from "../durable/tracker/index";
 import { trackerOf } from "../durable/tracker/index";
 import type { Env } from "../env";
 
@@ -10,6 +10,8 @@ export interface PourTotals {
   alerts: number;
   decisions: number;
   duplicates: number;
+  /** The decisions the trackers made (what the edge learns at once: edge-feed.ts). */
+  decided: DecisionBrief[];
 }
 
 /**
@@ -18,7 +20,7 @@ export interface PourTotals {
  * the caller fails the batch, whose retry is safe (each tracker applies an id once).
  */
 export async function pourAll(env: Env, units: readonly PourRequest[][]): Promise<PourTotals> {
-  const totals: PourTotals = { calls: 0, alerts: 0, decisions: 0, duplicates: 0 };
+  const totals: PourTotals = { calls: 0, alerts: 0, decisions: 0, duplicates: 0, decided: [] };
   let next = 0;
   let failure: unknown;
   const worker = async () => {
@@ -30,6 +32,7 @@ export async function pourAll(env: Env, units: readonly PourRequest[][]): Promis
           const r = await trackerOf(env, req.source).pour(req);
           totals.alerts += r.alerts;
           totals.decisions += r.decisions.length;
+          for (const d of r.decisions) totals.decided.push(d);
           if (r.duplicate) totals.duplicates++;
         }
       } catch (e) {

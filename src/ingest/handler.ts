@@ -9,6 +9,7 @@ import { bodyKind, parseBatch, readBody } from "./body";
 import { messageItems } from "./budget";
 import { pourAll, sendAll } from "./deliver";
 import { planDispatch } from "./dispatch";
+import { edgeCoverage } from "./edge-coverage";
 
 /** Ledger calls of a batch besides authentication: its status, its completion. */
 const LEDGER_CALLS = 2;
@@ -31,7 +32,16 @@ export async function handleIngest(request: Request, env: Env): Promise<Response
   const done = await unavailableOnError(() => ledger.batchStatus(caller.machine, id));
   if (done) return answer({ batch_id: id, ...(done as IngestCounts), duplicate: true });
   const state = parseStateFor(caller.machine, batch);
-  const routed = routeBatch(batch, parser, cfg.ipv6Prefix, Date.now(), state, caller.machine);
+  const covered = edgeCoverage(cfg.edgeDetection, batch);
+  const routed = routeBatch(
+    batch,
+    parser,
+    cfg.ipv6Prefix,
+    Date.now(),
+    state,
+    caller.machine,
+    covered,
+  );
   const avail = cfg.subrequestBudget - caller.ledgerCalls - LEDGER_CALLS;
   const plan = await planDispatch(
     routed.groups,
@@ -49,7 +59,7 @@ export async function handleIngest(request: Request, env: Env): Promise<Response
     if (sent.status === "rejected") throw sent.reason;
     return poured.value;
   });
-  const counts: IngestCounts = {
+  const base = {
     accepted: routed.accepted,
     parsed: routed.parsed,
     unparsed: routed.unparsed,
@@ -60,9 +70,29 @@ export async function handleIngest(request: Request, env: Env): Promise<Response
     alerts: totals.alerts,
     decisions: totals.decisions,
   };
+  if (routed.edgeCovered > 0) coveredNotice(caller.machine, routed.edgeCovered);
+  // Present only when some were left to the edge: older shippers' answers stay the same.
+  const counts: IngestCounts & Record<string, number> =
+    routed.edgeCovered > 0 ? { ...base, edge_covered: routed.edgeCovered } : base;
   const source = { type: batch.source.type };
   await unavailableOnError(() => ledger.completeBatch(caller.machine, id, counts, source));
   return answer({ batch_id: id, ...counts, duplicate: false });
+}
+
+const noticed = new Set<string>();
+
+/**
+ * Once per machine and isolate: a shipper whose access lines the edge now counts is told
+ * how to keep them counted when its host is not behind this Worker.
+ */
+function coveredNotice(machine: string, lines: number): void {
+  if (noticed.has(machine)) return;
+  noticed.add(machine);
+  console.warn("palisade.ingest.edge_covered", {
+    machine,
+    lines,
+    message: `${lines} http access lines from ${machine} were left to edge detection (EDGE_DETECTION is on, and the Worker sees those requests itself). If that log is of a host this Worker does not front, label its source edge: "off" in the shipper's config.`,
+  });
 }
 
 function answer(body: IngestResponse): Response {

@@ -6,6 +6,7 @@ import { handleIngest } from "./handler";
 
 export { isDeadLetterQueue } from "./budget";
 export { consumeDeadLetters } from "./dead-letters";
+export { EDGE_ORIGIN, EdgeFeed, type EdgeFeedOptions, type EdgeFeedStats } from "./edge-feed";
 export { handleIngest } from "./handler";
 export { consumeIngest } from "./queue";
 

@@ -30,7 +30,32 @@ describe("configOf", () => {
       kvFlushMs: 1_000,
       originUrl: undefined,
       clearanceKey: undefined,
+      edgeDetection: { enabled: true, sampleOneIn: 1 },
     });
+  });
+
+  it("reads EDGE_DETECTION as on, off or sample:N, anything else logged and on", () => {
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(configOf({ EDGE_DETECTION: "OFF" }).edgeDetection).toEqual({
+      enabled: false,
+      sampleOneIn: 1,
+    });
+    expect(configOf({ EDGE_DETECTION: "sample:10" }).edgeDetection).toEqual({
+      enabled: true,
+      sampleOneIn: 10,
+    });
+    for (const bad of ["sample:0", "sometimes"]) {
+      expect(configOf({ EDGE_DETECTION: bad }).edgeDetection).toEqual({
+        enabled: true,
+        sampleOneIn: 1,
+      });
+    }
+    expect(logged(spy)).toEqual(
+      ["sample:0", "sometimes"].map(
+        (v) =>
+          `palisade.config.invalid EDGE_DETECTION: EDGE_DETECTION="${v}" is not on, off or sample:N (N from 1 to 999999); using "on". Fix it in wrangler.toml [vars] (or the secret).`,
+      ),
+    );
   });
 
   it("names the variable, the value, the rule and the fix of each broken value", () => {

@@ -17,3 +17,4 @@ export function parserFor(type: string): LogParser | undefined {
 export function parserTypes(): string[] {
   return [...builtins.keys()].sort();
 }
+export { type AccessRecord, accessEvent, httpDate, watchedSource } from "./access-event";

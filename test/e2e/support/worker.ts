@@ -64,7 +64,11 @@ export async function startLocalWorker(opts: WorkerOptions = {}): Promise<LocalW
       .map(([k, v]) => `${k}=${v}\n`)
       .join("")}`,
   );
-  const defaults = opts.config ? {} : { KV_FLUSH_MS: "100", ORIGIN_URL: "http://127.0.0.1:9" };
+  // EDGE_DETECTION off: these tests ship nginx lines as a shipper-only site does (with it
+  // on, ingest would leave them to the edge: src/ingest/edge-coverage.ts).
+  const defaults = opts.config
+    ? {}
+    : { KV_FLUSH_MS: "100", ORIGIN_URL: "http://127.0.0.1:9", EDGE_DETECTION: "off" };
   const vars = { ...defaults, ...opts.vars };
   const args = [
     `${root}node_modules/wrangler/bin/wrangler.js`,
