@@ -193,9 +193,9 @@ const res = await fetch(`${base}/_palisade/v1/ingest`, {
   },
   body: JSON.stringify({
     batch_id: `npm-start-demo-${Date.now()}`,
-    // A replayed log, not requests the Worker saw: edge: "off" keeps its access lines
-    // counted while edge detection is on (src/ingest/edge-coverage.ts).
-    source: { type: "nginx", labels: { demo: "npm-start", edge: "off" } },
+    // A replayed log, not requests the Worker saw: unlabelled (no edge: "on"), its access
+    // lines count while edge detection is on (src/ingest/edge-coverage.ts).
+    source: { type: "nginx", labels: { demo: "npm-start" } },
     lines: attackLog(),
   }),
 });

@@ -91,7 +91,7 @@ function coveredNotice(machine: string, lines: number): void {
   console.warn("palisade.ingest.edge_covered", {
     machine,
     lines,
-    message: `${lines} http access lines from ${machine} were left to edge detection (EDGE_DETECTION is on, and the Worker sees those requests itself). If that log is of a host this Worker does not front, label its source edge: "off" in the shipper's config.`,
+    message: `${lines} http access lines from ${machine} were left to edge detection (their source is labelled edge: "on" and EDGE_DETECTION is on: the Worker sees those requests itself). If that log is of a host this Worker does not front, remove the label in the shipper's config.`,
   });
 }
 

@@ -225,10 +225,15 @@ describe("edge-native detection", () => {
 describe("edge and shipped logs of the same site", () => {
   const on: Env = { ...env, EDGE_DETECTION: "on" };
   const now = Date.now();
+  /** A shipped source the operator labelled as a host behind the Worker. */
+  const fronted = (lines: string[]) => ({
+    ...batch(lines),
+    source: { type: "nginx", labels: { edge: "on" } },
+  });
 
-  it("ingest leaves shipped access lines to the edge, and still counts error logs", async () => {
+  it("ingest leaves a source labelled edge: on to the edge, and still counts its error logs", async () => {
     const ip = "203.0.113.44";
-    const res = await postIngest(batch(probingLines(ip, now)), { env: on });
+    const res = await postIngest(fronted(probingLines(ip, now)), { env: on });
     expect(await res.json()).toMatchObject({
       parsed: 12,
       filtered: 12,
@@ -239,17 +244,13 @@ describe("edge and shipped logs of the same site", () => {
     const errors = [
       `2026/12/05 06:00:00 [error] 11#11: *1 open() "/srv/x" failed (2: No such file or directory), client: ${ip}, server: site.example, request: "GET /x HTTP/1.1", host: "site.example"`,
     ];
-    const mixed = await postIngest(batch([...errors, ...probingLines(ip, now)]), { env: on });
+    const mixed = await postIngest(fronted([...errors, ...probingLines(ip, now)]), { env: on });
     expect(await mixed.json()).toMatchObject({ parsed: 13, edge_covered: 12 });
   });
 
-  it("a source labelled edge: off (a host the Worker does not front) is counted", async () => {
+  it("an unlabelled source (a shipper from before edge detection) is counted whole", async () => {
     const ip = "203.0.113.45";
-    const labelled = {
-      ...batch(probingLines(ip, now)),
-      source: { type: "nginx", labels: { edge: "off" } },
-    };
-    const res = await postIngest(labelled, { env: on });
+    const res = await postIngest(batch(probingLines(ip, now)), { env: on });
     const body = await res.json();
     expect(body).toMatchObject({ forwarded: 12, decisions: 1 });
     expect(body).not.toHaveProperty("edge_covered");
@@ -259,7 +260,7 @@ describe("edge and shipped logs of the same site", () => {
     const sample: Env = { ...env, EDGE_DETECTION: "sample:2" };
     const ips = Array.from({ length: 40 }, (_, i) => `192.0.2.${100 + i}`);
     const lines = ips.map((ip, i) => accessLine(ip, now + i, "/", 200));
-    const res = await postIngest(batch(lines), { env: sample });
+    const res = await postIngest(fronted(lines), { env: sample });
     const watched = ips.filter((ip) => watchedSource(ip, 2)).length;
     expect(watched).toBeGreaterThan(0);
     expect(watched).toBeLessThan(40);
