@@ -4,6 +4,7 @@ import { ADMIN_PREFIX, adminAuth } from "./admin-auth";
 import { adminBackupRoutes } from "./admin-backup";
 import { adminBlocklistRoutes } from "./admin-blocklist";
 import { adminConsoleRoutes } from "./admin-console";
+import { adminContentRoutes } from "./admin-content";
 import { adminDeadLetterRoutes } from "./admin-dead-letters";
 import { adminDecisionRoutes } from "./admin-decisions";
 import { bouncerRoutes } from "./bouncer";
@@ -45,6 +46,7 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...adminDeadLetterRoutes,
   ...adminBackupRoutes,
   ...adminBlocklistRoutes,
+  ...adminContentRoutes,
   openApiRoute,
 ];
 

@@ -1,5 +1,5 @@
 import type { IngestBatch } from "../contract/ingest";
-import { ScenarioRouter } from "../core/bucket/index";
+import { type BucketMatch, ScenarioRouter } from "../core/bucket/index";
 import type { LineOrigin } from "../core/event";
 import {
   type LogParser,
@@ -8,8 +8,8 @@ import {
   parserFor,
   parserTypes,
 } from "../core/parser/index";
-import type { RoutedEvent } from "../durable/tracker/index";
-import { detectionPack, sourceKeyOf } from "../durable/tracker/index";
+import type { DetectionPack, RoutedEvent } from "../durable/tracker/index";
+import { groupSourceOf, sourceKeyOf } from "../durable/tracker/index";
 import { PalisadeHttpError } from "../http/error";
 
 /** The events of one source (tracker), in log order. */
@@ -27,7 +27,17 @@ export interface RoutedBatch {
   groups: SourceGroup[];
 }
 
-let router: ScenarioRouter | undefined;
+/** One router per pack (content version), built the first time a batch needs it. */
+const routers = new WeakMap<DetectionPack, ScenarioRouter>();
+
+function routerOf(pack: DetectionPack): ScenarioRouter {
+  let router = routers.get(pack);
+  if (!router) {
+    router = new ScenarioRouter(pack.scenarios);
+    routers.set(pack, router);
+  }
+  return router;
+}
 
 /**
  * Parser memory per shipped stream (machine, source name, type), kept by this isolate:
@@ -48,34 +58,42 @@ export function parseStateFor(machine: string, batch: IngestBatch): ParseState {
   return state;
 }
 
-/** The parser of the batch's source type; 422 for a type Palisade does not read. */
-export function parserOfBatch(batch: IngestBatch): LogParser {
-  const parser = parserFor(batch.source.type);
+/**
+ * The parser of the batch's source type: a built-in one or one installed at runtime
+ * (`palisade parsers add`); 422 for a type Palisade does not read.
+ */
+export function parserOfBatch(batch: IngestBatch, pack: DetectionPack): LogParser {
+  const type = batch.source.type;
+  const parser = parserFor(type) ?? pack.parsers.get(type);
   if (parser) return parser;
+  const types = [...parserTypes(), ...pack.parsers.keys()];
   throw new PalisadeHttpError(
     422,
     "unknown_source_type",
-    `source.type ${JSON.stringify(batch.source.type)} has no parser; use one of ${parserTypes().join(", ")}.`,
+    `source.type ${JSON.stringify(type)} has no parser; use one of ${types.join(", ")}, or install one for it with palisade parsers add FILE.`,
     { path: "source.type" },
   );
 }
 
 /**
  * Parses every line, keeps the events some scenario's filter accepts and groups them by
- * source (`sourceKeyOf` of `Meta.source_ip`). Pure CPU: no I/O; `state` is the stream's
- * parser memory (parseStateFor). Each event carries the sending `machine` (its
- * `Line.Machine`): an alert's evidence names it.
+ * tracker: the source (`sourceKeyOf` of `Meta.source_ip`) for scenarios grouped by it,
+ * and for a scenario grouped by anything else (a user, a path, an AS) the tracker of its
+ * group key (`groupSourceOf`), so one account attacked from many addresses fills one
+ * bucket. Pure CPU: no I/O; `state` is the stream's parser memory (parseStateFor). Each
+ * event carries the sending `machine` (its `Line.Machine`): an alert's evidence names it.
  */
 export function routeBatch(
   batch: IngestBatch,
   parser: LogParser,
+  pack: DetectionPack,
   ipv6Prefix: number,
   now: number,
   state: ParseState = new ParseState(),
   machine?: string,
 ): RoutedBatch {
-  // The scenarios are the same whatever the prefix: one router per isolate.
-  router ??= new ScenarioRouter(detectionPack(ipv6Prefix).scenarios);
+  const router = routerOf(pack);
+  const byGroup = pack.byGroup;
   const origin: LineOrigin = {
     src: batch.source.name ?? "ingest",
     module: "ingest",
@@ -98,10 +116,25 @@ export function routeBatch(
       continue;
     }
     out.parsed++;
-    const matches = router.matches(event);
+    let matches = router.matches(event);
+    let grouped = false;
+    if (matches && byGroup.size > 0) {
+      const own: BucketMatch[] = [];
+      for (const m of matches) {
+        if (!byGroup.has(m[0])) own.push(m);
+        else {
+          grouped = true;
+          const g = groupSourceOf(m[0], m[1]);
+          const list = bySource.get(g);
+          if (list) list.push({ event, matches: [m] });
+          else bySource.set(g, [{ event, matches: [m] }]);
+        }
+      }
+      matches = own.length > 0 ? own : undefined;
+    }
     const ip = event.Meta.source_ip;
     if (!matches || ip === undefined) {
-      out.filtered++;
+      if (!grouped) out.filtered++;
       continue;
     }
     let source = keys.get(ip);
@@ -110,7 +143,7 @@ export function routeBatch(
       keys.set(ip, source);
     }
     if (source === undefined) {
-      out.filtered++;
+      if (!grouped) out.filtered++;
       continue;
     }
     const list = bySource.get(source);

@@ -21,6 +21,7 @@ import { detectionPack } from "../pack";
 import { AllowStore } from "./allowlist";
 import { LedgerBackup } from "./backup";
 import { BouncerStore, iso, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
+import { type CommitResult, type ContentAt, ContentStore, type ContentVersionRow } from "./content";
 import { bump, bumpSeries } from "./counters";
 import { type DeadLetterInput, DeadLetterStore } from "./dead-letters";
 import type { DecisionFilter } from "./filter";
@@ -85,6 +86,7 @@ export class Ledger extends DurableObject<Env> {
   private readonly notifier: Notifier;
   private readonly deadLetters: DeadLetterStore;
   private readonly backup: LedgerBackup;
+  private readonly content: ContentStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -103,6 +105,7 @@ export class Ledger extends DurableObject<Env> {
     this.notifier = new Notifier(sql, env);
     const split = new StreamSplit(sql, this.store);
     this.deadLetters = new DeadLetterStore(sql);
+    this.content = new ContentStore(sql);
     const hooks: RecordHooks = {
       toEntry: (row) => this.writer.entryOf(row),
       sortKey: (scope, value) => this.writer.sortKey(scope, value),
@@ -146,6 +149,41 @@ export class Ledger extends DurableObject<Env> {
   /** The counts of a completed batch, or null when this machine never completed it. */
   async batchStatus(machine: string, batchId: string): Promise<BatchCounts | null> {
     return this.store.batch(machine, batchId) ?? null;
+  }
+
+  /**
+   * A batch's start: its counts when this machine completed it before, and the current
+   * content version (what ingest parses and routes with), in one call.
+   */
+  async batchOpen(
+    machine: string,
+    batchId: string,
+  ): Promise<{ done: BatchCounts | null; content: number }> {
+    return { done: this.store.batch(machine, batchId) ?? null, content: this.content.current() };
+  }
+
+  // ---- runtime detection content (content.ts) ----
+
+  async contentVersion(): Promise<number> {
+    return this.content.current();
+  }
+
+  /** The bundle of `version` (the current one when absent); null for an unknown version. */
+  async contentAt(version?: number): Promise<ContentAt | null> {
+    return this.content.at(version ?? this.content.current()) ?? null;
+  }
+
+  /** Stores `bundle` as the next version if `base` is still the current one. */
+  async commitContent(
+    base: number,
+    action: string,
+    bundle: ContentAt["bundle"],
+  ): Promise<CommitResult> {
+    return this.content.commit(base, action, bundle, Date.now());
+  }
+
+  async contentHistory(limit: number): Promise<ContentVersionRow[]> {
+    return this.content.history(limit);
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { DecisionEntry, DeltaOp } from "../../core/blocklist/index";
 import { type Migration, metaNumber, setMeta } from "../migrate";
 import { logAlert, logDecision, logDecisionEnd } from "./activity-log";
+import { LEDGER_CONTENT } from "./content";
 import { bump } from "./counters";
 import { ipKeyOfDecision } from "./ipkey";
 import {
@@ -46,6 +47,7 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
   LEDGER_V5,
   LEDGER_V6,
   LEDGER_V7,
+  LEDGER_CONTENT,
 ];
 
 // A type, not an interface: SqlStorage rows must be indexable records.

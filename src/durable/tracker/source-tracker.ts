@@ -4,7 +4,7 @@ import type { Env } from "../../env";
 import { ledgerOf } from "../ledger/index";
 import type { DecisionInput } from "../ledger/records";
 import { metaNumber, migrate, setMeta } from "../migrate";
-import { detectionPack } from "../pack";
+import { type DetectionPack, packAt } from "../pack";
 import type { PourRequest, PourSummary } from "./messages";
 import { applyPour, tickBuckets } from "./pour";
 import { type DecisionRow, TRACKER_MIGRATIONS, TrackerStore } from "./store";
@@ -37,12 +37,17 @@ export class SourceTracker extends DurableObject<Env> {
 
   /** Pours a batch's events for this source; a repeated `apply` id does nothing. */
   async pour(req: PourRequest): Promise<PourSummary> {
+    const version = req.content ?? 0;
+    const pack = await this.pack(version);
     const wall = Date.now();
     const summary = this.ctx.storage.transactionSync((): PourSummary => {
       if (this.store.hasApplied(req.apply)) {
         return { duplicate: true, poured: 0, skipped: 0, alerts: 0, decisions: [] };
       }
-      return applyPour(this.store, this.pack(), req, wall);
+      // The alarm ticks with the newest version this tracker has poured with.
+      if (version > (metaNumber(this.ctx.storage.sql, "content_version") ?? 0))
+        setMeta(this.ctx.storage.sql, "content_version", version);
+      return applyPour(this.store, pack, req, wall);
     });
     if (summary.duplicate) return summary;
     const delivered = summary.alerts === 0 || (await this.deliver());
@@ -57,8 +62,9 @@ export class SourceTracker extends DurableObject<Env> {
     if (clock) {
       // Log time moves on with the wall clock from the last event seen.
       const logNow = clock.log + (wall - clock.wall);
+      const pack = await this.pack(metaNumber(this.ctx.storage.sql, "content_version") ?? 0);
       const out = this.ctx.storage.transactionSync(() =>
-        tickBuckets(this.store, this.pack(), logNow, wall, TICK_BATCH),
+        tickBuckets(this.store, pack, logNow, wall, TICK_BATCH),
       );
       for (const p of out.poisoned) {
         console.error(`palisade.tracker.poison_bucket: deleted unreadable bucket ${p}`);
@@ -70,9 +76,13 @@ export class SourceTracker extends DurableObject<Env> {
     await this.arm(delivered && expired);
   }
 
-  /** The built-in pack, its profiles deciding on the Worker's IPV6_PREFIX. */
-  private pack() {
-    return detectionPack(configOf(this.env).ipv6Prefix);
+  /**
+   * The pack of a content version (built-in plus installed), its profiles deciding on the
+   * Worker's IPV6_PREFIX; compiled once per isolate per version, its bundle read from the
+   * Ledger the first time.
+   */
+  private pack(version: number): Promise<DetectionPack> {
+    return packAt(configOf(this.env).ipv6Prefix, version, (v) => ledgerOf(this.env).contentAt(v));
   }
 
   /** Sends pending alerts and decisions to the Ledger; false when it could not. */

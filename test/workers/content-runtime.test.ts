@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { scenarioListSchema } from "../../src/contract/admin-stats";
+import { contentHistorySchema } from "../../src/contract/content";
+import { errorBodySchema } from "../../src/contract/error";
+import { ingestResponseSchema } from "../../src/contract/ingest";
+import { admin, adminOk } from "./api-support";
+import { alertsOf, changeContent, changed, pathTrigger } from "./content-support";
+import { accessLine, batch, postIngest } from "./ingest-support";
+
+const now = Date.now();
+
+async function ingest(lines: string[], type = "nginx") {
+  const res = await postIngest(batch(lines, type));
+  const text = await res.text();
+  expect(res.status, text).toBe(200);
+  return ingestResponseSchema.parse(JSON.parse(text));
+}
+
+async function scenarioNames(): Promise<string[]> {
+  const list = scenarioListSchema.parse(await adminOk("GET", "/scenarios"));
+  return list.scenarios.filter((s) => s.enabled).map((s) => s.name);
+}
+
+describe("scenarios installed at runtime", () => {
+  it("an added scenario changes what ingest detects, without a redeploy; removing it stops it", async () => {
+    const name = "acme/secret-page";
+    const before = await ingest([accessLine("203.0.113.10", now, "/acme-secret")]);
+    expect(before.alerts).toBe(0);
+    expect(await alertsOf(name)).toEqual([]);
+
+    const v = await changed({
+      scenarios: [{ name: "my-rule.yaml", text: pathTrigger(name, "/acme-secret") }],
+      action: "scenarios add my-rule.yaml",
+    });
+    expect(v.unchanged).toBe(false);
+    expect(await scenarioNames()).toContain(name);
+
+    const after = await ingest([accessLine("203.0.113.11", now + 1000, "/acme-secret")]);
+    expect(after.alerts).toBe(1);
+    expect(after.decisions).toBeGreaterThan(0);
+    const alerts = await alertsOf(name);
+    expect(alerts.map((a) => a.value)).toEqual(["203.0.113.11"]);
+    expect(alerts[0]?.simulated).toBe(false);
+
+    await changed({ remove: [name], action: "scenarios remove" });
+    expect(await scenarioNames()).not.toContain(name);
+    const gone = await ingest([accessLine("203.0.113.12", now + 2000, "/acme-secret")]);
+    expect(gone.alerts).toBe(0);
+    expect((await alertsOf(name)).length).toBe(1);
+  });
+
+  it("a bad file is refused with lint's diagnostics and changes nothing", async () => {
+    const history = contentHistorySchema.parse(await adminOk("GET", "/content/versions"));
+    const bad = `type: leaky
+name: acme/broken
+filter: evt.Meta.http_path ==
+groupby: evt.Meta.source_ip
+capacity: 3
+leakspeed: 10x
+`;
+    const good = pathTrigger("acme/fine", "/acme-fine");
+    const res = await changeContent({
+      scenarios: [
+        { name: "fine.yaml", text: good },
+        { name: "broken.yaml", text: bad },
+      ],
+    });
+    expect(res.status).toBe(422);
+    const body = errorBodySchema.parse(await res.json());
+    expect(body.error.code).toBe("invalid_content");
+    const paths = (body.diagnostics ?? []).map((d) => d.path);
+    expect(paths).toContain("broken.yaml#0:leakspeed");
+    expect(paths.some((p) => p.startsWith("broken.yaml#0:filter"))).toBe(true);
+    expect(body.diagnostics?.every((d) => d.path.startsWith("broken.yaml"))).toBe(true);
+    // Nothing changed: same version, and the good file of the request is not installed.
+    const after = contentHistorySchema.parse(await adminOk("GET", "/content/versions"));
+    expect(after.current).toBe(history.current);
+    expect(await scenarioNames()).not.toContain("acme/fine");
+  });
+
+  it("disable and enable a built-in scenario by name; an unknown name is refused with a suggestion", async () => {
+    const ip = "203.0.113.20";
+    await changed({ disable: ["palisade/cve-2017-9841-phpunit"] });
+    const off = await ingest([accessLine(ip, now, "/vendor/phpunit/src/Util/PHP/eval-stdin.php")]);
+    expect(off.alerts).toBe(0);
+    await changed({ enable: ["palisade/cve-2017-9841-phpunit"] });
+    const on = await ingest([
+      accessLine("203.0.113.21", now, "/vendor/phpunit/src/Util/PHP/eval-stdin.php"),
+    ]);
+    expect(on.alerts).toBe(1);
+    const res = await changeContent({ disable: ["palisade/cve-2017-9841-phpunt"] });
+    expect(res.status).toBe(422);
+    const body = errorBodySchema.parse(await res.json());
+    expect(body.error.message).toContain("did you mean palisade/cve-2017-9841-phpunit?");
+  });
+
+  it("rollback makes an earlier version current again, as a new version", async () => {
+    const name = "acme/rollback-me";
+    const before = await changed({
+      scenarios: [{ name: "r.yaml", text: pathTrigger(name, "/acme-rb") }],
+    });
+    await changed({ remove: [name] });
+    expect(await scenarioNames()).not.toContain(name);
+    const rolled = await adminOk<{ version: number }>("POST", "/content/rollback", {
+      version: before.version,
+    });
+    expect(rolled.version).toBeGreaterThan(before.version + 1);
+    expect(await scenarioNames()).toContain(name);
+    const out = await ingest([accessLine("203.0.113.30", now, "/acme-rb")]);
+    expect(out.alerts).toBe(1);
+    const history = contentHistorySchema.parse(await adminOk("GET", "/content/versions"));
+    expect(history.current).toBe(rolled.version);
+    expect(history.versions[0]?.action).toBe(`rollback to version ${before.version}`);
+    const missing = await admin("POST", "/content/rollback", { version: 99_999 });
+    expect(missing.status).toBe(404);
+  });
+});
