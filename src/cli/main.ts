@@ -124,7 +124,7 @@ function parseOptionsFrom(values: Record<string, unknown>): ParseOptions {
   return opts;
 }
 
-const COMMANDS = ["parse", "replay", "scenarios", "doctor", "help", "version", ...ADMIN_COMMANDS];
+const COMMANDS = ["parse", "replay", "doctor", "help", "version", ...ADMIN_COMMANDS];
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -138,7 +138,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === "parse") return parse(rest);
   if (command === "replay") return replay(rest);
-  if (command === "scenarios") return scenarios(rest);
+  if (command === "scenarios" && rest[0] === "lint") return scenarios(rest);
   if (command === "doctor") return runDoctor(rest);
   if (isAdminCommand(command)) return runAdmin(command, rest);
   const near = command.startsWith("-") ? undefined : closest(command, COMMANDS);

@@ -4,10 +4,12 @@ import { EXPORT_USAGE, IMPORT_USAGE, runExport, runImport } from "./backup";
 import { bouncers } from "./bouncers";
 import { type Noun, runCommand, runNoun } from "./command";
 import { commons } from "./commons";
+import { collections, parsers, profiles } from "./content";
 import { decisions } from "./decisions";
 import { dlq } from "./dlq";
 import { machines } from "./machines";
 import { METRICS_USAGE, runMetrics } from "./metrics";
+import { scenarios } from "./scenarios";
 
 /** The admin commands (`palisade decisions list`, …): cscli's nouns over the admin API. */
 
@@ -19,6 +21,10 @@ const NOUNS: Readonly<Record<string, Noun>> = {
   machines,
   dlq,
   commons,
+  scenarios,
+  parsers,
+  profiles,
+  collections,
 };
 
 export const ADMIN_USAGE = `Admin commands (over the Worker's admin API, like cscli):
@@ -26,6 +32,9 @@ export const ADMIN_USAGE = `Admin commands (over the Worker's admin API, like cs
   palisade allowlist list|add|remove     palisade bouncers list|add|delete
   palisade machines list|add|delete      palisade metrics
   palisade dlq list|replay|delete        the ingest queue's dead letters
+  palisade scenarios add|list|show|remove|enable|disable|simulate|history|rollback
+  palisade parsers add|list|remove       palisade profiles set|show|reset
+  palisade collections install DIR       detection content installed without a redeploy
   palisade export [--file FILE]          palisade import FILE|-   (backup, migration)
   palisade commons keys|members|why|safelist|status   (against a commons: its URL and admin token)
   palisade NOUN help                     shows a noun's flags
