@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runShipper } from "../../shipper/test/bundle";
 import { cliJson, ingestBody, nginxLine, runCli } from "../e2e/support/cli";
 import { type LocalWorker, startLocalWorker } from "../e2e/support/worker";
 
@@ -65,5 +69,33 @@ describe("palisade scenarios at runtime", { timeout: 120_000 }, () => {
     const back = await cli("scenarios", "rollback", "1");
     expect(back.status, back.stderr).toBe(0);
     expect((await ingest("rolled-back", [line("203.0.113.64")])).decisions).toBeGreaterThan(0);
+  });
+});
+
+describe("palisade parsers at runtime", { timeout: 120_000 }, () => {
+  it("the shipper's --check fails for a type with no parser, and passes once one is installed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "palisade-content-"));
+    try {
+      const config = join(dir, "ship.yaml");
+      writeFileSync(join(dir, "app.log"), "");
+      writeFileSync(
+        config,
+        `url: ${w.base}\ntoken: ${w.machineToken}\nstate_dir: ${join(dir, "state")}\nsources:\n  - paths: [${join(dir, "*.log")}]\n    type: nginx\n  - paths: [${join(dir, "*.log")}]\n    type: acmeauth\n`,
+      );
+      const before = await runShipper(["--config", config, "--check"]);
+      expect(await before.exited).toBe(1);
+      expect(before.stdout()).toContain('no parser for source type "acmeauth"');
+      expect(before.stdout()).toContain("token accepted (type nginx)");
+
+      const add = await cli("parsers", "add", `${FIXTURES}/acme-parser.yaml`);
+      expect(add.status, add.stderr).toBe(0);
+      const list = await cli("parsers", "list");
+      expect(list.stdout).toMatch(/acmeauth\s+installed/);
+      const after = await runShipper(["--config", config, "--check"]);
+      expect(await after.exited, after.stdout()).toBe(0);
+      expect(after.stdout()).toContain("token accepted (type acmeauth)");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -115,3 +115,34 @@ leakspeed: 10x
     expect(missing.status).toBe(404);
   });
 });
+
+describe("bucket state across content versions", () => {
+  const leaky = (description: string) => `type: leaky
+name: acme/slow-fill
+description: "${description}"
+filter: evt.Meta.log_type == 'http_access-log' && evt.Meta.http_path == '/acme-fill'
+groupby: evt.Meta.source_ip
+capacity: 3
+leakspeed: 1h
+labels:
+  remediation: true
+`;
+  const fill = (ip: string, from: number, n: number) =>
+    Array.from({ length: n }, (_, i) => accessLine(ip, from + i * 1000, "/acme-fill"));
+
+  it("an unchanged scenario keeps its buckets through a new version; a changed one starts fresh", async () => {
+    await changed({ scenarios: [{ name: "fill.yaml", text: leaky("one") }] });
+    const kept = "203.0.113.40";
+    expect((await ingest(fill(kept, now, 2))).alerts).toBe(0);
+    // Another change: this scenario's text is the same, so its bucket (2 held) survives.
+    await changed({ scenarios: [{ name: "other.yaml", text: pathTrigger("acme/other", "/o") }] });
+    expect((await ingest(fill(kept, now + 5000, 2))).alerts).toBe(1);
+
+    const fresh = "203.0.113.41";
+    expect((await ingest(fill(fresh, now, 2))).alerts).toBe(0);
+    // The scenario itself changes: its old bucket is dropped, 2 more events do not overflow.
+    await changed({ scenarios: [{ name: "fill.yaml", text: leaky("two") }] });
+    expect((await ingest(fill(fresh, now + 5000, 2))).alerts).toBe(0);
+    expect((await ingest(fill(fresh, now + 9000, 2))).alerts).toBe(1);
+  });
+});
