@@ -99,3 +99,14 @@ describe("palisade parsers at runtime", { timeout: 120_000 }, () => {
     }
   });
 });
+
+describe("palisade collections install", { timeout: 120_000 }, () => {
+  it("installs a collection's scenarios with its data files, skipping CrowdSec parsers", async () => {
+    const r = await cli("collections", "install", `${FIXTURES}/collection`);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("skipped");
+    expect(r.stderr).toContain("nginx-logs.yaml");
+    const bot = nginxLine("203.0.113.66", "/", 200, "AcmeEvilBot/1.0");
+    expect((await ingest("bot", [bot])).alerts).toBe(1);
+  });
+});

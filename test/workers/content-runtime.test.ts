@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { scenarioListSchema } from "../../src/contract/admin-stats";
 import { contentHistorySchema } from "../../src/contract/content";
@@ -5,7 +6,7 @@ import { errorBodySchema } from "../../src/contract/error";
 import { ingestResponseSchema } from "../../src/contract/ingest";
 import { admin, adminOk } from "./api-support";
 import { alertsOf, changeContent, changed, pathTrigger } from "./content-support";
-import { accessLine, batch, postIngest } from "./ingest-support";
+import { accessLine, batch, ledger, postIngest } from "./ingest-support";
 
 const now = Date.now();
 
@@ -144,5 +145,65 @@ labels:
     await changed({ scenarios: [{ name: "fill.yaml", text: leaky("two") }] });
     expect((await ingest(fill(fresh, now + 5000, 2))).alerts).toBe(0);
     expect((await ingest(fill(fresh, now + 9000, 2))).alerts).toBe(1);
+  });
+});
+
+describe("data files and profiles", () => {
+  const WORDS = `type: trigger
+name: acme/forbidden-word
+description: "a path from the operator's list"
+filter: evt.Meta.log_type == 'http_access-log' && evt.Meta.http_path in File('acme-paths.txt')
+groupby: evt.Meta.source_ip
+blackhole: 1m
+data:
+  - dest_file: acme-paths.txt
+    type: string
+labels:
+  remediation: true
+`;
+
+  it("a scenario's data file comes with it; without it the scenario is refused naming the file", async () => {
+    const missing = await changeContent({ scenarios: [{ name: "words.yaml", text: WORDS }] });
+    expect(missing.status).toBe(422);
+    const why = errorBodySchema.parse(await missing.json());
+    expect(why.diagnostics?.[0]?.code).toBe("scenario.data.missing");
+    expect(why.diagnostics?.[0]?.message).toContain("acme-paths.txt");
+
+    await changed({
+      scenarios: [{ name: "words.yaml", text: WORDS }],
+      data: [{ name: "lists/acme-paths.txt", text: "/acme-one\n/acme-two\n" }],
+    });
+    expect((await ingest([accessLine("203.0.113.50", now, "/acme-two")])).alerts).toBe(1);
+    expect((await ingest([accessLine("203.0.113.51", now, "/acme-three")])).alerts).toBe(0);
+  });
+
+  it("profiles set replaces the built-in profiles (checked first); reset brings them back", async () => {
+    const captchaAll = `name: acme/captcha-everything
+filters:
+  - Alert.Remediation == true && Alert.GetScope() == "Ip"
+decisions:
+  - type: captcha
+    duration: 10m
+on_success: break
+`;
+    const bad = await changeContent({
+      profiles: { name: "p.yaml", text: 'name: x\nfilters: ["(("]\n' },
+    });
+    expect(bad.status).toBe(422);
+    await changed({ profiles: { name: "profiles.yaml", text: captchaAll } });
+    const shown = await adminOk<{ origin: string; text: string }>("GET", "/profiles");
+    expect(shown).toMatchObject({ origin: "installed", text: captchaAll });
+    await changed({
+      scenarios: [{ name: "p.yaml", text: pathTrigger("acme/profiled", "/acme-p") }],
+    });
+    await ingest([accessLine("203.0.113.52", now, "/acme-p")]);
+    const captcha = await runInDurableObject(ledger(), (_, state) =>
+      state.storage.sql
+        .exec<{ type: string }>("SELECT type FROM decisions WHERE value = '203.0.113.52'")
+        .toArray(),
+    );
+    expect(captcha.map((d) => d.type)).toEqual(["captcha"]);
+    await changed({ profiles_reset: true });
+    expect((await adminOk<{ origin: string }>("GET", "/profiles")).origin).toBe("builtin");
   });
 });
