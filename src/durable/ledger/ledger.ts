@@ -17,7 +17,7 @@ import type { NotifyOutcome } from "../../contract/notify";
 import type { Observation } from "../../contract/observation";
 import type { Env } from "../../env";
 import { migrate } from "../migrate";
-import { detectionPack } from "../pack";
+import { detectionPack, packAt } from "../pack";
 import { AllowStore } from "./allowlist";
 import { LedgerBackup } from "./backup";
 import { BouncerStore, iso, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
@@ -282,7 +282,14 @@ export class Ledger extends DurableObject<Env> {
     if (!this.active(who)) return null;
     const now = Date.now();
     this.machineStore.seen(who.machine, now);
-    const ids = this.ops.pushAlerts(who.machine, alerts, now);
+    // The profiles in force: installed ones (palisade profiles set) apply to agents' alerts too.
+    const version = this.content.current();
+    const pack = await packAt(
+      configOf(this.env).ipv6Prefix,
+      version,
+      async (v) => this.content.at(v) ?? null,
+    );
+    const ids = this.ops.pushAlerts(who.machine, alerts, now, pack.profiles);
     await this.schedule();
     return ids;
   }
