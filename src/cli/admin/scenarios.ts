@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { scenarioDocs } from "../../content/split";
 import { scenarioListSchema } from "../../contract/admin-stats";
 import { scenarioShowSchema } from "../../contract/content";
+import { runLint } from "../lint-command";
 import {
   clientFor,
   type Noun,
@@ -40,6 +41,11 @@ Bucket state of a scenario survives a new version while the scenario is unchange
 function names(positionals: string[], what: string): string[] {
   if (positionals.length === 0) positionalsOf(positionals, [what]);
   return positionals;
+}
+
+async function lint(args: string[]): Promise<void> {
+  const { values, positionals } = parseVerb(args, { data: { type: "string" } });
+  runLint(positionals, values.data);
 }
 
 async function add(args: string[]): Promise<void> {
@@ -162,5 +168,6 @@ export const scenarios: Noun = {
     simulate,
     history,
     rollback,
+    lint,
   },
 };
