@@ -1,6 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { scenarioListSchema } from "../../src/contract/admin-stats";
+import { importReportSchema, ledgerExportSchema } from "../../src/contract/backup";
 import { contentHistorySchema } from "../../src/contract/content";
 import { errorBodySchema } from "../../src/contract/error";
 import { ingestResponseSchema } from "../../src/contract/ingest";
@@ -205,5 +207,24 @@ on_success: break
     expect(captcha.map((d) => d.type)).toEqual(["captcha"]);
     await changed({ profiles_reset: true });
     expect((await adminOk<{ origin: string }>("GET", "/profiles")).origin).toBe("builtin");
+  });
+});
+
+describe("export and import", () => {
+  it("carry the installed content to a Ledger that has none, and never replace existing content", async () => {
+    await changed({
+      scenarios: [{ name: "x.yaml", text: pathTrigger("acme/exported", "/acme-x") }],
+    });
+    const doc = ledgerExportSchema.parse(await adminOk("GET", "/export"));
+    expect(doc.content?.scenarios.map((s) => s.name)).toContain("acme/exported");
+    const fresh = env.LEDGER.get(env.LEDGER.idFromName("content-restore"));
+    const report = importReportSchema.parse(await fresh.importLedger(doc));
+    expect(report.content).toEqual({ imported: 1, skipped: 0 });
+    const restored = await fresh.contentAt();
+    expect(restored?.version).toBe(1);
+    expect(restored?.bundle).toEqual(doc.content);
+    const again = importReportSchema.parse(await fresh.importLedger(doc));
+    expect(again.content).toEqual({ imported: 0, skipped: 1 });
+    expect(await fresh.contentVersion()).toBe(1);
   });
 });

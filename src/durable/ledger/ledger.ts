@@ -11,6 +11,7 @@ import type {
 } from "../../contract/admin-access";
 import type { AllowCheck, ConsoleSession, Stats, StatsWindow } from "../../contract/admin-stats";
 import type { ImportReport, LedgerExport } from "../../contract/backup";
+import { EMPTY_BUNDLE } from "../../contract/content";
 import type { DeadLetter } from "../../contract/dead-letters";
 import type { LapiAlertIn, LapiAlertOut } from "../../contract/lapi-alert";
 import type { NotifyOutcome } from "../../contract/notify";
@@ -535,12 +536,28 @@ export class Ledger extends DurableObject<Env> {
 
   /** Active decisions, the allowlist, bouncers and machines (contract/backup.ts). */
   async exportLedger(): Promise<LedgerExport> {
-    return this.backup.export(Date.now());
+    const out = this.backup.export(Date.now());
+    const version = this.content.current();
+    const content = version > 0 ? this.content.at(version)?.bundle : undefined;
+    return content ? { ...out, content } : out;
   }
 
-  /** Takes an export back, all or nothing; what was already there is skipped. */
+  /**
+   * Takes an export back, all or nothing; what was already there is skipped. Its detection
+   * content becomes the next content version only where none is installed yet.
+   */
   async importLedger(doc: LedgerExport): Promise<ImportReport> {
-    const out = this.ctx.storage.transactionSync(() => this.backup.import(doc, Date.now()));
+    const now = Date.now();
+    const out = this.ctx.storage.transactionSync((): ImportReport => {
+      const report = this.backup.import(doc, now);
+      if (!doc.content) return report;
+      const current = this.content.current();
+      const empty =
+        JSON.stringify(this.content.at(current)?.bundle) === JSON.stringify(EMPTY_BUNDLE);
+      if (!empty) return { ...report, content: { imported: 0, skipped: 1 } };
+      this.content.commit(current, "import", doc.content, now);
+      return { ...report, content: { imported: 1, skipped: 0 } };
+    });
     await this.schedule();
     return out;
   }
