@@ -1,6 +1,6 @@
 import type { IngestBatch } from "../contract/ingest";
 import { type BucketMatch, ScenarioRouter } from "../core/bucket/index";
-import type { LineOrigin } from "../core/event";
+import type { Event, LineOrigin } from "../core/event";
 import {
   type LogParser,
   type ParseOptions,
@@ -118,18 +118,10 @@ export function routeBatch(
     out.parsed++;
     let matches = router.matches(event);
     let grouped = false;
+    // The common path (every scenario grouped by source IP) skips this.
     if (matches && byGroup.size > 0) {
-      const own: BucketMatch[] = [];
-      for (const m of matches) {
-        if (!byGroup.has(m[0])) own.push(m);
-        else {
-          grouped = true;
-          const g = groupSourceOf(m[0], m[1]);
-          const list = bySource.get(g);
-          if (list) list.push({ event, matches: [m] });
-          else bySource.set(g, [{ event, matches: [m] }]);
-        }
-      }
+      const own = routeByGroup(event, matches, byGroup, bySource);
+      grouped = own.length < matches.length;
       matches = own.length > 0 ? own : undefined;
     }
     const ip = event.Meta.source_ip;
@@ -146,10 +138,32 @@ export function routeBatch(
       if (!grouped) out.filtered++;
       continue;
     }
-    const list = bySource.get(source);
-    if (list) list.push({ event, matches });
-    else bySource.set(source, [{ event, matches }]);
+    add(bySource, source, { event, matches });
   }
   for (const [source, events] of bySource) out.groups.push({ source, events });
   return out;
+}
+
+function add(bySource: Map<string, RoutedEvent[]>, source: string, routed: RoutedEvent): void {
+  const list = bySource.get(source);
+  if (list) list.push(routed);
+  else bySource.set(source, [routed]);
+}
+
+/**
+ * Sends the event's matches of scenarios grouped by something other than the source IP
+ * to the trackers of their group keys; returns the matches left for the source's tracker.
+ */
+function routeByGroup(
+  event: Event,
+  matches: readonly BucketMatch[],
+  byGroup: ReadonlySet<string>,
+  bySource: Map<string, RoutedEvent[]>,
+): BucketMatch[] {
+  const own: BucketMatch[] = [];
+  for (const m of matches) {
+    if (byGroup.has(m[0])) add(bySource, groupSourceOf(m[0], m[1]), { event, matches: [m] });
+    else own.push(m);
+  }
+  return own;
 }
