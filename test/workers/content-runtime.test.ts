@@ -1,4 +1,4 @@
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { scenarioListSchema } from "../../src/contract/admin-stats";
@@ -8,7 +8,7 @@ import { errorBodySchema } from "../../src/contract/error";
 import { ingestResponseSchema } from "../../src/contract/ingest";
 import { admin, adminOk } from "./api-support";
 import { alertsOf, changeContent, changed, pathTrigger } from "./content-support";
-import { accessLine, batch, ledger, postIngest } from "./ingest-support";
+import { accessLine, batch, ledger, log4shellLine, postIngest, tracker } from "./ingest-support";
 
 const now = Date.now();
 
@@ -226,5 +226,46 @@ describe("export and import", () => {
     const again = importReportSchema.parse(await fresh.importLedger(doc));
     expect(again.content).toEqual({ imported: 0, skipped: 1 });
     expect(await fresh.contentVersion()).toBe(1);
+  });
+});
+
+describe("a tracker that only ticks", () => {
+  const counter = (name: string, path: string) => `type: counter
+name: ${name}
+description: "requests for ${path}, counted over two seconds"
+filter: evt.Meta.log_type == 'http_access-log' && evt.Meta.http_path == '${path}'
+groupby: evt.Meta.source_ip
+capacity: -1
+duration: 2s
+labels:
+  remediation: true
+`;
+
+  it("stops running a scenario removed since its last pour", async () => {
+    await changed({
+      scenarios: [
+        { name: "kept.yaml", text: counter("acme/count-kept", "/acme-kept") },
+        { name: "gone.yaml", text: counter("acme/count-gone", "/acme-gone") },
+      ],
+    });
+    const [a, b] = ["203.0.113.90", "203.0.113.91"];
+    const t0 = Date.now();
+    await ingest([accessLine(a, t0, "/acme-kept")]);
+    await ingest([accessLine(b, t0, "/acme-gone")]);
+    // b's scenario goes; b's tracker does not pour again, a pour elsewhere carries the version.
+    await changed({ remove: ["acme/count-gone"] });
+    await ingest([log4shellLine("203.0.113.92", t0)]);
+    await new Promise((r) => setTimeout(r, 2_500));
+    await runDurableObjectAlarm(tracker(a));
+    await runDurableObjectAlarm(tracker(b));
+    // The kept counter ends in a timed overflow; the removed one's bucket is dropped.
+    expect((await alertsOf("acme/count-kept")).map((x) => x.value)).toEqual([a]);
+    expect(await alertsOf("acme/count-gone")).toEqual([]);
+    const left = await runInDurableObject(tracker(b), (_, state) =>
+      state.storage.sql
+        .exec("SELECT key FROM buckets WHERE scenario = 'acme/count-gone'")
+        .toArray(),
+    );
+    expect(left).toEqual([]);
   });
 });

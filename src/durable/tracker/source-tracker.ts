@@ -17,6 +17,15 @@ const RETRY_MIN_MS = 2_000;
 const RETRY_MAX_MS = 300_000;
 /** Escalation looks back 30 days (the built-in profiles); history is kept twice as long. */
 const HISTORY_KEEP_MS = 60 * 24 * 3_600_000;
+/** How old the content version an idle tracker ticks with may be before it asks the Ledger. */
+const CONTENT_CHECK_MS = 30_000;
+
+/**
+ * The newest content version this isolate has heard of (from pour requests, or from the
+ * Ledger at most every CONTENT_CHECK_MS), so that a tracker that only ticks stops running
+ * a scenario removed or disabled since its last pour.
+ */
+let heard = { version: 0, at: Number.NEGATIVE_INFINITY };
 
 /**
  * One per source (an IPv4 address or an IPv6 /64: `sourceKeyOf`), named with
@@ -38,6 +47,7 @@ export class SourceTracker extends DurableObject<Env> {
   /** Pours a batch's events for this source; a repeated `apply` id does nothing. */
   async pour(req: PourRequest): Promise<PourSummary> {
     const version = req.content ?? 0;
+    if (version > heard.version) heard = { version, at: heard.at };
     const pack = await this.pack(version);
     const wall = Date.now();
     const summary = this.ctx.storage.transactionSync((): PourSummary => {
@@ -62,7 +72,7 @@ export class SourceTracker extends DurableObject<Env> {
     if (clock) {
       // Log time moves on with the wall clock from the last event seen.
       const logNow = clock.log + (wall - clock.wall);
-      const pack = await this.pack(metaNumber(this.ctx.storage.sql, "content_version") ?? 0);
+      const pack = await this.pack(await this.tickVersion());
       const out = this.ctx.storage.transactionSync(() =>
         tickBuckets(this.store, pack, logNow, wall, TICK_BATCH),
       );
@@ -74,6 +84,21 @@ export class SourceTracker extends DurableObject<Env> {
     const expired = await this.expireDue(wall);
     this.store.pruneHistory(wall - HISTORY_KEEP_MS);
     await this.arm(delivered && expired);
+  }
+
+  /** The content version to tick with: the newest this tracker or its isolate knows. */
+  private async tickVersion(): Promise<number> {
+    const own = metaNumber(this.ctx.storage.sql, "content_version") ?? 0;
+    const now = Date.now();
+    if (now - heard.at >= CONTENT_CHECK_MS) {
+      try {
+        const current = await ledgerOf(this.env).contentVersion();
+        heard = { version: Math.max(heard.version, current), at: now };
+      } catch (e) {
+        console.error(`palisade.tracker.ledger_unreachable: content version: ${String(e)}`);
+      }
+    }
+    return Math.max(own, heard.version);
   }
 
   /**
