@@ -88,6 +88,39 @@ export function contentDataStore(data: Readonly<Record<string, string>>): DataSt
   return dataStoreFrom({ ...files, ...data });
 }
 
+/**
+ * Installed scenarios compiled before, by file, text and data files: a new version
+ * recompiles only what changed (a compiled scenario holds no bucket state, so versions
+ * share it as they share the built-in ones). Bounded: the oldest entries go first.
+ */
+const compiled = new Map<string, readonly CompiledScenario[]>();
+const COMPILED_KEEP = 1_000;
+
+function installedScenarios(
+  bundle: ContentBundle,
+  data: DataStore,
+  problems: Diagnostic[],
+): Map<string, CompiledScenario> {
+  const dataKey = contentHash(JSON.stringify(bundle.data));
+  const installed = new Map<string, CompiledScenario>();
+  for (const s of bundle.scenarios) {
+    const key = `${s.file}\u0000${contentHash(s.text)}\u0000${dataKey}`;
+    let list = compiled.get(key);
+    if (!list) {
+      const r = loadScenarios([{ path: s.file, text: s.text }], { data });
+      if (!r.ok) {
+        problems.push(...r.errors);
+        continue;
+      }
+      list = r.value;
+      compiled.set(key, list);
+      if (compiled.size > COMPILED_KEEP) compiled.delete(compiled.keys().next().value as string);
+    }
+    for (const c of list) installed.set(c.name, c);
+  }
+  return installed;
+}
+
 export function compilePack(
   version: number,
   bundle: ContentBundle,
@@ -96,12 +129,7 @@ export function compilePack(
   const hub = hubPack(ipv6Prefix);
   const problems: Diagnostic[] = [];
   const data = contentDataStore(bundle.data);
-  const installed = new Map<string, CompiledScenario>();
-  for (const s of bundle.scenarios) {
-    const r = loadScenarios([{ path: s.file, text: s.text }], { data });
-    if (!r.ok) problems.push(...r.errors);
-    else for (const c of r.value) installed.set(c.name, c);
-  }
+  const installed = installedScenarios(bundle, data, problems);
   const disabled = new Set(bundle.disabled);
   const sim = new Set(bundle.simulation.scenarios);
   const simulated = (name: string) => (bundle.simulation.all ? !sim.has(name) : sim.has(name));
