@@ -165,16 +165,16 @@ async function rollback(c: ApiContext): Promise<Response> {
 }
 
 async function listParsers(c: ApiContext): Promise<Response> {
-  const pack = await currentPack(c);
-  const installed = new Map<string, string>();
-  const l = ledger(c);
-  const at = await l.contentAt(pack.version);
-  for (const p of at?.bundle.parsers ?? []) installed.set(p.type, p.file);
+  const at = await ledger(c).contentAt();
   return json({
-    version: pack.version,
+    version: at?.version ?? 0,
     parsers: [
       ...parserTypes().map((type) => ({ type, origin: "builtin" as const, file: "" })),
-      ...[...installed].map(([type, file]) => ({ type, origin: "installed" as const, file })),
+      ...(at?.bundle.parsers ?? []).map((p) => ({
+        type: p.type,
+        origin: "installed" as const,
+        file: p.file,
+      })),
     ],
   });
 }
