@@ -1,4 +1,3 @@
-import { configOf } from "../config";
 import { countSchema } from "../contract/admin-access";
 import {
   allowCheckQuerySchema,
@@ -9,10 +8,9 @@ import {
   statsQuerySchema,
   statsSchema,
 } from "../contract/admin-stats";
-import { formatDuration } from "../core/duration";
 import { normalizeIp } from "../core/ip";
-import { detectionPack } from "../durable/tracker/index";
 import { channelsOf } from "../notify/index";
+import { currentPack, scenarioInfo } from "./admin-content";
 import { errorResponse as err, notFound, unprocessable } from "./admin-errors";
 import { type ApiContext, json, ledger, parseQuery } from "./input";
 import type { RouteDef } from "./route";
@@ -25,19 +23,17 @@ import type { RouteDef } from "./route";
 
 const ADMIN = "/_palisade/v1/admin";
 
+/** Every scenario of the current content version (disabled ones too), with its hits. */
 async function scenarios(c: ApiContext): Promise<Response> {
   const hits = new Map((await ledger(c).metrics()).overflows.map((o) => [o.scenario, o]));
+  const pack = await currentPack(c);
   return json({
-    scenarios: detectionPack(configOf(c.env).ipv6Prefix).scenarios.map((s) => ({
-      name: s.name,
-      description: s.description,
-      type: s.kind.name,
-      capacity: s.capacity,
-      leakspeed: formatDuration(s.leakspeed),
-      remediation: s.remediation,
-      labels: s.labels,
-      alerts: hits.get(s.name)?.count ?? 0,
-      allowlisted: hits.get(s.name)?.allowlisted ?? 0,
+    version: pack.version,
+    simulation_all: pack.simulationAll,
+    scenarios: pack.entries.map((e) => ({
+      ...scenarioInfo(e, pack),
+      alerts: hits.get(e.name)?.count ?? 0,
+      allowlisted: hits.get(e.name)?.allowlisted ?? 0,
     })),
   });
 }

@@ -5,6 +5,7 @@ import { adminBackupRoutes } from "./admin-backup";
 import { adminBlocklistRoutes } from "./admin-blocklist";
 import { adminCommonsRoutes } from "./admin-commons";
 import { adminConsoleRoutes } from "./admin-console";
+import { adminContentRoutes } from "./admin-content";
 import { adminDeadLetterRoutes } from "./admin-dead-letters";
 import { adminDecisionRoutes } from "./admin-decisions";
 import { bouncerRoutes } from "./bouncer";
@@ -47,6 +48,7 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...adminBackupRoutes,
   ...adminBlocklistRoutes,
   ...adminCommonsRoutes,
+  ...adminContentRoutes,
   openApiRoute,
 ];
 

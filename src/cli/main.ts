@@ -1,13 +1,11 @@
 import type { ParseArgsConfig } from "node:util";
-import { formatDiagnostic } from "../core/diagnostic";
 import { compileCustomParser } from "../core/parser/custom";
 import type { LogParser, ParseOptions } from "../core/parser/index";
 import { parserFor, parserTypes } from "../core/parser/index";
 import { isValidTimezone } from "../core/parser/timezone";
-import { lintScenarios } from "../core/scenario/index";
 import { closest } from "../core/spelling";
 import { ADMIN_COMMANDS, ADMIN_USAGE, isAdminCommand, runAdmin } from "./admin/index";
-import { dataStoreFor, readConfigFile, scenarioFilesFrom } from "./config-files";
+import { readConfigFile } from "./config-files";
 import { runDoctor } from "./doctor-command";
 import { fail, HelpRequested, UserError } from "./errors";
 import { parseFlags } from "./flags";
@@ -49,12 +47,6 @@ const REPLAY_USAGE = `Usage:
 
 Alerts as JSON lines ordered by stop_at, a summary on stderr. Without --scenarios, the
 built-in pack; without --profiles, the built-in profiles.`;
-
-const LINT_USAGE = `Usage:
-  palisade scenarios lint PATH... [--data DIR]
-
-Every problem of every scenario file (or folder, walked) at once, one per line; exit 1 on
-any error.`;
 
 const VERSION = process.env.PALISADE_VERSION ?? "dev";
 
@@ -124,7 +116,7 @@ function parseOptionsFrom(values: Record<string, unknown>): ParseOptions {
   return opts;
 }
 
-const COMMANDS = ["parse", "replay", "scenarios", "doctor", "help", "version", ...ADMIN_COMMANDS];
+const COMMANDS = ["parse", "replay", "doctor", "help", "version", ...ADMIN_COMMANDS];
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -138,7 +130,6 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === "parse") return parse(rest);
   if (command === "replay") return replay(rest);
-  if (command === "scenarios") return scenarios(rest);
   if (command === "doctor") return runDoctor(rest);
   if (isAdminCommand(command)) return runAdmin(command, rest);
   const near = command.startsWith("-") ? undefined : closest(command, COMMANDS);
@@ -195,40 +186,6 @@ async function replay(args: string[]): Promise<void> {
     allowlists: values.allowlist ?? [],
     defaultAllowlist: values["no-default-allowlist"] !== true,
   });
-}
-
-/** `palisade scenarios lint PATH...`: every problem in every file at once. */
-function scenarios(args: string[]): void {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === "help" || sub === "--help" || sub === "-h")
-    throw new HelpRequested(LINT_USAGE);
-  if (sub !== "lint")
-    fail(
-      `unknown command "palisade scenarios ${sub}".`,
-      "palisade scenarios has lint.",
-      closest(sub, ["lint"]) !== undefined
-        ? "did you mean palisade scenarios lint?"
-        : "see palisade scenarios --help.",
-    );
-  const { values, positionals } = parseFlags(
-    { name: "scenarios lint", usage: LINT_USAGE, options: { data: { type: "string" } } },
-    rest,
-  );
-  if (positionals.length === 0)
-    fail(
-      "scenarios lint needs at least one scenario file or folder.",
-      "it checks files, it has nothing to check.",
-      "give YAML files or folders: palisade scenarios lint my-scenarios/",
-    );
-  const files = scenarioFilesFrom(positionals);
-  const diags = lintScenarios(files, { data: dataStoreFor(values.data) });
-  for (const d of diags) process.stdout.write(`${formatDiagnostic(d)}\n`);
-  const errors = diags.filter((d) => d.severity === "error").length;
-  const warnings = diags.length - errors;
-  process.stderr.write(
-    `palisade scenarios lint: ${files.length} file(s), ${errors} error(s), ${warnings} warning(s)\n`,
-  );
-  if (errors > 0) process.exitCode = 1;
 }
 
 // `palisade parse … | head`: the reader left; what is left to print has no one to read it.

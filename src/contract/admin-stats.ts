@@ -54,8 +54,23 @@ export const scenarioInfoSchema = z.object({
   /** Alerts it raised since the counters started (allowlisted ones included). */
   alerts: count,
   allowlisted: count,
+  /** `builtin`, `installed` at runtime, or `override` (installed under a built-in's name). */
+  origin: z.enum(["builtin", "installed", "override"]),
+  enabled: z.boolean(),
+  /** In simulation: alerts marked simulated, no decisions. */
+  simulated: z.boolean(),
+  groupby: z.string(),
+  /** Content hash: bucket state survives a content version change while it is unchanged. */
+  hash: z.string(),
+  file: z.string(),
 });
-export const scenarioListSchema = z.object({ scenarios: z.array(scenarioInfoSchema) });
+export const scenarioListSchema = z.object({
+  /** The content version listed (0: the built-in pack alone). */
+  version: z.number().int(),
+  /** The whole deployment is in simulation (the listed `simulated` says per scenario). */
+  simulation_all: z.boolean(),
+  scenarios: z.array(scenarioInfoSchema),
+});
 
 export const allowCheckQuerySchema = z.object({ ip: z.string().min(1).max(64) });
 export const allowCheckSchema = z.object({

@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { contentBundleSchema } from "./content";
 
 /**
  * The Ledger's export (`GET /_palisade/v1/admin/export`, `palisade export`), which
  * `POST /_palisade/v1/admin/import` (`palisade import`) takes back, on the same deployment
- * or another: active decisions, the operator allowlist, bouncers and machines. Credentials
+ * or another: active decisions, the operator allowlist, bouncers and machines, and the
+ * detection content installed at runtime (`palisade scenarios add`, …). Credentials
  * travel as the SHA-256 the Ledger keeps, so the keys and tokens in use keep working and
  * no secret is in the file. Rows carry their table's columns as they are (more may come).
  */
@@ -29,6 +31,8 @@ export const ledgerExportSchema = z.object({
   allowlist: z.array(row),
   bouncers: z.array(row),
   machines: z.array(row),
+  /** The detection content installed at runtime (current version's bundle), when any. */
+  content: contentBundleSchema.optional(),
 });
 
 export type LedgerExport = z.infer<typeof ledgerExportSchema>;
@@ -46,6 +50,8 @@ export const importReportSchema = z.object({
   allowlist: counts,
   bouncers: counts,
   machines: counts,
+  /** Installed only where none is installed yet (an operator's content is never replaced). */
+  content: counts.optional(),
 });
 
 export type ImportReport = z.infer<typeof importReportSchema>;

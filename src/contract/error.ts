@@ -11,6 +11,17 @@ export const errorBodySchema = z.object({
     message: z.string(),
     path: z.string().optional(),
   }),
+  /** Every problem of a refused upload (runtime content), as `palisade scenarios lint` prints them. */
+  diagnostics: z
+    .array(
+      z.object({
+        code: z.string(),
+        path: z.string(),
+        message: z.string(),
+        severity: z.enum(["error", "warning"]),
+      }),
+    )
+    .optional(),
 });
 
 export type ErrorBody = z.infer<typeof errorBodySchema>;

@@ -16,6 +16,8 @@ export interface PalisadeHttpErrorOptions {
   /** Extra response headers (`Retry-After`, `WWW-Authenticate`, …). */
   headers?: Record<string, string>;
   cause?: unknown;
+  /** A refused upload's problems (ErrorBody's `diagnostics`). */
+  diagnostics?: ErrorBody["diagnostics"];
 }
 
 export class PalisadeHttpError extends Error {
@@ -23,6 +25,7 @@ export class PalisadeHttpError extends Error {
   readonly code: string;
   readonly path: string | undefined;
   readonly headers: Record<string, string>;
+  readonly diagnostics: ErrorBody["diagnostics"];
 
   constructor(
     status: ContentfulStatusCode,
@@ -36,12 +39,13 @@ export class PalisadeHttpError extends Error {
     this.code = code;
     this.path = options.path;
     this.headers = options.headers ?? {};
+    this.diagnostics = options.diagnostics;
   }
 
   toBody(): ErrorBody {
     const error: ErrorBody["error"] = { code: this.code, message: this.message };
     if (this.path !== undefined) error.path = this.path;
-    return { error };
+    return this.diagnostics === undefined ? { error } : { error, diagnostics: this.diagnostics };
   }
 }
 

@@ -32,14 +32,22 @@ export interface Plan {
  * `avail`: subrequests left for RPCs and queue sends; `maxItems`: pour requests per
  * message, so that the consumer can make them all within its own budget.
  */
+export interface DispatchOptions {
+  /** Idempotency key of the batch (`<machine>:<batch_id>`). */
+  apply: string;
+  /** The content version the events were routed with (the trackers pour with the same). */
+  content: number;
+  avail: number;
+  maxItems: number;
+}
+
 export async function planDispatch(
   groups: readonly SourceGroup[],
-  apply: string,
-  avail: number,
-  maxItems: number,
+  opts: DispatchOptions,
 ): Promise<Plan> {
+  const { avail, maxItems } = opts;
   const units = groups
-    .map((g) => requestsOf(g, apply))
+    .map((g) => requestsOf(g, opts.apply, opts.content))
     .sort((a, b) => eventCount(b) - eventCount(a));
   const calls = (list: PourRequest[][]) => list.reduce((n, u) => n + u.length, 0);
   let direct = units.length;
@@ -75,13 +83,13 @@ function eventCount(requests: readonly PourRequest[]): number {
 }
 
 /** A source's requests: one, or `/c<n>` chunks of MAX_EVENTS_PER_CALL events. */
-function requestsOf(g: SourceGroup, apply: string): PourRequest[] {
+function requestsOf(g: SourceGroup, apply: string, content: number): PourRequest[] {
   if (g.events.length <= MAX_EVENTS_PER_CALL)
-    return [{ source: g.source, apply, events: g.events }];
+    return [{ source: g.source, apply, content, events: g.events }];
   const out: PourRequest[] = [];
   for (let i = 0; i * MAX_EVENTS_PER_CALL < g.events.length; i++) {
     const events = g.events.slice(i * MAX_EVENTS_PER_CALL, (i + 1) * MAX_EVENTS_PER_CALL);
-    out.push({ source: g.source, apply: `${apply}/c${i}`, events });
+    out.push({ source: g.source, apply: `${apply}/c${i}`, content, events });
   }
   return out;
 }
@@ -120,8 +128,8 @@ async function encodeFitting(list: PourRequest[]): Promise<Uint8Array[]> {
     throw new PalisadeHttpError(413, "event_too_large", "One event does not fit a queue message.");
   }
   const half = Math.ceil(item.events.length / 2);
-  const a = { source: item.source, apply: `${item.apply}/p0`, events: item.events.slice(0, half) };
-  const b = { source: item.source, apply: `${item.apply}/p1`, events: item.events.slice(half) };
+  const a = { ...item, apply: `${item.apply}/p0`, events: item.events.slice(0, half) };
+  const b = { ...item, apply: `${item.apply}/p1`, events: item.events.slice(half) };
   return [...(await encodeFitting([a])), ...(await encodeFitting([b]))];
 }
 

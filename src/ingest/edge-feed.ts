@@ -1,7 +1,14 @@
 import type { WorkerConfig } from "../config";
 import type { LineOrigin } from "../core/event";
 import { type AccessRecord, accessEvent } from "../core/parser/index";
-import { type DecisionBrief, detectionPack, sourceKeyOf } from "../durable/tracker/index";
+import { ledgerOf } from "../durable/ledger/index";
+import {
+  type DecisionBrief,
+  type DetectionPack,
+  detectionPack,
+  packAt,
+  sourceKeyOf,
+} from "../durable/tracker/index";
 import type { Env } from "../env";
 import { SourceGroups, scenarioRouter } from "./batch";
 import { messageItems } from "./budget";
@@ -21,7 +28,15 @@ import { VolumeGate } from "./edge-volume";
  * request's own origin fetch, blocklist refresh and metrics); sources past it go through
  * INGEST_QUEUE. The decisions the trackers answer are handed to `learn` (the isolate's
  * enforcer), so the next request of the source is stopped without waiting for KV.
+ *
+ * The scenarios are the current content version's (`palisade scenarios add`…): a flush
+ * asks the Ledger for the version at most every CONTENT_CHECK_MS, after its pours, and
+ * compiles a new one once per isolate (packAt), so a change reaches the edge within that
+ * bound with no Ledger call on a visitor's path.
  */
+
+/** How often a flush asks the Ledger whether the content version changed. */
+const CONTENT_CHECK_MS = 10_000;
 
 /** Where an edge event comes from: `Line.Module` / `Meta.datasource_type` say `edge`. */
 export const EDGE_ORIGIN: LineOrigin = {
@@ -67,7 +82,14 @@ export class EdgeFeed {
     failed: 0,
   };
   private pending: SourceGroups | undefined;
+  /** The content version `pending` was routed with. */
+  private pendingContent = 0;
   private gate: VolumeGate | undefined;
+  private gatePack: DetectionPack | undefined;
+  /** The content version in force here, and its pack (the built-in one until a flush learns). */
+  private content = 0;
+  private pack: DetectionPack | undefined;
+  private contentCheckedAt = 0;
   private scheduled = false;
   private seq = 0;
   /** Names this isolate's pour ids; drawn on the first flush (no randomness at startup). */
@@ -83,7 +105,8 @@ export class EdgeFeed {
   /** Turns a record into an event, keeps it if some scenario wants it, schedules the flush. */
   record(r: AccessRecord, cfg: WorkerConfig, env: Env, waitUntil: WaitUntil, learn: Learn): void {
     this.stats.recorded++;
-    const routes = scenarioRouter(cfg.ipv6Prefix);
+    const pack = this.pack ?? detectionPack(cfg.ipv6Prefix);
+    const routes = scenarioRouter(pack);
     const event = accessEvent(r, EDGE_ORIGIN);
     const matches = event && routes.matches(event);
     // accessEvent took the address only if it is an IP: a dotted quad is then its own
@@ -94,15 +117,22 @@ export class EdgeFeed {
       this.stats.filtered++;
       return;
     }
-    this.gate ??= new VolumeGate(routes, detectionPack(cfg.ipv6Prefix).scenarios);
-    const before = this.gate.volumeOnly(matches)
-      ? this.gate.admit(source, r, r.time)
-      : this.gate.release(source, r.time);
+    if (this.gatePack !== pack) {
+      this.gate = new VolumeGate(routes, pack.scenarios);
+      this.gatePack = pack;
+    }
+    const gate = this.gate as VolumeGate;
+    const before = gate.volumeOnly(matches)
+      ? gate.admit(source, r, r.time)
+      : gate.release(source, r.time);
     if (!before) {
       this.stats.held++;
       return;
     }
-    this.pending ??= new SourceGroups(cfg.ipv6Prefix);
+    if (this.pending === undefined) {
+      this.pending = new SourceGroups(cfg.ipv6Prefix, pack.byGroup);
+      this.pendingContent = this.content;
+    }
     const pending = this.pending;
     for (const held of before) {
       const e = accessEvent(held, EDGE_ORIGIN);
@@ -128,12 +158,12 @@ export class EdgeFeed {
     const budget = cfg.subrequestBudget;
     this.isolate ??= crypto.randomUUID();
     try {
-      const plan = await planDispatch(
-        groups.groups(),
-        `edge:${this.isolate}:${this.seq++}`,
-        Math.max(1, Math.floor(budget / 2)),
-        messageItems(budget),
-      );
+      const plan = await planDispatch(groups.groups(), {
+        apply: `edge:${this.isolate}:${this.seq++}`,
+        content: this.pendingContent,
+        avail: Math.max(1, Math.floor(budget / 2)),
+        maxItems: messageItems(budget),
+      });
       const [poured] = await Promise.all([
         pourAll(env, plan.direct),
         sendAll(env.INGEST_QUEUE, plan.sends),
@@ -142,6 +172,7 @@ export class EdgeFeed {
       this.stats.pours += poured.calls;
       this.stats.queued += plan.queued;
       if (poured.decided.length > 0) learn(poured.decided);
+      await this.checkContent(cfg, env);
     } catch (e) {
       this.stats.failed += groups.events;
       console.error("palisade.edge.detect_failed", {
@@ -150,6 +181,18 @@ export class EdgeFeed {
         message: `Edge detection could not pour ${groups.events} events: ${e instanceof Error ? e.message : String(e)}`,
       });
     }
+  }
+
+  /** Learns the current content version (at most every CONTENT_CHECK_MS) and its pack. */
+  private async checkContent(cfg: WorkerConfig, env: Env): Promise<void> {
+    const now = Date.now();
+    if (now - this.contentCheckedAt < CONTENT_CHECK_MS) return;
+    this.contentCheckedAt = now;
+    const ledger = ledgerOf(env);
+    const version = await ledger.contentVersion();
+    if (version === this.content && this.pack !== undefined) return;
+    this.pack = await packAt(cfg.ipv6Prefix, version, (v) => ledger.contentAt(v));
+    this.content = version;
   }
 }
 

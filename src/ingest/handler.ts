@@ -1,6 +1,7 @@
 import { configOf } from "../config";
 import type { IngestCounts, IngestResponse } from "../contract/ingest";
 import { ledgerOf } from "../durable/ledger/index";
+import { packAt } from "../durable/tracker/index";
 import type { Env } from "../env";
 import { PalisadeHttpError } from "../http/error";
 import { authenticate } from "./auth";
@@ -16,8 +17,9 @@ const LEDGER_CALLS = 2;
 
 /**
  * `POST /_palisade/v1/ingest`. Every check that can reject the request (token, content
- * type, size, syntax, schema, source type) runs before anything is written; then the
- * Ledger says whether the batch id was already completed; then the lines are parsed and
+ * type, size, syntax, schema, source type) runs before anything is written; the Ledger
+ * says in one call whether the batch id was already completed and which content version
+ * (installed scenarios and parsers) is current; then the lines are parsed and
  * routed, the sources poured (directly, or through the queue past the budget), and the
  * batch recorded as completed with its counts.
  */
@@ -26,29 +28,39 @@ export async function handleIngest(request: Request, env: Env): Promise<Response
   const caller = await authenticate(request, env);
   const kind = bodyKind(request);
   const batch = parseBatch(await readBody(request, cfg.maxIngestBytes), kind);
-  const parser = parserOfBatch(batch);
   const ledger = ledgerOf(env);
   const id = batch.batch_id;
-  const done = await unavailableOnError(() => ledger.batchStatus(caller.machine, id));
+  const open = await unavailableOnError(() => ledger.batchOpen(caller.machine, id));
+  // The content version's pack: compiled once per isolate, its bundle read on first use.
+  let reads = 0;
+  const pack = await unavailableOnError(() =>
+    packAt(cfg.ipv6Prefix, open.content, (v) => {
+      reads++;
+      return ledger.contentAt(v);
+    }),
+  );
+  const parser = parserOfBatch(batch, pack);
+  const done = open.done;
   if (done) return answer({ batch_id: id, ...(done as IngestCounts), duplicate: true });
   const state = parseStateFor(caller.machine, batch);
   const covered = edgeCoverage(cfg.edgeDetection, batch);
   const routed = routeBatch(
     batch,
     parser,
+    pack,
     cfg.ipv6Prefix,
     Date.now(),
     state,
     caller.machine,
     covered,
   );
-  const avail = cfg.subrequestBudget - caller.ledgerCalls - LEDGER_CALLS;
-  const plan = await planDispatch(
-    routed.groups,
-    `${caller.machine}:${id}`,
+  const avail = cfg.subrequestBudget - caller.ledgerCalls - LEDGER_CALLS - reads;
+  const plan = await planDispatch(routed.groups, {
+    apply: `${caller.machine}:${id}`,
+    content: open.content,
     avail,
-    messageItems(cfg.subrequestBudget),
-  );
+    maxItems: messageItems(cfg.subrequestBudget),
+  });
   const totals = await unavailableOnError(async () => {
     // Both settle before the answer, so a failed batch has no work left running.
     const [poured, sent] = await Promise.allSettled([

@@ -118,21 +118,40 @@ async function checkWorker(
   transport: Transport,
   hostname: string,
   now: () => number,
-): Promise<CheckLine> {
-  const type = c.sources[0]?.type ?? "nginx";
-  const body = Buffer.from(
-    JSON.stringify({ batch_id: `check-${hostname}`, source: { type, labels: {} }, lines: [] }),
-  );
-  const t0 = now();
-  const out = await transport.post(body, false);
-  const ms = now() - t0;
-  if (out.kind === "ok")
-    return { ok: true, text: `Worker ${c.url}: token accepted (HTTP ${out.status}, ${ms} ms)` };
-  const why =
-    "status" in out && out.status !== undefined
-      ? (WHY[out.status] ?? out.reason)
-      : `unreachable: ${out.reason}`;
-  return { ok: false, text: `Worker ${c.url}: ${why}` };
+): Promise<CheckLine[]> {
+  // One empty batch per source type: the Worker checks the type (a built-in parser, or
+  // one installed at runtime with `palisade parsers add`) before the batch id, so the
+  // same id serves them all and nothing is counted.
+  const types = [...new Set(c.sources.map((s) => s.type))];
+  if (types.length === 0) types.push("nginx");
+  const out: CheckLine[] = [];
+  for (const type of types) {
+    const body = Buffer.from(
+      JSON.stringify({ batch_id: `check-${hostname}`, source: { type, labels: {} }, lines: [] }),
+    );
+    const t0 = now();
+    const res = await transport.post(body, false);
+    const ms = now() - t0;
+    const about = types.length > 1 ? ` (type ${type})` : "";
+    if (res.kind === "ok") {
+      out.push({
+        ok: true,
+        text: `Worker ${c.url}: token accepted${about} (HTTP ${res.status}, ${ms} ms)`,
+      });
+      continue;
+    }
+    const status = "status" in res ? res.status : undefined;
+    const why =
+      status === 422 && res.reason.includes("unknown_source_type")
+        ? `no parser for source type ${JSON.stringify(type)}: install one on the Worker (palisade parsers add FILE) or use a built-in type (nginx, apache2, syslog, traefik, journald)`
+        : status !== undefined
+          ? (WHY[status] ?? res.reason)
+          : `unreachable: ${res.reason}`;
+    out.push({ ok: false, text: `Worker ${c.url}: ${why}` });
+    // An unreachable Worker or a refused token is the same for every type.
+    if (status !== 422) break;
+  }
+  return out;
 }
 
 export async function runCheck(
@@ -144,6 +163,6 @@ export async function runCheck(
 ): Promise<CheckLine[]> {
   const lines = await checkSources(c, baseDir);
   if (c.stateDir !== "") lines.push(await checkStateDir(c.stateDir));
-  lines.push(await checkWorker(c, transport, hostname, now));
+  lines.push(...(await checkWorker(c, transport, hostname, now)));
   return lines;
 }

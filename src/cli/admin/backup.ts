@@ -75,7 +75,7 @@ export async function runImport(args: string[]): Promise<void> {
   if (output === "json") return printJson(report);
   print(
     Object.entries(report)
-      .map(([k, c]) => `${k}: ${c.imported} imported, ${c.skipped} skipped`)
+      .flatMap(([k, c]) => (c ? [`${k}: ${c.imported} imported, ${c.skipped} skipped`] : []))
       .join("\n"),
   );
 }

@@ -5,10 +5,12 @@ import { bouncers } from "./bouncers";
 import { type Noun, runCommand, runNoun } from "./command";
 import { commons } from "./commons";
 import { IP_USAGE, runIp } from "./commons-member";
+import { collections, parsers, profiles } from "./content";
 import { decisions } from "./decisions";
 import { dlq } from "./dlq";
 import { machines } from "./machines";
 import { METRICS_USAGE, runMetrics } from "./metrics";
+import { scenarios } from "./scenarios";
 
 /** The admin commands (`palisade decisions list`, …): cscli's nouns over the admin API. */
 
@@ -20,6 +22,10 @@ const NOUNS: Readonly<Record<string, Noun>> = {
   machines,
   dlq,
   commons,
+  scenarios,
+  parsers,
+  profiles,
+  collections,
 };
 
 export const ADMIN_USAGE = `Admin commands (over the Worker's admin API, like cscli):
@@ -27,6 +33,9 @@ export const ADMIN_USAGE = `Admin commands (over the Worker's admin API, like cs
   palisade allowlist list|add|remove     palisade bouncers list|add|delete
   palisade machines list|add|delete      palisade metrics
   palisade dlq list|replay|delete        the ingest queue's dead letters
+  palisade scenarios add|list|show|remove|enable|disable|simulate|history|rollback
+  palisade parsers add|list|remove       palisade profiles set|show|reset
+  palisade collections install DIR       detection content installed without a redeploy
   palisade export [--file FILE]          palisade import FILE|-   (backup, migration)
   palisade commons join|sharing|sync|status   this deployment as a member of a commons
   palisade ip IP                         an address here and in the commons, one view

@@ -140,6 +140,7 @@ export function ScenariosPage(props: { ctx: PageCtx; scenarios: readonly Scenari
               </th>
               <th scope="col">Leak speed</th>
               <th scope="col">Remediation</th>
+              <th scope="col">State</th>
               <th scope="col" class="num">
                 Alerts
               </th>
@@ -157,6 +158,11 @@ export function ScenariosPage(props: { ctx: PageCtx; scenarios: readonly Scenari
                 <td class="num">{s.capacity}</td>
                 <td>{s.leakspeed}</td>
                 <td>{s.remediation ? "yes" : "no"}</td>
+                <td>
+                  {[s.origin, s.enabled ? "" : "disabled", s.simulated ? "simulated" : ""]
+                    .filter((x) => x !== "")
+                    .join(", ")}
+                </td>
                 <td class="num">
                   {s.alerts + (s.allowlisted > 0 ? ` (${s.allowlisted} allowlisted)` : "")}
                 </td>

@@ -1,8 +1,8 @@
 import type { Migration } from "../migrate";
 
 /**
- * Ledger schema step for membership of a commons (issue 12), appended once to
- * LEDGER_MIGRATIONS (the lead numbers it among the other helpers' steps).
+ * Ledger schema version 8: membership of a commons (issue 12). Never edit a shipped
+ * step; add another.
  *
  * - `commons_member`: the one membership (row id 1): the commons' URL, this member's CAPI
  *   machine id and password (secrets stay here, never in KV), its JWT and expiry, the

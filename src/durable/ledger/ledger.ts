@@ -17,19 +17,21 @@ import type {
   CommonsStatus,
   IpView,
 } from "../../contract/commons-member";
+import { EMPTY_BUNDLE } from "../../contract/content";
 import type { DeadLetter } from "../../contract/dead-letters";
 import type { LapiAlertIn, LapiAlertOut } from "../../contract/lapi-alert";
 import type { NotifyOutcome } from "../../contract/notify";
 import type { Observation } from "../../contract/observation";
 import type { Env } from "../../env";
 import { migrate } from "../migrate";
-import { detectionPack } from "../pack";
+import { detectionPack, packAt } from "../pack";
 import { AllowStore } from "./allowlist";
 import { LedgerBackup } from "./backup";
 import { BouncerStore, iso, type PullAuth, type PullRequest, type PullStart } from "./bouncers";
 import { CommunityList } from "./commons-list";
 import { CAPI } from "./commons-member";
 import { CommonsMembership, type JoinResult, type SyncReport } from "./commons-sync";
+import { type CommitResult, type ContentAt, ContentStore, type ContentVersionRow } from "./content";
 import { bump, bumpSeries } from "./counters";
 import { type DeadLetterInput, DeadLetterStore } from "./dead-letters";
 import type { DecisionFilter } from "./filter";
@@ -97,6 +99,7 @@ export class Ledger extends DurableObject<Env> {
   private readonly backup: LedgerBackup;
   private readonly commons: CommonsMembership;
   private readonly list: CommunityList;
+  private readonly content: ContentStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -115,6 +118,7 @@ export class Ledger extends DurableObject<Env> {
     this.notifier = new Notifier(sql, env);
     const split = new StreamSplit(sql, this.store);
     this.deadLetters = new DeadLetterStore(sql);
+    this.content = new ContentStore(sql);
     const hooks: RecordHooks = {
       toEntry: (row) => this.writer.entryOf(row),
       sortKey: (scope, value) => this.writer.sortKey(scope, value),
@@ -170,6 +174,41 @@ export class Ledger extends DurableObject<Env> {
   /** The counts of a completed batch, or null when this machine never completed it. */
   async batchStatus(machine: string, batchId: string): Promise<BatchCounts | null> {
     return this.store.batch(machine, batchId) ?? null;
+  }
+
+  /**
+   * A batch's start: its counts when this machine completed it before, and the current
+   * content version (what ingest parses and routes with), in one call.
+   */
+  async batchOpen(
+    machine: string,
+    batchId: string,
+  ): Promise<{ done: BatchCounts | null; content: number }> {
+    return { done: this.store.batch(machine, batchId) ?? null, content: this.content.current() };
+  }
+
+  // ---- runtime detection content (content.ts) ----
+
+  async contentVersion(): Promise<number> {
+    return this.content.current();
+  }
+
+  /** The bundle of `version` (the current one when absent); null for an unknown version. */
+  async contentAt(version?: number): Promise<ContentAt | null> {
+    return this.content.at(version ?? this.content.current()) ?? null;
+  }
+
+  /** Stores `bundle` as the next version if `base` is still the current one. */
+  async commitContent(
+    base: number,
+    action: string,
+    bundle: ContentAt["bundle"],
+  ): Promise<CommitResult> {
+    return this.content.commit(base, action, bundle, Date.now());
+  }
+
+  async contentHistory(limit: number): Promise<ContentVersionRow[]> {
+    return this.content.history(limit);
   }
 
   /**
@@ -268,7 +307,14 @@ export class Ledger extends DurableObject<Env> {
     if (!this.active(who)) return null;
     const now = Date.now();
     this.machineStore.seen(who.machine, now);
-    const ids = this.ops.pushAlerts(who.machine, alerts, now);
+    // The profiles in force: installed ones (palisade profiles set) apply to agents' alerts too.
+    const version = this.content.current();
+    const pack = await packAt(
+      configOf(this.env).ipv6Prefix,
+      version,
+      async (v) => this.content.at(v) ?? null,
+    );
+    const ids = this.ops.pushAlerts(who.machine, alerts, now, pack.profiles);
     await this.schedule();
     return ids;
   }
@@ -572,12 +618,28 @@ export class Ledger extends DurableObject<Env> {
 
   /** Active decisions, the allowlist, bouncers and machines (contract/backup.ts). */
   async exportLedger(): Promise<LedgerExport> {
-    return this.backup.export(Date.now());
+    const out = this.backup.export(Date.now());
+    const version = this.content.current();
+    const content = version > 0 ? this.content.at(version)?.bundle : undefined;
+    return content ? { ...out, content } : out;
   }
 
-  /** Takes an export back, all or nothing; what was already there is skipped. */
+  /**
+   * Takes an export back, all or nothing; what was already there is skipped. Its detection
+   * content becomes the next content version only where none is installed yet.
+   */
   async importLedger(doc: LedgerExport): Promise<ImportReport> {
-    const out = this.ctx.storage.transactionSync(() => this.backup.import(doc, Date.now()));
+    const now = Date.now();
+    const out = this.ctx.storage.transactionSync((): ImportReport => {
+      const report = this.backup.import(doc, now);
+      if (!doc.content) return report;
+      const current = this.content.current();
+      const empty =
+        JSON.stringify(this.content.at(current)?.bundle) === JSON.stringify(EMPTY_BUNDLE);
+      if (!empty) return { ...report, content: { imported: 0, skipped: 1 } };
+      this.content.commit(current, "import", doc.content, now);
+      return { ...report, content: { imported: 1, skipped: 0 } };
+    });
     await this.schedule();
     return out;
   }

@@ -3,6 +3,7 @@ import type { AllowEntry } from "../../contract/admin-access";
 import type { LapiAlertIn } from "../../contract/lapi-alert";
 import { DECISION_ORIGINS } from "../../core/decision";
 import { formatDuration } from "../../core/duration";
+import type { CompiledProfile } from "../../core/profile/index";
 import { detectionPack } from "../pack";
 import type { AllowStore } from "./allowlist";
 import { bump, bumpSeries } from "./counters";
@@ -210,11 +211,17 @@ export class LedgerOps {
     });
   }
 
-  pushAlerts(machine: string, alerts: readonly LapiAlertIn[], now: number): number[] {
+  /** `profiles`: those in force (the current content version's); default the built-in ones. */
+  pushAlerts(
+    machine: string,
+    alerts: readonly LapiAlertIn[],
+    now: number,
+    profiles: readonly CompiledProfile[] = detectionPack(this.ipv6Prefix).profiles,
+  ): number[] {
     const ctx: WatcherContext = {
       machine,
       now,
-      profiles: detectionPack(this.ipv6Prefix).profiles,
+      profiles,
       allowlist: this.allow.combined(),
       history: new SqlDecisionHistory(this.storage.sql),
     };

@@ -3,6 +3,7 @@ import { DECISION_ORIGINS } from "../../core/decision";
 import { type Migration, metaNumber, setMeta } from "../migrate";
 import { logAlert, logDecision, logDecisionEnd } from "./activity-log";
 import { LEDGER_COMMONS } from "./commons-schema";
+import { LEDGER_CONTENT } from "./content";
 import { bump } from "./counters";
 import { ipKeyOfDecision } from "./ipkey";
 import {
@@ -49,6 +50,7 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
   LEDGER_V6,
   LEDGER_V7,
   LEDGER_COMMONS,
+  LEDGER_CONTENT,
 ];
 
 // A type, not an interface: SqlStorage rows must be indexable records.

@@ -20,6 +20,11 @@ export interface PourRequest {
    * A tracker applies each one once, so a retried batch never counts twice.
    */
   apply: string;
+  /**
+   * The content version ingest routed with (installed scenarios): the tracker pours
+   * with the same pack. Absent (a message queued before runtime content): version 0.
+   */
+  content?: number;
   events: RoutedEvent[];
 }
 

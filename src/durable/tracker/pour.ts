@@ -26,6 +26,7 @@ const FUTURE_SLACK_MS = 24 * 3_600_000;
 interface Slot {
   scenario: CompiledScenario;
   key: string;
+  hash: string | undefined;
   state: BucketState | undefined;
 }
 
@@ -54,7 +55,8 @@ export function applyPour(
       const id = `${name}\n${key}`;
       let slot = slots.get(id);
       if (!slot) {
-        slot = { scenario, key, state: store.loadBucket(name, key) };
+        const hash = pack.hashOf.get(name);
+        slot = { scenario, key, hash, state: store.loadBucket(name, key, hash) };
         slots.set(id, slot);
       }
       const r = pour(slot.state, scenario, event, event.Time, key);
@@ -65,7 +67,8 @@ export function applyPour(
     }
   }
   for (const s of slots.values()) {
-    store.saveBucket(s.scenario.name, s.key, s.state, s.state && expiresAt(s.state, s.scenario));
+    const expires = s.state && expiresAt(s.state, s.scenario);
+    store.saveBucket(s.scenario.name, s.key, s.state, expires, s.hash);
   }
   // A line dated far in the future (a broken clock, a forged line) must not make every
   // bucket of this source look idle to the alarm.
@@ -110,15 +113,21 @@ export function tickBuckets(
   const out: TickOutcome = { alerts: 0, decisions: 0, poisoned: [] };
   const summary = emptySummary();
   for (const row of store.dueBuckets(logNow, limit)) {
+    const scenario = pack.byName.get(row.scenario);
+    const hash = pack.hashOf.get(row.scenario);
+    // A scenario removed, disabled or changed since (runtime content): its bucket ends.
+    if (!scenario || (hash !== undefined && row.hash !== null && row.hash !== hash)) {
+      store.deleteBucket(row.scenario, row.key);
+      continue;
+    }
     try {
-      const scenario = pack.byName.get(row.scenario);
       const state = store.loadBucket(row.scenario, row.key);
-      if (!scenario || !state) throw new Error(scenario ? "unreadable state" : "unknown scenario");
+      if (!state) throw new Error("unreadable state");
       const r = tick(state, scenario, logNow, row.key);
       const next = r.state && expiresAt(r.state, scenario);
       // A state still due after its tick would wake the alarm forever: drop it.
       if (next !== undefined && next <= logNow) throw new Error("tick did not advance");
-      store.saveBucket(row.scenario, row.key, r.state, next);
+      store.saveBucket(row.scenario, row.key, r.state, next, hash);
       if (r.overflow) decideOn(store, pack, r.overflow, wall, summary);
     } catch (e) {
       store.deleteBucket(row.scenario, row.key);
@@ -138,12 +147,21 @@ function decideOn(
   wall: number,
   summary: PourSummary,
 ): void {
+  const simulated = pack.simulated(alert.scenario);
   for (const one of alertPerSource(alert)) {
     const result = decide(one, pack.profiles, {
       history: store.history(),
       allowlist: pack.allowlist,
       now: wall,
     });
+    if (simulated) {
+      // CrowdSec's simulation: the alert is kept, marked, and nothing is enforced.
+      const record = alertRecordOf(one, result.allowlisted);
+      record.simulated = true;
+      store.addOutbox(record);
+      summary.alerts++;
+      continue;
+    }
     const outbox = store.addOutbox(alertRecord(one, result));
     summary.alerts++;
     // The detected address too, beside its /64: what single-address bouncers can hold.

@@ -14,3 +14,12 @@ export function sourceKeyOf(ip: string, ipv6Prefix: number): string | undefined 
   if (addr.kind() === "ipv4" || ipv6Prefix >= 128) return text;
   return ipToRange(text, ipv6Prefix);
 }
+
+/**
+ * The name of the tracker of a scenario grouped by something other than the source IP
+ * (`groupby: evt.Meta.target_user`, a path, an AS): one per scenario and group key, so
+ * every address's events for that key meet in one bucket. No IP key starts with `group:`.
+ */
+export function groupSourceOf(scenario: string, key: string): string {
+  return `group:${scenario}\u0000${key}`;
+}

@@ -4,7 +4,7 @@ import type { Env } from "../../env";
 import { ledgerOf } from "../ledger/index";
 import type { DecisionInput } from "../ledger/records";
 import { metaNumber, migrate, setMeta } from "../migrate";
-import { detectionPack } from "../pack";
+import { type DetectionPack, packAt } from "../pack";
 import type { PourRequest, PourSummary } from "./messages";
 import { applyPour, tickBuckets } from "./pour";
 import { type DecisionRow, TRACKER_MIGRATIONS, TrackerStore } from "./store";
@@ -17,6 +17,15 @@ const RETRY_MIN_MS = 2_000;
 const RETRY_MAX_MS = 300_000;
 /** Escalation looks back 30 days (the built-in profiles); history is kept twice as long. */
 const HISTORY_KEEP_MS = 60 * 24 * 3_600_000;
+/** How old the content version an idle tracker ticks with may be before it asks the Ledger. */
+const CONTENT_CHECK_MS = 30_000;
+
+/**
+ * The newest content version this isolate has heard of (from pour requests, or from the
+ * Ledger at most every CONTENT_CHECK_MS), so that a tracker that only ticks stops running
+ * a scenario removed or disabled since its last pour.
+ */
+let heard = { version: 0, at: Number.NEGATIVE_INFINITY };
 
 /**
  * One per source (an IPv4 address or an IPv6 /64: `sourceKeyOf`), named with
@@ -37,12 +46,18 @@ export class SourceTracker extends DurableObject<Env> {
 
   /** Pours a batch's events for this source; a repeated `apply` id does nothing. */
   async pour(req: PourRequest): Promise<PourSummary> {
+    const version = req.content ?? 0;
+    if (version > heard.version) heard = { version, at: heard.at };
+    const pack = await this.pack(version);
     const wall = Date.now();
     const summary = this.ctx.storage.transactionSync((): PourSummary => {
       if (this.store.hasApplied(req.apply)) {
         return { duplicate: true, poured: 0, skipped: 0, alerts: 0, decisions: [] };
       }
-      return applyPour(this.store, this.pack(), req, wall);
+      // The alarm ticks with the newest version this tracker has poured with.
+      if (version > (metaNumber(this.ctx.storage.sql, "content_version") ?? 0))
+        setMeta(this.ctx.storage.sql, "content_version", version);
+      return applyPour(this.store, pack, req, wall);
     });
     if (summary.duplicate) return summary;
     const delivered = summary.alerts === 0 || (await this.deliver());
@@ -57,8 +72,9 @@ export class SourceTracker extends DurableObject<Env> {
     if (clock) {
       // Log time moves on with the wall clock from the last event seen.
       const logNow = clock.log + (wall - clock.wall);
+      const pack = await this.pack(await this.tickVersion());
       const out = this.ctx.storage.transactionSync(() =>
-        tickBuckets(this.store, this.pack(), logNow, wall, TICK_BATCH),
+        tickBuckets(this.store, pack, logNow, wall, TICK_BATCH),
       );
       for (const p of out.poisoned) {
         console.error(`palisade.tracker.poison_bucket: deleted unreadable bucket ${p}`);
@@ -70,9 +86,28 @@ export class SourceTracker extends DurableObject<Env> {
     await this.arm(delivered && expired);
   }
 
-  /** The built-in pack, its profiles deciding on the Worker's IPV6_PREFIX. */
-  private pack() {
-    return detectionPack(configOf(this.env).ipv6Prefix);
+  /** The content version to tick with: the newest this tracker or its isolate knows. */
+  private async tickVersion(): Promise<number> {
+    const own = metaNumber(this.ctx.storage.sql, "content_version") ?? 0;
+    const now = Date.now();
+    if (now - heard.at >= CONTENT_CHECK_MS) {
+      try {
+        const current = await ledgerOf(this.env).contentVersion();
+        heard = { version: Math.max(heard.version, current), at: now };
+      } catch (e) {
+        console.error(`palisade.tracker.ledger_unreachable: content version: ${String(e)}`);
+      }
+    }
+    return Math.max(own, heard.version);
+  }
+
+  /**
+   * The pack of a content version (built-in plus installed), its profiles deciding on the
+   * Worker's IPV6_PREFIX; compiled once per isolate per version, its bundle read from the
+   * Ledger the first time.
+   */
+  private pack(version: number): Promise<DetectionPack> {
+    return packAt(configOf(this.env).ipv6Prefix, version, (v) => ledgerOf(this.env).contentAt(v));
   }
 
   /** Sends pending alerts and decisions to the Ledger; false when it could not. */

@@ -27,12 +27,17 @@ export const TRACKER_MIGRATIONS: readonly Migration[] = [
   // when its incident ended before the new alert began (DecisionHistory). Older rows
   // have none and count by their decision time.
   ["ALTER TABLE history ADD COLUMN incident_end INTEGER"],
+  // The content hash of the scenario that filled a bucket (runtime content, issue 14): a
+  // changed scenario starts fresh, an unchanged one keeps its state across versions.
+  // Older rows have none and are kept.
+  ["ALTER TABLE buckets ADD COLUMN hash TEXT"],
 ];
 
 export interface BucketRow {
   scenario: string;
   key: string;
   state: string;
+  hash: string | null;
 }
 
 // A type, not an interface: SqlStorage rows must be indexable records.
@@ -71,30 +76,44 @@ export class TrackerStore {
     this.sql.exec("DELETE FROM batches WHERE at < ?", before);
   }
 
-  /** A bucket's state; a row that does not hold one (corrupt, older format) is dropped. */
-  loadBucket(scenario: string, key: string): BucketState | undefined {
+  /**
+   * A bucket's state; a row that does not hold one (corrupt, older format) or that another
+   * version of the scenario filled (`hash` differs) is dropped.
+   */
+  loadBucket(scenario: string, key: string, hash?: string): BucketState | undefined {
     const row = this.sql
-      .exec<{ state: string }>(
-        "SELECT state FROM buckets WHERE scenario = ? AND key = ?",
+      .exec<{ state: string; hash: string | null }>(
+        "SELECT state, hash FROM buckets WHERE scenario = ? AND key = ?",
         scenario,
         key,
       )
       .toArray()[0];
     if (!row) return undefined;
+    if (hash !== undefined && row.hash !== null && row.hash !== hash) {
+      this.deleteBucket(scenario, key);
+      return undefined;
+    }
     const state = parseState(row.state);
     if (!state) this.deleteBucket(scenario, key);
     return state;
   }
 
   /** Saves (or forgets, when undefined) a bucket; `expires` is in the log's time. */
-  saveBucket(scenario: string, key: string, state: BucketState | undefined, expires?: number) {
+  saveBucket(
+    scenario: string,
+    key: string,
+    state: BucketState | undefined,
+    expires?: number,
+    hash?: string,
+  ) {
     if (!state) return this.deleteBucket(scenario, key);
     this.sql.exec(
-      "INSERT OR REPLACE INTO buckets (scenario, key, state, expires) VALUES (?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO buckets (scenario, key, state, expires, hash) VALUES (?, ?, ?, ?, ?)",
       scenario,
       key,
       JSON.stringify(state),
       expires ?? null,
+      hash ?? null,
     );
   }
 
@@ -105,8 +124,8 @@ export class TrackerStore {
   /** Buckets due at `logNow` (log time), at most `limit`, soonest first. */
   dueBuckets(logNow: number, limit: number): BucketRow[] {
     return this.sql
-      .exec<{ scenario: string; key: string; state: string }>(
-        "SELECT scenario, key, state FROM buckets WHERE expires <= ? ORDER BY expires LIMIT ?",
+      .exec<{ scenario: string; key: string; state: string; hash: string | null }>(
+        "SELECT scenario, key, state, hash FROM buckets WHERE expires <= ? ORDER BY expires LIMIT ?",
         logNow,
         limit,
       )
