@@ -159,10 +159,7 @@ async function load(w, n, short) {
   };
   const now = new Date().toISOString();
   for (let start = 0; start < n; start += PER_ALERT) {
-    await call(w.base, "POST", "/alerts", {
-      headers: auth,
-      body: [alertOf(start, Math.min(n, start + PER_ALERT), now)],
-    });
+    await postOnce(w, auth, alertOf(start, Math.min(n, start + PER_ALERT), now));
     if (expiredAt === null && Date.now() - polledAt >= 5000) await poll();
   }
   const loadS = (performance.now() - t0) / 1000;
@@ -171,6 +168,27 @@ async function load(w, n, short) {
     await poll();
   }
   return { loadS, short, expiredAfterS: expiredAt === null ? null : (expiredAt - until) / 1000 };
+}
+
+/**
+ * Posts one alert of the load. Under a loaded machine, wrangler dev's proxy sometimes
+ * answers 503 "restarted mid-request" although the runtime kept running; the alert is
+ * sent again unless its first decision shows it was stored (never twice).
+ */
+async function postOnce(w, auth, alert) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call(w.base, "POST", "/alerts", { headers: auth, body: [alert] });
+    } catch (err) {
+      if (attempt >= 3 || !/: 503 /.test(String(err))) throw err;
+      console.error(`bench:scale: ${String(err).slice(0, 120)}; checking, then again`);
+      await new Promise((r) => setTimeout(r, 2000));
+      const first = alert.decisions[0];
+      const q = `/admin/decisions?${first.scope === "Ip" ? "ip" : "range"}=${encodeURIComponent(first.value)}&limit=1`;
+      const seen = await call(w.base, "GET", q, { headers: adminHeaders });
+      if (seen.decisions.length > 0) return seen;
+    }
+  }
 }
 
 /** A new bouncer's startup pull, gzip on the wire: ms to the last byte, bytes, decisions. */
