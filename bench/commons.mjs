@@ -215,7 +215,6 @@ let listed = 0;
 let seededTo = 0;
 const results = [];
 for (const size of values.sizes.split(",").map(Number)) {
-  let lastCompaction;
   while (seededTo < size) {
     const n = Math.min(10_000, size - seededTo);
     const ips = Array.from({ length: n }, (_, i) => publicIp(seededTo + i, 99));
@@ -229,7 +228,7 @@ for (const size of values.sizes.split(",").map(Number)) {
   }
   console.log(`  ${listed} listed; publishing 1,000 more`);
   const status = await call("GET", "/v1/admin/status", undefined, ADMIN);
-  lastCompaction = {
+  const lastCompaction = {
     ms: status.base?.ms ?? 0,
     entries: status.base?.entries ?? 0,
     bytes: status.base?.bytes ?? 0,

@@ -66,7 +66,6 @@ import { statsReport } from "./stats";
 import { LEDGER_MIGRATIONS, type LedgerDecisionRow, LedgerStore, type RecordHooks } from "./store";
 import type { Page, PullPlan } from "./stream";
 import { StreamSplit } from "./stream-split";
-import { findHash } from "./token";
 import { type HousekeepingReport, LedgerUpkeep } from "./upkeep";
 import { adminDecision } from "./views";
 
