@@ -113,7 +113,7 @@ const SHORT_S = 60;
 function shortAlert(from, to, now) {
   const a = alertOf(0, 0, now);
   for (let i = from; i < to; i++) {
-    const value = `13.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
+    const value = `30.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
     a.decisions.push({
       origin: "crowdsec",
       type: "ban",
@@ -152,8 +152,9 @@ async function load(w, n, short) {
   // Between requests, never beside one: one request at a time into the isolate.
   const poll = async () => {
     polledAt = Date.now();
-    // By address range: the live-IP index reads the short-lived ones only.
-    const q = "/admin/decisions?range=13.0.0.0/8&contains=false&limit=1";
+    // By address range: the live-IP index reads the short-lived ones only (30.0.0.0/8:
+    // the mix uses 11/8 and, for ranges, 12/8 to 27/8).
+    const q = "/admin/decisions?range=30.0.0.0/8&contains=false&limit=1";
     const live = await call(w.base, "GET", q, { headers: adminHeaders });
     if (live.decisions.length === 0) expiredAt = Date.now();
   };
