@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { jsonCall } from "./json-call.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const BASE_PORT = Number(process.env.DEMO_PORT ?? 8790);
@@ -92,20 +93,6 @@ function stopAll() {
 process.on("SIGINT", stopAll);
 process.on("SIGTERM", stopAll);
 
-async function call(base, method, path, body, token) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      "content-type": "application/json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
 async function waitFor(what, check, ms = 60_000) {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -185,7 +172,7 @@ async function main() {
   show(
     `curl -s -X POST -H 'Authorization: Bearer ${COMMONS_TOKEN}' -d '{"uses":4}' ${commons.base}/v1/admin/enrollment-keys`,
   );
-  const { key } = await call(
+  const { key } = await jsonCall(
     commons.base,
     "POST",
     "/v1/admin/enrollment-keys",
@@ -196,7 +183,7 @@ async function main() {
 
   step(3, "Each member joins (register, login, enroll; its credentials stay in its Ledger)");
   for (const m of members) {
-    await call(
+    await jsonCall(
       m.base,
       "POST",
       "/_palisade/v1/admin/commons/join",
@@ -210,7 +197,7 @@ async function main() {
   );
 
   step(4, `Member 4 allowlists a partner's scanner, ${PARTNER}`);
-  await call(
+  await jsonCall(
     d.base,
     "POST",
     "/_palisade/v1/admin/allowlist",
@@ -226,7 +213,7 @@ async function main() {
     `An attack (http-probing) by ${ATTACKER} and ${PARTNER} is replayed into members 1-3's ingest; member 4 never sees it`,
   );
   for (const m of [a, b, c]) {
-    await call(
+    await jsonCall(
       m.base,
       "POST",
       "/_palisade/v1/ingest",
@@ -247,7 +234,7 @@ async function main() {
     "Members 1-3 push their alerts as signals; three enrolled reporters: the commons lists the attacker",
   );
   const rep = await waitFor("the commons to list the attacker", async () => {
-    const r = await call(commons.base, "GET", `/v1/ip/${ATTACKER}`, undefined, COMMONS_TOKEN);
+    const r = await jsonCall(commons.base, "GET", `/v1/ip/${ATTACKER}`, undefined, COMMONS_TOKEN);
     return r.listed ? r : undefined;
   });
   show(`curl -s -H 'Authorization: Bearer ${COMMONS_TOKEN}' ${commons.base}/v1/ip/${ATTACKER}`);
