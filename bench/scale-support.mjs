@@ -87,24 +87,60 @@ async function stopChild(child) {
   } catch {}
 }
 
+/**
+ * The isolate's inspector (wrangler's proxy) for a `wrangler dev` from startWorker, asked
+ * a few times before giving up: a busy proxy may drop an upgrade.
+ */
+export async function inspectWorker(w) {
+  const url = `ws://127.0.0.1:${w.inspector}/ws`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inspect(url);
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      console.error(`bench:scale: inspector ${url}: ${String(err).slice(0, 100)}; again`);
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+  }
+}
+
 /** A Chrome DevTools Protocol session with the Worker's isolate (wrangler's inspector proxy or workerd's). */
 export async function inspect(url) {
   const ws = new WebSocket(url);
   await new Promise((resolve, reject) => {
-    ws.once("open", resolve);
-    ws.once("error", reject);
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error("no answer in 15 s"));
+    }, 15_000);
+    ws.once("open", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    ws.once("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
   });
   let id = 0;
   const pending = new Map();
+  let closed = null;
   ws.on("message", (m) => {
     const d = JSON.parse(String(m));
-    pending.get(d.id)?.(d.result);
+    pending.get(d.id)?.resolve(d.result);
     pending.delete(d.id);
   });
+  // A dropped session fails what waits on it instead of hanging the bench.
+  ws.on("close", () => {
+    closed = new Error(`inspector ${url} closed`);
+    for (const p of pending.values()) p.reject(closed);
+    pending.clear();
+  });
+  ws.on("error", () => {});
   const call = (method, params = {}) =>
-    new Promise((resolve) => {
+    new Promise((resolve, reject) => {
+      if (closed) return reject(closed);
       const i = ++id;
-      pending.set(i, resolve);
+      pending.set(i, { resolve, reject });
       ws.send(JSON.stringify({ id: i, method, params }));
     });
   /** Heap in use plus ArrayBuffer backing stores, MB. */

@@ -29,7 +29,7 @@ import {
   ADMIN,
   adminHeaders,
   call,
-  inspect,
+  inspectWorker,
   MACHINE,
   MB,
   median,
@@ -253,7 +253,7 @@ async function runSize(n, origin) {
     let w = await startWorker({ persist, secrets, vars, log });
     try {
       Object.assign(f, await load(w, n, Math.min(10_000, n / 10)));
-      const insp = await inspect(`ws://127.0.0.1:${w.inspector}/ws`);
+      const insp = await inspectWorker(w);
       f.ledgerLiveMb = await insp.collect();
       let stop = insp.sample();
       const t0 = performance.now();
@@ -285,7 +285,7 @@ async function runSize(n, origin) {
     // A cold isolate on the same state: its first visitor loads the blocklist.
     w = await startWorker({ persist, secrets, vars, log });
     try {
-      const insp = await inspect(`ws://127.0.0.1:${w.inspector}/ws`);
+      const insp = await inspectWorker(w);
       f.edgeBaseMb = await insp.collect();
       const stop = insp.sample();
       const visit = (ip) => fetch(`${w.base}/`, { headers: { "CF-Connecting-IP": ip } });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { logfmt } from "../../src/durable/ledger/activity-log";
-import { adminOk, ban } from "./api-support";
+import { LOG_BURST, logfmt } from "../../src/durable/ledger/activity-log";
+import { adminOk, ban, record } from "./api-support";
 import { batch, ledger, log4shellLine, postIngest } from "./ingest-support";
 
 afterEach(() => {
@@ -55,6 +55,20 @@ describe("one structured line per alert, decision and end (wrangler tail, Worker
     expect(gone).toContain(
       `palisade.decision.end id=${id} ip=198.51.100.150 type=ban reason=deleted`,
     );
+  });
+
+  it("logs the first decisions of a bulk batch one by one and counts the rest in one line", async () => {
+    const n = LOG_BURST + 30;
+    const scenario = `palisade/bulk-${crypto.randomUUID().slice(0, 8)}`;
+    const values = Array.from({ length: n }, (_, i) => `100.77.${i >> 8}.${i & 255}`);
+    const made = await logged(() => record(values.map((value) => ({ value, scenario }))));
+    expect(made.filter((l) => l.startsWith("palisade.decision ")).length).toBe(LOG_BURST);
+    expect(made).toContain(`palisade.decision.more count=30`);
+    const gone = await logged(() =>
+      adminOk("DELETE", `/decisions?scenario=${encodeURIComponent(scenario)}`),
+    );
+    expect(gone.filter((l) => l.startsWith("palisade.decision.end ")).length).toBe(LOG_BURST);
+    expect(gone).toContain("palisade.decision.end.more count=30 reason=deleted");
   });
 
   it("writes logfmt: quoted when needed, empty fields left out", () => {

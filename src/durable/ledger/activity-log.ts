@@ -71,3 +71,48 @@ export function logDecision(d: LedgerDecisionRow): void {
 export function logDecisionEnd(d: LedgerDecisionRow, reason: string): void {
   console.log(logfmt("palisade.decision.end", { id: d.id, ...target(d), type: d.type, reason }));
 }
+
+/** Lines of one kind a batch logs one by one before it counts the rest in one line. */
+export const LOG_BURST = 20;
+
+/**
+ * What one batch logs (an alert's decisions; the decisions one expiry, delete or
+ * allowlist change ends): each of its first LOG_BURST decisions and ends of a reason, then
+ * one `palisade.decision.more` / `palisade.decision.end.more` line with the count of the
+ * rest. A community list or an import of thousands of decisions would otherwise write a
+ * line each: Workers Logs keeps 256 KB of an invocation's logs and drops the rest, which
+ * would lose the lines after them, and under `wrangler dev` each line is one inspector
+ * message (a million of them took its inspector proxy down).
+ */
+export class ActivityBatch {
+  private made = 0;
+  /** The alert every decision of the batch came with, or null (none, or several). */
+  private alert: number | null | undefined = undefined;
+  private readonly ended = new Map<string, number>();
+
+  decision(row: LedgerDecisionRow): void {
+    this.made++;
+    this.alert = this.alert === undefined || this.alert === row.alert_seq ? row.alert_seq : null;
+    if (this.made <= LOG_BURST) logDecision(row);
+  }
+
+  end(row: LedgerDecisionRow, reason: string): void {
+    const n = (this.ended.get(reason) ?? 0) + 1;
+    this.ended.set(reason, n);
+    if (n <= LOG_BURST) logDecisionEnd(row, reason);
+  }
+
+  /** The count lines of what was not logged one by one. */
+  close(): void {
+    if (this.made > LOG_BURST) {
+      console.log(
+        logfmt("palisade.decision.more", { count: this.made - LOG_BURST, alert: this.alert }),
+      );
+    }
+    for (const [reason, n] of this.ended) {
+      if (n > LOG_BURST) {
+        console.log(logfmt("palisade.decision.end.more", { count: n - LOG_BURST, reason }));
+      }
+    }
+  }
+}

@@ -62,7 +62,7 @@ export class LedgerBackup {
     const allowlist = this.importRows("allowlist", doc.allowlist);
     if (allowlist.imported > 0) this.allowlistChanged();
     return {
-      decisions: this.importDecisions(doc.decisions, now),
+      decisions: this.store.logged(() => this.importDecisions(doc.decisions, now)),
       allowlist,
       bouncers: this.importRows("bouncers", doc.bouncers),
       machines: this.importRows("machines", doc.machines),

@@ -33,6 +33,10 @@ export class CommunityList {
 
   /** Applies one stream answer (call inside a transaction). */
   apply(stream: CapiCursorStream, now: number): Applied {
+    return this.store.logged(() => this.applyStream(stream, now));
+  }
+
+  private applyStream(stream: CapiCursorStream, now: number): Applied {
     let removed = 0;
     for (const d of stream.deleted) {
       removed += this.endValue(d.value, now);

@@ -95,7 +95,7 @@ export class LedgerOps {
 
   record(items: readonly RecordItem[], now: number): RecordResult[] {
     return this.storage.transactionSync(() =>
-      items.map((item) => this.store.record(item, now, this.hooks)),
+      this.store.logged(() => items.map((item) => this.store.record(item, now, this.hooks))),
     );
   }
 
@@ -226,8 +226,12 @@ export class LedgerOps {
       history: new SqlDecisionHistory(this.storage.sql),
     };
     return this.storage.transactionSync(() =>
-      // One by one: an alert's decisions count in the escalation of the next one.
-      alerts.map((a) => this.store.record(watcherItem(a, ctx), now, this.hooks).alertSeq as number),
+      this.store.logged(() =>
+        // One by one: an alert's decisions count in the escalation of the next one.
+        alerts.map(
+          (a) => this.store.record(watcherItem(a, ctx), now, this.hooks).alertSeq as number,
+        ),
+      ),
     );
   }
 

@@ -1,7 +1,7 @@
 import type { DecisionEntry, DeltaOp } from "../../core/blocklist/index";
 import { DECISION_ORIGINS } from "../../core/decision";
 import { type Migration, metaNumber, setMeta } from "../migrate";
-import { logAlert, logDecision, logDecisionEnd } from "./activity-log";
+import { ActivityBatch, logAlert } from "./activity-log";
 import { LEDGER_COMMONS } from "./commons-schema";
 import { LEDGER_CONTENT } from "./content";
 import { bump } from "./counters";
@@ -112,7 +112,25 @@ const MANUAL_MACHINE = "admin";
 
 /** Typed access to the Ledger's tables. Every change takes the next `seq`. */
 export class LedgerStore {
+  /** The activity log of the batch under way (record, delete), if one is. */
+  private activity: ActivityBatch | null = null;
+
   constructor(private readonly sql: SqlStorage) {}
+
+  /**
+   * Runs `fn` as one batch of the activity log (nested calls join the outer batch): the
+   * first lines of each kind one by one, a count of the rest (ActivityBatch).
+   */
+  logged<T>(fn: () => T): T {
+    if (this.activity) return fn();
+    this.activity = new ActivityBatch();
+    try {
+      return fn();
+    } finally {
+      this.activity.close();
+      this.activity = null;
+    }
+  }
 
   get seq(): number {
     return metaNumber(this.sql, "seq") ?? 0;
@@ -132,6 +150,10 @@ export class LedgerStore {
    * reaches KV or a bouncer, and its alert is marked allowlisted.
    */
   record(item: RecordItem, now: number, hooks: RecordHooks): RecordResult {
+    return this.logged(() => this.recordItem(item, now, hooks));
+  }
+
+  private recordItem(item: RecordItem, now: number, hooks: RecordHooks): RecordResult {
     const known = this.sql
       .exec<{ alert_seq: number | null; ids: string }>(
         "SELECT alert_seq, ids FROM refs WHERE ref = ?",
@@ -221,7 +243,7 @@ export class LedgerStore {
       )
       .one();
     bump(this.sql, "decisions", d.origin, d.type, 1, now);
-    logDecision(row);
+    this.activity?.decision(row);
     if (allowlisted) {
       this.endDecision(row.id, now, "allowlisted");
       return row.id;
@@ -239,6 +261,10 @@ export class LedgerStore {
    * a carved range's pieces end with it. Pieces themselves are never ended by id here.
    */
   delete(ids: readonly number[], now: number, reason: EndReason = "expired"): number[] {
+    return this.logged(() => this.endLive(ids, now, reason));
+  }
+
+  private endLive(ids: readonly number[], now: number, reason: EndReason): number[] {
     const done: number[] = [];
     const queue = [...ids];
     for (let i = 0; i < queue.length; i++) {
@@ -261,6 +287,10 @@ export class LedgerStore {
 
   /** Ends the live pieces of a carved range (no KV op: the edge holds the range itself). */
   endPieces(parentId: number, now: number, reason: EndReason): void {
+    this.logged(() => this.endLivePieces(parentId, now, reason));
+  }
+
+  private endLivePieces(parentId: number, now: number, reason: EndReason): void {
     const pieces = this.sql
       .exec<{ id: number }>(
         "SELECT id FROM decisions WHERE parent_id = ? AND deleted_seq IS NULL ORDER BY id",
@@ -302,7 +332,7 @@ export class LedgerStore {
         id,
       )
       .toArray()[0];
-    if (row) logDecisionEnd(row, reason);
+    if (row) this.activity?.end(row, reason);
   }
 
   /** Live decisions whose time is up (their tracker's alarm has not told us yet). */
