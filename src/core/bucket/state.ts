@@ -75,6 +75,7 @@ export function copyLive(live: LiveBucket): LiveBucket {
  * copying up to 250 events on every pour of a busy bucket.
  */
 export function queueAdd(queue: Event[], event: Event, limit: number, owned = false): Event[] {
+  event = queuedEvent(event);
   if (owned) {
     queue.push(event);
     if (queue.length > limit + 1) queue.splice(0, queue.length - limit - 1);
@@ -83,6 +84,40 @@ export function queueAdd(queue: Event[], event: Event, limit: number, owned = fa
   const start = queue.length > limit ? queue.length - limit : 0;
   const out = queue.slice(start);
   out.push(event);
+  return out;
+}
+
+/**
+ * Longest string (in characters) a queued event keeps. A bucket's queue is stored with its
+ * state in one SQLite row (at most 2 MB in a Durable Object): forty 404s with 20 KB paths
+ * from one prober, each event holding its line and the fields parsed from it, outgrew it
+ * and failed the batch. Cut at pour time, in the core, so a replay and the Worker queue
+ * the same events whatever the batch boundaries.
+ */
+export const QUEUED_STRING_MAX = 1024;
+
+/** `event`, or a copy whose strings longer than QUEUED_STRING_MAX are cut (head kept, cut counted). */
+export function queuedEvent(event: Event): Event {
+  if (!hasLong(event)) return event;
+  return cutStrings(event) as Event;
+}
+
+function hasLong(value: unknown): boolean {
+  if (typeof value === "string") return value.length > QUEUED_STRING_MAX;
+  if (typeof value !== "object" || value === null) return false;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) if (hasLong(v)) return true;
+  return false;
+}
+
+function cutStrings(value: unknown): unknown {
+  if (typeof value === "string") {
+    if (value.length <= QUEUED_STRING_MAX) return value;
+    return `${value.slice(0, QUEUED_STRING_MAX)}…[${value.length - QUEUED_STRING_MAX} more]`;
+  }
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(cutStrings);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = cutStrings(v);
   return out;
 }
 

@@ -3,6 +3,32 @@ import type { DecisionHistory } from "../../core/decision";
 import type { AlertRecord, DecisionInput } from "../ledger/records";
 import { type Migration, metaNumber, setMeta } from "../migrate";
 
+/**
+ * Longest bucket state stored, in characters: a Durable Object's SQLite row holds 2 MB,
+ * and a character takes up to 3 bytes in UTF-8.
+ */
+export const STATE_MAX_CHARS = 600_000;
+
+/**
+ * The state as stored. Queued events' strings are already cut (core `queuedEvent`), but a
+ * large queue of events with many long fields can still outgrow a row: then its oldest
+ * events are left out (the count and tokens, which decide overflows, stay; only the
+ * alert's evidence is shorter) and the trim is logged.
+ */
+export function stateJson(state: BucketState, scenario: string): string {
+  const json = JSON.stringify(state);
+  const live = state.live;
+  if (json.length <= STATE_MAX_CHARS || live === undefined) return json;
+  const sizes = live.queue.map((e) => JSON.stringify(e).length + 1);
+  let total = json.length;
+  let drop = 0;
+  while (total > STATE_MAX_CHARS && drop < live.queue.length - 1) total -= sizes[drop++] ?? 0;
+  console.log(
+    `palisade.tracker.state_trimmed scenario=${scenario} dropped=${drop} kept=${live.queue.length - drop}`,
+  );
+  return JSON.stringify({ ...state, live: { ...live, queue: live.queue.slice(drop) } });
+}
+
 /** SourceTracker schema; append a migration to change it, never edit a shipped one. */
 export const TRACKER_MIGRATIONS: readonly Migration[] = [
   [
@@ -111,7 +137,7 @@ export class TrackerStore {
       "INSERT OR REPLACE INTO buckets (scenario, key, state, expires, hash) VALUES (?, ?, ?, ?, ?)",
       scenario,
       key,
-      JSON.stringify(state),
+      stateJson(state, scenario),
       expires ?? null,
       hash ?? null,
     );

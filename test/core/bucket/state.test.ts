@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { type PourResult, pour } from "../../../src/core/bucket/pour";
-import { type BucketState, isBucketState, queueAdd } from "../../../src/core/bucket/state";
+import {
+  type BucketState,
+  isBucketState,
+  QUEUED_STRING_MAX,
+  queueAdd,
+  queuedEvent,
+} from "../../../src/core/bucket/state";
 import type { Event } from "../../../src/core/event";
+import { STATE_MAX_CHARS, stateJson } from "../../../src/durable/tracker/store";
 import { deepFreeze, event, leakyYaml, load, SEC, T0 } from "./support";
 
 const scenarios = load(`${leakyYaml("distinct: evt.Meta.target_user\nblackhole: 30s\n")}---
@@ -110,6 +117,54 @@ describe("bucket state", () => {
     }
     // At most limit + 1 events, the newest.
     expect(copied.map((x) => x.Time)).toEqual(events.slice(-4).map((x) => x.Time));
+  });
+
+  it("queues long strings cut to their head, the cut counted; short events untouched", () => {
+    const short = event("1.2.3.4", T0);
+    expect(queuedEvent(short)).toBe(short);
+    const long = event("1.2.3.4", T0, { http_path: `/${"a".repeat(5000)}` });
+    long.Line.Raw = `GET /${"a".repeat(5000)}`;
+    long.Unmarshaled = { request: { uri: "b".repeat(3000), size: 7 } };
+    const [queued] = queueAdd([], long, 3);
+    expect(queued?.Meta.http_path).toBe(
+      `/${"a".repeat(QUEUED_STRING_MAX - 1)}…[${5001 - QUEUED_STRING_MAX} more]`,
+    );
+    expect(queued?.Line.Raw.length).toBeLessThan(QUEUED_STRING_MAX + 20);
+    expect(queued?.Unmarshaled).toEqual({
+      request: {
+        uri: `${"b".repeat(QUEUED_STRING_MAX)}…[${3000 - QUEUED_STRING_MAX} more]`,
+        size: 7,
+      },
+    });
+    expect(queued?.Meta.source_ip).toBe("1.2.3.4");
+    // The caller's event is not changed.
+    expect(long.Meta.http_path?.length).toBe(5001);
+  });
+
+  it("is stored within a SQLite row: a queue too large loses its oldest events, not its counts", () => {
+    const fat = (i: number) => {
+      const e = event("1.2.3.4", T0 + i, {});
+      for (let f = 0; f < 30; f++) e.Parsed[`f${f}`] = "x".repeat(QUEUED_STRING_MAX);
+      return e;
+    };
+    const queue = Array.from({ length: 40 }, (_, i) => fat(i));
+    const state: BucketState = {
+      v: 1,
+      live: { first: T0, last: T0 + 39, count: 40, tokens: 0.5, tokensAt: T0, queue },
+    };
+    const json = stateJson(state, "test/fat");
+    expect(json.length).toBeLessThanOrEqual(STATE_MAX_CHARS);
+    const back = JSON.parse(json) as BucketState;
+    expect(back.live?.count).toBe(40);
+    expect(back.live?.tokens).toBe(0.5);
+    const kept = back.live?.queue ?? [];
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(40);
+    // The newest events are the ones kept.
+    expect(kept.map((e) => e.Time)).toEqual(queue.slice(-kept.length).map((e) => e.Time));
+    // A state within the bound is stored as is.
+    const small: BucketState = { v: 1, live: { ...state.live!, queue: queue.slice(0, 2) } };
+    expect(stateJson(small, "test/fat")).toBe(JSON.stringify(small));
   });
 
   it("is versioned plain JSON", () => {
