@@ -17,7 +17,7 @@
 //     clean-visitor lookup time against an empty list.
 // Prints a table and, last, one JSON line per size (the largest last) with `ok`: every
 // figure within the platform's limits (isolate memory under 96 MB, i.e. 128 MB with 25 %
-// headroom; every KV value under 25 MiB; a compaction within a day's KV write budget).
+// headroom, during the compaction, the startup stream and the edge's load; every KV value under 25 MiB; a compaction within a day's KV write budget).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { get } from "node:http";
 import { tmpdir } from "node:os";
@@ -323,6 +323,7 @@ function summary(f) {
   const kvKeys = s.base_parts + 1;
   const ok =
     f.ledgerPeakMb < HEADROOM_MB &&
+    f.streamPeakMb < HEADROOM_MB &&
     f.edgePeakMb < HEADROOM_MB &&
     f.workerd.heapPeakMb < HEADROOM_MB &&
     maxPart < KV_VALUE_MAX &&
