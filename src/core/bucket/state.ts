@@ -96,6 +96,13 @@ export function queueAdd(queue: Event[], event: Event, limit: number, owned = fa
  */
 export const QUEUED_STRING_MAX = 1024;
 
+/** `text` cut to its first `max` characters, the cut counted: `… [N more characters]`. */
+export function clipText(text: string, max: number): string {
+  return text.length <= max
+    ? text
+    : `${text.slice(0, max)}… [${text.length - max} more characters]`;
+}
+
 /** `event`, or a copy whose strings longer than QUEUED_STRING_MAX are cut (head kept, cut counted). */
 export function queuedEvent(event: Event): Event {
   if (!hasLong(event)) return event;
@@ -111,8 +118,7 @@ function hasLong(value: unknown): boolean {
 
 function cutStrings(value: unknown): unknown {
   if (typeof value === "string") {
-    if (value.length <= QUEUED_STRING_MAX) return value;
-    return `${value.slice(0, QUEUED_STRING_MAX)}…[${value.length - QUEUED_STRING_MAX} more]`;
+    return clipText(value, QUEUED_STRING_MAX);
   }
   if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) return value.map(cutStrings);

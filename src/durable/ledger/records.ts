@@ -1,4 +1,5 @@
 import type { Alert, AlertSource } from "../../core/alert";
+import { clipText } from "../../core/bucket/state";
 import type { Event } from "../../core/event";
 
 /**
@@ -89,11 +90,7 @@ export function sampleEvent(e: Event): Event {
   };
 }
 
-function clip(text: string, max: number): string {
-  return text.length <= max
-    ? text
-    : `${text.slice(0, max)}… [${text.length - max} more characters]`;
-}
+const clip = clipText;
 
 function clipValues(fields: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};

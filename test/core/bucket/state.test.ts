@@ -127,12 +127,12 @@ describe("bucket state", () => {
     long.Unmarshaled = { request: { uri: "b".repeat(3000), size: 7 } };
     const [queued] = queueAdd([], long, 3);
     expect(queued?.Meta.http_path).toBe(
-      `/${"a".repeat(QUEUED_STRING_MAX - 1)}…[${5001 - QUEUED_STRING_MAX} more]`,
+      `/${"a".repeat(QUEUED_STRING_MAX - 1)}… [${5001 - QUEUED_STRING_MAX} more characters]`,
     );
-    expect(queued?.Line.Raw.length).toBeLessThan(QUEUED_STRING_MAX + 20);
+    expect(queued?.Line.Raw.length).toBeLessThan(QUEUED_STRING_MAX + 40);
     expect(queued?.Unmarshaled).toEqual({
       request: {
-        uri: `${"b".repeat(QUEUED_STRING_MAX)}…[${3000 - QUEUED_STRING_MAX} more]`,
+        uri: `${"b".repeat(QUEUED_STRING_MAX)}… [${3000 - QUEUED_STRING_MAX} more characters]`,
         size: 7,
       },
     });
