@@ -17,7 +17,8 @@
 //     clean-visitor lookup time against an empty list.
 // Prints a table and, last, one JSON line per size (the largest last) with `ok`: every
 // figure within the platform's limits (isolate memory under 96 MB, i.e. 128 MB with 25 %
-// headroom, during the compaction, the startup stream and the edge's load; every KV value under 25 MiB; a compaction within a day's KV write budget).
+// headroom, during the compaction, the startup stream and the edge's load; every KV value
+// under 25 MiB; a compaction within a day's KV write budget).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { get } from "node:http";
 import { tmpdir } from "node:os";

@@ -80,7 +80,7 @@ export function alertRecordOf(alert: Alert, allowlisted: boolean): AlertRecord {
  */
 export function sampleEvent(e: Event): Event {
   return {
-    Line: { ...e.Line, Raw: clip(e.Line.Raw, RAW_SAMPLE_CHARS) },
+    Line: { ...e.Line, Raw: clipText(e.Line.Raw, RAW_SAMPLE_CHARS) },
     Parsed: clipValues(e.Parsed),
     Meta: clipValues(e.Meta),
     Enriched: e.Enriched,
@@ -90,11 +90,9 @@ export function sampleEvent(e: Event): Event {
   };
 }
 
-const clip = clipText;
-
 function clipValues(fields: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(fields)) out[k] = clip(String(v), FIELD_SAMPLE_CHARS);
+  for (const [k, v] of Object.entries(fields)) out[k] = clipText(String(v), FIELD_SAMPLE_CHARS);
   return out;
 }
 

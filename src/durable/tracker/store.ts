@@ -1,5 +1,6 @@
 import { type BucketState, isBucketState } from "../../core/bucket/index";
 import type { DecisionHistory } from "../../core/decision";
+import { logfmt } from "../ledger/activity-log";
 import type { AlertRecord, DecisionInput } from "../ledger/records";
 import { type Migration, metaNumber, setMeta } from "../migrate";
 
@@ -24,7 +25,11 @@ export function stateJson(state: BucketState, scenario: string): string {
   let drop = 0;
   while (total > STATE_MAX_CHARS && drop < live.queue.length - 1) total -= sizes[drop++] ?? 0;
   console.log(
-    `palisade.tracker.state_trimmed scenario=${scenario} dropped=${drop} kept=${live.queue.length - drop}`,
+    logfmt("palisade.tracker.state_trimmed", {
+      scenario,
+      dropped: drop,
+      kept: live.queue.length - drop,
+    }),
   );
   return JSON.stringify({ ...state, live: { ...live, queue: live.queue.slice(drop) } });
 }
